@@ -1,0 +1,47 @@
+# Volixta: the two commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Build output lives outside the clone so repeated runs on one machine reuse it.
+CARGO_TARGET_DIR ?= $(HOME)/.cache/volixta-target
+VOLIXTA_TEST_DATABASE_URL ?= mysql://root@127.0.0.1:3306
+export CARGO_TARGET_DIR VOLIXTA_TEST_DATABASE_URL
+
+.PHONY: help demo stop build deps-demo deps-test test test-rust test-php test-e2e clean
+
+help:
+	@echo "make demo       install what is missing, build, start service + WordPress + maildev, load demo data"
+	@echo "make stop       stop what make demo started"
+	@echo "make test       install what is missing, then Rust, plugin PHP and end-to-end tests"
+	@echo "make test-rust | test-php | test-e2e   one suite only (after make deps-test)"
+	@echo "make build      cargo build of volixta-service (debug)"
+
+demo: deps-demo build
+	@scripts/demo.sh
+
+stop:
+	@scripts/stop.sh
+
+build:
+	cargo build -p volixta-service
+
+deps-demo:
+	@scripts/install-deps.sh demo
+
+deps-test:
+	@scripts/install-deps.sh test
+
+test: deps-test
+	@scripts/test.sh
+
+test-rust:
+	@scripts/test.sh rust
+
+test-php:
+	@scripts/test.sh php
+
+test-e2e:
+	@scripts/test.sh e2e
+
+clean: stop
+	rm -rf .cache target

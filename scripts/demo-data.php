@@ -1,0 +1,113 @@
+<?php
+/**
+ * Loads the demo data THROUGH volixta-service, with the plugin's own signed client, the way the
+ * site itself talks to the service: the client record of the WordPress user `client`
+ * (Ada Lovelace) and a welcome credit of 50.00 in her wallet. Then it stores the client id in the
+ * user meta `_volixta_client_id`, which is how the plugin knows that a user is a client.
+ * Safe to run again: it finds the existing client and does not credit twice.
+ *
+ *   php scripts/demo-data.php --url=http://127.0.0.1:8080 --db=wordpress
+ */
+
+declare(strict_types=1);
+
+require __DIR__ . '/wp/cli.php';
+
+$opt = volixta_cli_options( $argv );
+volixta_cli_site(
+	rtrim( (string) ( $opt['url'] ?? 'http://127.0.0.1:8080' ), '/' ),
+	(string) ( $opt['db'] ?? ( getenv( 'VOLIXTA_WP_DB_NAME' ) ?: 'wordpress' ) )
+);
+require '/usr/share/wordpress/wp-load.php';
+
+use Volixta\Api\Client;
+use Volixta\Auth\Actor;
+
+if ( ! class_exists( Client::class ) ) {
+	volixta_cli_fail( 'the Volixta plugin is not active on this site (run scripts/wp-install.php first)' );
+}
+
+$user  = get_user_by( 'login', 'client' ) ?: volixta_cli_fail( 'no WordPress user `client`' );
+$admin = get_user_by( 'login', 'admin' ) ?: volixta_cli_fail( 'no WordPress user `admin`' );
+$uid   = (int) $user->ID;
+$api   = Client::from_options();
+$actor = new Actor( 'admin', (int) $admin->ID );
+
+/** Sends one signed request and fails loudly unless the status is one of $expected. */
+$call = static function ( string $method, string $path, ?array $body, array $expected ) use ( $api, $actor ) {
+	$result = null === $body ? $api->request( $method, $path, $actor ) : $api->request( $method, $path, $actor, $body );
+	if ( ! in_array( $result->status, $expected, true ) ) {
+		volixta_cli_fail(
+			sprintf( '%s %s answered %s: %s', $method, $path, var_export( $result->status, true ), wp_json_encode( $result->json ?? null ) )
+		);
+	}
+	return $result;
+};
+
+// 1. The client: the one already linked to the user, or a new one, or (after a lost link) the
+// one the service already has for this wp_user_id.
+$client_id = (int) get_user_meta( $uid, '_volixta_client_id', true );
+if ( $client_id && 200 !== $call( 'GET', "/v1/clients/$client_id", null, array( 200, 404 ) )->status ) {
+	$client_id = 0;
+}
+if ( ! $client_id ) {
+	$created = $call(
+		'POST',
+		'/v1/clients',
+		array(
+			'first_name' => 'Ada',
+			'last_name'  => 'Lovelace',
+			'email'      => 'ada@example.com',
+			'phone'      => '+44 20 7946 0000',
+			'wp_user_id' => $uid,
+		),
+		array( 201, 409 )
+	);
+	if ( 201 === $created->status ) {
+		$client_id = (int) $created->json['id'];
+		volixta_cli_say( "created client $client_id (Ada Lovelace)" );
+	} else {
+		$found     = $call( 'GET', '/v1/clients?search=' . rawurlencode( 'ada@example.com' ), null, array( 200 ) );
+		$client_id = volixta_find_client( (array) $found->json, $uid );
+		if ( ! $client_id ) {
+			volixta_cli_fail( 'the service refused the client (409) and no client with e-mail ada@example.com was found: ' . wp_json_encode( $created->json ) );
+		}
+		volixta_cli_say( "client $client_id already exists" );
+	}
+	update_user_meta( $uid, '_volixta_client_id', $client_id );
+}
+
+// 2. The welcome credit, once.
+$wallet   = $call( 'GET', "/v1/clients/$client_id/wallet", null, array( 200 ) )->json;
+$credited = false;
+foreach ( (array) ( $wallet['transactions'] ?? array() ) as $tx ) {
+	$credited = $credited || ( 'Welcome credit' === ( $tx['reason'] ?? null ) );
+}
+if ( ! $credited ) {
+	$wallet = $call( 'POST', "/v1/clients/$client_id/wallet/adjustments", array( 'amount' => '50.00', 'reason' => 'Welcome credit' ), array( 201 ) )->json;
+	volixta_cli_say( 'credited 50.00 (Welcome credit)' );
+}
+
+echo wp_json_encode(
+	array(
+		'client_id'      => $client_id,
+		'wp_user_id'     => $uid,
+		'wallet_balance' => $wallet['balance'] ?? null,
+	),
+	JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES
+) . "\n";
+
+/** The id of the client in a search answer (a list, or an object holding one) for this user. */
+function volixta_find_client( array $answer, int $wp_user_id ): int {
+	$rows = array_is_list( $answer ) ? $answer : ( $answer['items'] ?? $answer['clients'] ?? $answer['data'] ?? $answer['results'] ?? array() );
+	$by_email = 0;
+	foreach ( (array) $rows as $row ) {
+		if ( (int) ( $row['wp_user_id'] ?? 0 ) === $wp_user_id ) {
+			return (int) $row['id'];
+		}
+		if ( ! $by_email && 0 === strcasecmp( (string) ( $row['email'] ?? '' ), 'ada@example.com' ) ) {
+			$by_email = (int) $row['id'];
+		}
+	}
+	return $by_email;
+}

@@ -1,0 +1,33 @@
+<?php
+/**
+ * WordPress configuration for local Volixta sites served by `php -S` (the demo and the
+ * end-to-end test). Installed by scripts/wp-install.php as /etc/wordpress/config-<host>.php,
+ * which Debian's wp-config.php loads. Every value comes from the environment, with the demo's
+ * defaults, so that several sites on one host (the demo on :8080 with database `wordpress`, the
+ * e2e test on a free port with `volixta_e2e`) share this file without clashing.
+ */
+
+$volixta_env = static function ( string $name, string $fallback ): string {
+	$value = getenv( $name );
+	return ( false === $value || '' === $value ) ? $fallback : $value;
+};
+
+define( 'DB_NAME', $volixta_env( 'VOLIXTA_WP_DB_NAME', 'wordpress' ) );
+define( 'DB_USER', $volixta_env( 'VOLIXTA_WP_DB_USER', 'root' ) );
+define( 'DB_PASSWORD', (string) getenv( 'VOLIXTA_WP_DB_PASSWORD' ) );
+define( 'DB_HOST', $volixta_env( 'VOLIXTA_WP_DB_HOST', '127.0.0.1:3306' ) );
+define( 'DB_CHARSET', 'utf8mb4' );
+$table_prefix = $volixta_env( 'VOLIXTA_WP_TABLE_PREFIX', 'wp_' );
+
+define( 'WP_CONTENT_DIR', '/var/lib/wordpress/wp-content' );
+define( 'FS_METHOD', 'direct' );
+define( 'WP_ENVIRONMENT_TYPE', 'local' );
+
+// PHP notices go to a log file when asked (the e2e test keeps one), never into the page.
+$volixta_debug_log = getenv( 'VOLIXTA_WP_DEBUG_LOG' );
+if ( $volixta_debug_log ) {
+	define( 'WP_DEBUG', true );
+	define( 'WP_DEBUG_LOG', $volixta_debug_log );
+	define( 'WP_DEBUG_DISPLAY', false );
+}
+unset( $volixta_env, $volixta_debug_log );

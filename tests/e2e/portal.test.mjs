@@ -1,0 +1,120 @@
+// End to end: volixta-service + WordPress (Debian's, under php -S) with the plugin active +
+// maildev + headless Chromium. The demo client logs in and sees her portal, rendered by the
+// service; a logged-out visitor gets the login form. Every process started here is stopped in
+// after(), whatever happened.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { ROOT, OUT, freePort, start, stopAll, waitHttp, php, sql, tempDir } from './harness.mjs';
+
+const SERVICE_BIN = process.env.VOLIXTA_SERVICE_BIN
+  ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache', 'volixta-target'), 'debug', 'volixta-service');
+const DB = process.env.VOLIXTA_E2E_DB ?? 'volixta_e2e';
+const PORTAL = 'section.volixta-portal[data-volixta-fragment="customer_profile"]';
+
+let site; // the JSON printed by scripts/wp-install.php
+let context; // the Chromium profile
+let profileDir;
+
+before(async () => {
+  assert.ok(fs.existsSync(SERVICE_BIN), `no service binary at ${SERVICE_BIN} (cargo build -p volixta-service)`);
+  const secret = crypto.randomBytes(32).toString('hex');
+  const [servicePort, wpPort, smtpPort, mailWebPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const siteUrl = `http://127.0.0.1:${wpPort}`;
+  const serviceUrl = `http://127.0.0.1:${servicePort}`;
+
+  const maildev = start('maildev', path.join(ROOT, 'tests/e2e/node_modules/.bin/maildev'),
+    ['--smtp', String(smtpPort), '--web', String(mailWebPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1']);
+
+  // A fresh database every run: WordPress first, then the service adds its tables to it.
+  site = await php('wp-install.php', [`--url=${siteUrl}`, `--db=${DB}`, `--service-url=${serviceUrl}`,
+    `--secret=${secret}`, '--recreate-db']);
+
+  const service = start('service', SERVICE_BIN, ['serve'], {
+    env: {
+      VOLIXTA_SHARED_SECRET: secret,
+      VOLIXTA_DATABASE_URL: `mysql://root@127.0.0.1:3306/${DB}`,
+      VOLIXTA_LISTEN: `127.0.0.1:${servicePort}`,
+      VOLIXTA_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      RUST_LOG: process.env.RUST_LOG ?? 'info',
+    },
+  });
+  const wordpress = start('wordpress', 'php', ['-S', `127.0.0.1:${wpPort}`, '-t', '/usr/share/wordpress',
+    path.join(ROOT, 'scripts/wp/router.php')], {
+    env: {
+      PHP_CLI_SERVER_WORKERS: '4',
+      VOLIXTA_WP_DB_NAME: DB,
+      VOLIXTA_WP_SMTP_PORT: String(smtpPort),
+      VOLIXTA_WP_DEBUG_LOG: path.join(OUT, 'wp-debug.log'),
+    },
+  });
+  await Promise.all([
+    waitHttp(`${serviceUrl}/readyz`, service, 90_000),
+    waitHttp(`${siteUrl}/wp-login.php`, wordpress),
+    waitHttp(`http://127.0.0.1:${mailWebPort}/api/email`, maildev),
+  ]);
+
+  // The demo data goes through the service, signed by the plugin's own client.
+  const data = await php('demo-data.php', [`--url=${siteUrl}`, `--db=${DB}`]);
+  assert.ok(data.client_id > 0, `demo-data.php made no client: ${JSON.stringify(data)}`);
+
+  profileDir = tempDir('volixta-e2e-chromium-');
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+  });
+  context.setDefaultTimeout(20_000);
+}, { timeout: 240_000 });
+
+after(async () => {
+  await context?.close().catch(() => {});
+  await stopAll();
+  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+  try { sql(`DROP DATABASE IF EXISTS \`${DB}\``); } catch { /* the server may be the thing that failed */ }
+});
+
+/** Runs fn with a fresh tab; on failure keeps a screenshot of what the tab showed. */
+async function withPage(name, fn) {
+  const page = await context.newPage();
+  try {
+    await fn(page);
+  } catch (err) {
+    await page.screenshot({ path: path.join(OUT, `failure-${name}.png`), fullPage: true }).catch(() => {});
+    throw err;
+  } finally {
+    await page.close();
+  }
+}
+
+test('a logged-out visitor of My account gets the login form', async () => {
+  await withPage('logged-out', async (page) => {
+    await page.goto(site.account_url);
+    await page.locator('input[name="log"]').first().waitFor({ state: 'visible' });
+    assert.ok(await page.locator('input[name="pwd"]').first().isVisible(), 'no password field');
+    assert.equal(await page.getByText('Ada Lovelace').count(), 0, 'a visitor must not see the client');
+  });
+});
+
+test('the demo client logs in and sees her portal, rendered by the service', async () => {
+  await withPage('portal', async (page) => {
+    await page.goto(site.login_url);
+    await page.fill('#user_login', 'client');
+    await page.fill('#user_pass', 'client');
+    await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/wp-login.php')), page.click('#wp-submit')]);
+
+    await page.goto(site.account_url);
+    const portal = page.locator(PORTAL);
+    await portal.waitFor({ state: 'visible' });
+    const text = await portal.innerText();
+    assert.match(text, /Ada Lovelace/, `the portal does not name the client:\n${text}`);
+    assert.match(text, /50\.00/, `the portal does not show the 50.00 balance:\n${text}`);
+    await page.screenshot({ path: path.join(OUT, 'portal.png'), fullPage: true });
+  });
+});
