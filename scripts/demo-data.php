@@ -34,11 +34,11 @@ $api   = Client::from_options();
 $actor = new Actor( 'admin', (int) $admin->ID );
 
 /** Sends one signed request and fails loudly unless the status is one of $expected. */
-$call = static function ( string $method, string $path, ?array $body, array $expected ) use ( $api, $actor ) {
-	$result = null === $body ? $api->request( $method, $path, $actor ) : $api->request( $method, $path, $actor, $body );
+$call = static function ( string $method, string $path, ?array $body, array $expected, array $headers = array() ) use ( $api, $actor ) {
+	$result = $api->request( $method, $path, $actor, $body, $headers );
 	if ( ! in_array( $result->status, $expected, true ) ) {
 		volixta_cli_fail(
-			sprintf( '%s %s answered %s: %s', $method, $path, var_export( $result->status, true ), wp_json_encode( $result->json ?? null ) )
+			sprintf( '%s %s answered %d: %s', $method, $path, $result->status, $result->transport_error ?? $result->body )
 		);
 	}
 	return $result;
@@ -46,11 +46,12 @@ $call = static function ( string $method, string $path, ?array $body, array $exp
 
 // 1. The client: the one already linked to the user, or a new one, or (after a lost link) the
 // one the service already has for this wp_user_id.
-$client_id = (int) get_user_meta( $uid, '_volixta_client_id', true );
-if ( $client_id && 200 !== $call( 'GET', "/v1/clients/$client_id", null, array( 200, 404 ) )->status ) {
-	$client_id = 0;
+// Client ids are the service's (strings or numbers): kept as strings here.
+$client_id = (string) get_user_meta( $uid, '_volixta_client_id', true );
+if ( '' !== $client_id && 200 !== $call( 'GET', "/v1/clients/$client_id", null, array( 200, 404 ) )->status ) {
+	$client_id = '';
 }
-if ( ! $client_id ) {
+if ( '' === $client_id ) {
 	$created = $call(
 		'POST',
 		'/v1/clients',
@@ -64,12 +65,12 @@ if ( ! $client_id ) {
 		array( 201, 409 )
 	);
 	if ( 201 === $created->status ) {
-		$client_id = (int) $created->json['id'];
+		$client_id = (string) $created->json['id'];
 		volixta_cli_say( "created client $client_id (Ada Lovelace)" );
 	} else {
 		$found     = $call( 'GET', '/v1/clients?search=' . rawurlencode( 'ada@example.com' ), null, array( 200 ) );
 		$client_id = volixta_find_client( (array) $found->json, $uid );
-		if ( ! $client_id ) {
+		if ( '' === $client_id ) {
 			volixta_cli_fail( 'the service refused the client (409) and no client with e-mail ada@example.com was found: ' . wp_json_encode( $created->json ) );
 		}
 		volixta_cli_say( "client $client_id already exists" );
@@ -84,7 +85,13 @@ foreach ( (array) ( $wallet['transactions'] ?? array() ) as $tx ) {
 	$credited = $credited || ( 'Welcome credit' === ( $tx['reason'] ?? null ) );
 }
 if ( ! $credited ) {
-	$wallet = $call( 'POST', "/v1/clients/$client_id/wallet/adjustments", array( 'amount' => '50.00', 'reason' => 'Welcome credit' ), array( 201 ) )->json;
+	$wallet = $call(
+		'POST',
+		"/v1/clients/$client_id/wallet/adjustments",
+		array( 'amount' => '50.00', 'reason' => 'Welcome credit' ),
+		array( 201 ),
+		array( 'Idempotency-Key' => "demo-welcome-credit-$client_id" )
+	)->json;
 	volixta_cli_say( 'credited 50.00 (Welcome credit)' );
 }
 
@@ -98,15 +105,15 @@ echo wp_json_encode(
 ) . "\n";
 
 /** The id of the client in a search answer (a list, or an object holding one) for this user. */
-function volixta_find_client( array $answer, int $wp_user_id ): int {
+function volixta_find_client( array $answer, int $wp_user_id ): string {
 	$rows = array_is_list( $answer ) ? $answer : ( $answer['items'] ?? $answer['clients'] ?? $answer['data'] ?? $answer['results'] ?? array() );
-	$by_email = 0;
+	$by_email = '';
 	foreach ( (array) $rows as $row ) {
 		if ( (int) ( $row['wp_user_id'] ?? 0 ) === $wp_user_id ) {
-			return (int) $row['id'];
+			return (string) $row['id'];
 		}
-		if ( ! $by_email && 0 === strcasecmp( (string) ( $row['email'] ?? '' ), 'ada@example.com' ) ) {
-			$by_email = (int) $row['id'];
+		if ( '' === $by_email && 0 === strcasecmp( (string) ( $row['email'] ?? '' ), 'ada@example.com' ) ) {
+			$by_email = (string) $row['id'];
 		}
 	}
 	return $by_email;
