@@ -1,0 +1,56 @@
+<?php
+/**
+ * Front-end CSS and JS of the portal.
+ *
+ * @package Volixta
+ */
+
+namespace Volixta;
+
+/**
+ * Loaded only on pages that render a Volixta shortcode.
+ */
+final class Assets {
+
+	public const HANDLE = 'volixta';
+
+	/**
+	 * Whether the config script was already attached on this request.
+	 *
+	 * @var bool
+	 */
+	private bool $configured = false;
+
+	public function register_hooks(): void {
+		add_action( 'wp_enqueue_scripts', array( $this, 'register' ) );
+	}
+
+	public function register(): void {
+		if ( wp_script_is( self::HANDLE, 'registered' ) ) {
+			return;
+		}
+		$url = plugins_url( 'assets/', VOLIXTA_FILE );
+		wp_register_style( self::HANDLE, $url . 'volixta.css', array(), VOLIXTA_VERSION );
+		wp_register_script( self::HANDLE, $url . 'volixta.js', array(), VOLIXTA_VERSION, true );
+	}
+
+	public function enqueue(): void {
+		$this->register();
+		wp_enqueue_style( self::HANDLE );
+		wp_enqueue_script( self::HANDLE );
+		if ( $this->configured ) {
+			return;
+		}
+		$this->configured = true;
+		$config           = array(
+			'restUrl' => esc_url_raw( rest_url( 'volixta/v1/' ) ),
+			'nonce'   => wp_create_nonce( 'wp_rest' ),
+			'i18n'    => array(
+				'failed'      => __( 'Something went wrong. Please try again.', 'volixta' ),
+				'unavailable' => __( 'The service is not available right now. Please try again later.', 'volixta' ),
+				'working'     => __( 'Working…', 'volixta' ),
+			),
+		);
+		wp_add_inline_script( self::HANDLE, 'window.volixtaConfig = ' . wp_json_encode( $config ) . ';', 'before' );
+	}
+}

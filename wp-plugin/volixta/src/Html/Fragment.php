@@ -1,0 +1,157 @@
+<?php
+/**
+ * Filter for the HTML fragments the service renders.
+ *
+ * @package Volixta
+ */
+
+namespace Volixta\Html;
+
+/**
+ * The service escapes its templates; this is a second line of defence that still keeps what a
+ * portal needs (forms, buttons, data- and aria- attributes) and drops scripts and event handlers.
+ */
+final class Fragment {
+
+	/**
+	 * Filters a fragment through the allow-list.
+	 *
+	 * @param string $html Fragment from the service.
+	 */
+	public static function sanitize( string $html ): string {
+		return wp_kses( $html, self::allowed_html() );
+	}
+
+	/**
+	 * The post allow-list plus form controls and the attributes portal scripts rely on.
+	 *
+	 * @return array<string,array<string,mixed>>
+	 */
+	public static function allowed_html(): array {
+		$extra_global = array(
+			'hidden'           => true,
+			'tabindex'         => true,
+			'aria-live'        => true,
+			'aria-atomic'      => true,
+			'aria-busy'        => true,
+			'aria-controls'    => true,
+			'aria-current'     => true,
+			'aria-disabled'    => true,
+			'aria-expanded'    => true,
+			'aria-haspopup'    => true,
+			'aria-invalid'     => true,
+			'aria-modal'       => true,
+			'aria-pressed'     => true,
+			'aria-required'    => true,
+			'aria-selected'    => true,
+			'aria-errormessage' => true,
+		);
+		$form_controls = array(
+			'form'     => array(
+				'action'         => true,
+				'method'         => true,
+				'enctype'        => true,
+				'accept-charset' => true,
+				'autocomplete'   => true,
+				'novalidate'     => true,
+				'name'           => true,
+				'target'         => true,
+			),
+			'input'    => array(
+				'type'         => true,
+				'name'         => true,
+				'value'        => true,
+				'checked'      => true,
+				'disabled'     => true,
+				'readonly'     => true,
+				'required'     => true,
+				'min'          => true,
+				'max'          => true,
+				'step'         => true,
+				'minlength'    => true,
+				'maxlength'    => true,
+				'pattern'      => true,
+				'placeholder'  => true,
+				'autocomplete' => true,
+				'inputmode'    => true,
+				'size'         => true,
+				'multiple'     => true,
+				'accept'       => true,
+				'list'         => true,
+				'form'         => true,
+			),
+			'select'   => array(
+				'name'         => true,
+				'disabled'     => true,
+				'required'     => true,
+				'multiple'     => true,
+				'size'         => true,
+				'autocomplete' => true,
+				'form'         => true,
+			),
+			'option'   => array(
+				'value'    => true,
+				'selected' => true,
+				'disabled' => true,
+				'label'    => true,
+			),
+			'optgroup' => array(
+				'label'    => true,
+				'disabled' => true,
+			),
+			'datalist' => array(),
+			'output'   => array(
+				'for'  => true,
+				'name' => true,
+			),
+			'time'     => array( 'datetime' => true ),
+			'dialog'   => array( 'open' => true ),
+			'progress' => array(
+				'value' => true,
+				'max'   => true,
+			),
+			'meter'    => array(
+				'value'   => true,
+				'min'     => true,
+				'max'     => true,
+				'low'     => true,
+				'high'    => true,
+				'optimum' => true,
+			),
+		);
+		$extra_attributes = array(
+			'button'   => array(
+				'form'     => true,
+				'autofocus' => true,
+			),
+			'textarea' => array(
+				'required'     => true,
+				'placeholder'  => true,
+				'maxlength'    => true,
+				'minlength'    => true,
+				'autocomplete' => true,
+				'form'         => true,
+			),
+			'label'    => array( 'for' => true ),
+			'details'  => array( 'open' => true ),
+		);
+
+		$allowed = wp_kses_allowed_html( 'post' );
+		foreach ( $form_controls as $tag => $attributes ) {
+			$allowed[ $tag ] = array_merge( $allowed[ $tag ] ?? array(), $attributes );
+		}
+		foreach ( $extra_attributes as $tag => $attributes ) {
+			$allowed[ $tag ] = array_merge( $allowed[ $tag ] ?? array(), $attributes );
+		}
+		foreach ( $allowed as $tag => $attributes ) {
+			$allowed[ $tag ] = array_merge( _wp_add_global_attributes( is_array( $attributes ) ? $attributes : array() ), $extra_global );
+		}
+
+		/**
+		 * Filters the tags and attributes kept in service-rendered fragments.
+		 *
+		 * @param array<string,array<string,mixed>> $allowed Allow-list in wp_kses() format.
+		 */
+		return (array) apply_filters( 'volixta_fragment_allowed_html', $allowed );
+	}
+}

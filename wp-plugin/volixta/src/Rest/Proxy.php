@@ -1,0 +1,261 @@
+<?php
+/**
+ * /wp-json/volixta/v1/* → service /v1/*.
+ *
+ * @package Volixta
+ */
+
+namespace Volixta\Rest;
+
+use Volixta\Api\Client;
+use Volixta\Api\Result;
+use Volixta\Auth\Actor;
+use Volixta\Auth\ClientLink;
+use Volixta\Html\Fragment;
+
+/**
+ * The browser's only way to the service. The actor always comes from the WordPress session
+ * (cookie + wp_rest nonce, checked by core); nothing the browser sends can choose it.
+ */
+final class Proxy {
+
+	public const NAMESPACE = 'volixta/v1';
+	public const ROUTE     = '/(?P<path>.+)';
+
+	/**
+	 * Response headers worth passing back to the browser.
+	 */
+	private const PASSED_HEADERS = array( 'content-disposition', 'retry-after', 'location', 'etag', 'last-modified' );
+
+	/**
+	 * Builds the API client per request, so option changes apply at once.
+	 *
+	 * @var callable(): Client
+	 */
+	private $client_factory;
+
+	/**
+	 * Wires the proxy.
+	 *
+	 * @param callable(): Client $client_factory Returns the client to use.
+	 */
+	public function __construct( callable $client_factory ) {
+		$this->client_factory = $client_factory;
+	}
+
+	public function register_hooks(): void {
+		add_action( 'rest_api_init', array( $this, 'register_routes' ) );
+		add_filter( 'rest_pre_serve_request', array( $this, 'serve_raw' ), 10, 4 );
+	}
+
+	public function register_routes(): void {
+		register_rest_route(
+			self::NAMESPACE,
+			self::ROUTE,
+			array(
+				'methods'             => 'GET, POST, PUT, PATCH, DELETE',
+				'callback'            => array( $this, 'handle' ),
+				'permission_callback' => array( $this, 'permit' ),
+				'args'                => array(
+					'path' => array(
+						'type'              => 'string',
+						'required'          => true,
+						'validate_callback' => static fn ( $value ): bool => is_string( $value ) && ProxyPath::is_valid( $value ),
+						'sanitize_callback' => static fn ( $value ): string => (string) $value,
+					),
+				),
+			)
+		);
+	}
+
+	/**
+	 * Logged-in users pass (the service decides per role); visitors may only read the booking data.
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 * @return true|\WP_Error
+	 */
+	public function permit( \WP_REST_Request $request ) {
+		$path = (string) $request->get_param( 'path' );
+		if ( ! ProxyPath::is_valid( $path ) ) {
+			return new \WP_Error( 'volixta_invalid_path', __( 'Unknown Volixta endpoint.', 'volixta' ), array( 'status' => 404 ) );
+		}
+		if ( is_user_logged_in() ) {
+			return true;
+		}
+		/**
+		 * Filters the first path segments that visitors who are not logged in may GET.
+		 *
+		 * @param string[] $segments Segments, e.g. "availability".
+		 */
+		$guest_readable = (array) apply_filters( 'volixta_guest_readable_paths', ProxyPath::GUEST_READABLE );
+		if ( ProxyPath::guest_may( $request->get_method(), $path, $guest_readable ) ) {
+			return true;
+		}
+		return new \WP_Error( 'rest_forbidden', __( 'Please log in to do this.', 'volixta' ), array( 'status' => rest_authorization_required_code() ) );
+	}
+
+	/**
+	 * Forwards the request and passes status, content type and body back.
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 * @return \WP_REST_Response|\WP_Error
+	 */
+	public function handle( \WP_REST_Request $request ) {
+		$path   = (string) $request->get_param( 'path' );
+		$method = strtoupper( $request->get_method() );
+		$target = ProxyPath::target( $path, ProxyPath::forwardable_query( $this->raw_query_string(), (array) $request->get_query_params() ) );
+		$actor  = Actor::current();
+
+		$headers = array();
+		$key     = $request->get_header( 'idempotency_key' );
+		if ( null !== $key && '' !== $key ) {
+			if ( ! preg_match( '/^[\x21-\x7E]{1,255}$/', $key ) ) {
+				return new \WP_Error( 'volixta_invalid_idempotency_key', __( 'The Idempotency-Key header is malformed.', 'volixta' ), array( 'status' => 400 ) );
+			}
+			$headers['Idempotency-Key'] = $key;
+		}
+		$language = $request->get_header( 'accept_language' );
+		if ( null !== $language && preg_match( '/^[A-Za-z0-9,;=.* -]{1,200}$/', $language ) ) {
+			$headers['Accept-Language'] = $language;
+		}
+
+		$body = $this->json_body( $request );
+		if ( $body instanceof \WP_Error ) {
+			return $body;
+		}
+
+		$client = ( $this->client_factory )();
+		$result = $client->request_raw( $method, $target, $actor, $body, $headers, '' === $body ? '' : 'application/json' );
+
+		if ( $result->ok() ) {
+			$this->remember_client_link( $method, $path, $body, $result );
+		}
+		return $this->to_response( $result );
+	}
+
+	/**
+	 * Sends a PassthroughResponse's bytes instead of WordPress's JSON encoding of its data.
+	 *
+	 * @param bool              $served  Whether the request was already served.
+	 * @param \WP_HTTP_Response $result  Response.
+	 * @param \WP_REST_Request  $request Request.
+	 * @param \WP_REST_Server   $server  Server.
+	 */
+	public function serve_raw( $served, $result, $request, $server ): bool {
+		if ( $served || ! $result instanceof PassthroughResponse ) {
+			return (bool) $served;
+		}
+		if ( 'HEAD' !== $request->get_method() ) {
+			echo $result->raw_body(); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- service bytes passed through; HTML was filtered in to_response().
+		}
+		return true;
+	}
+
+	/**
+	 * Result → REST response. Service errors keep their status and JSON; no response at all
+	 * becomes 502 with the contract's error shape.
+	 *
+	 * @param Result $result Outcome.
+	 * @return PassthroughResponse|\WP_Error
+	 */
+	private function to_response( Result $result ) {
+		if ( 0 === $result->status ) {
+			$data = array(
+				'code'    => $result->error_code(),
+				'message' => __( 'The booking service is not available right now. Please try again later.', 'volixta' ),
+			);
+			if ( current_user_can( 'manage_options' ) ) {
+				$data['detail'] = $result->error_message();
+			}
+			$body = (string) wp_json_encode( array( 'error' => $data ) );
+			return new PassthroughResponse( array( 'error' => $data ), 502, array( 'Content-Type' => 'application/json; charset=utf-8' ), $body );
+		}
+
+		$content_type = $result->headers['content-type'] ?? 'application/octet-stream';
+		$headers      = array(
+			'Content-Type'  => $content_type,
+			'Cache-Control' => 'no-store, private',
+		);
+		foreach ( self::PASSED_HEADERS as $name ) {
+			if ( isset( $result->headers[ $name ] ) ) {
+				$headers[ self::header_case( $name ) ] = $result->headers[ $name ];
+			}
+		}
+
+		$body = $result->body;
+		if ( 'text/html' === $result->content_type ) {
+			$body = Fragment::sanitize( $body );
+		}
+		$data = $result->json ?? $body;
+		return new PassthroughResponse( $data, $result->status, $headers, $body );
+	}
+
+	/**
+	 * JSON request body, forwarded as is; form posts are converted to JSON.
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 * @return string|\WP_Error
+	 */
+	private function json_body( \WP_REST_Request $request ) {
+		if ( 'GET' === strtoupper( $request->get_method() ) ) {
+			return '';
+		}
+		$raw = (string) $request->get_body();
+		if ( $request->is_json_content_type() ) {
+			if ( '' === trim( $raw ) ) {
+				return '';
+			}
+			json_decode( $raw );
+			if ( JSON_ERROR_NONE !== json_last_error() ) {
+				return new \WP_Error( 'volixta_invalid_json', __( 'The request body is not valid JSON.', 'volixta' ), array( 'status' => 400 ) );
+			}
+			return $raw;
+		}
+		$params = (array) $request->get_body_params();
+		unset( $params['_wpnonce'], $params['_method'] );
+		if ( array() === $params ) {
+			return '';
+		}
+		return (string) wp_json_encode( $params );
+	}
+
+	/**
+	 * When a manager creates or edits a client for a WordPress user, remember the link so the
+	 * user acts as that client from now on.
+	 *
+	 * @param string $method HTTP method.
+	 * @param string $path   Proxied path.
+	 * @param string $body   JSON body sent.
+	 * @param Result $result Successful outcome.
+	 */
+	private function remember_client_link( string $method, string $path, string $body, Result $result ): void {
+		if ( ! in_array( $method, array( 'POST', 'PUT', 'PATCH' ), true ) || ! preg_match( '#^clients(/[A-Za-z0-9_-]+)?$#', $path ) ) {
+			return;
+		}
+		$client_id = $result->json['id'] ?? null;
+		$sent      = '' === $body ? null : json_decode( $body, true );
+		$user_id   = $result->json['wp_user_id'] ?? ( is_array( $sent ) ? ( $sent['wp_user_id'] ?? null ) : null );
+		if ( ( is_int( $client_id ) || is_string( $client_id ) ) && is_numeric( $user_id ) && (int) $user_id > 0 ) {
+			ClientLink::link( (int) $user_id, $client_id );
+		}
+	}
+
+	/**
+	 * The raw query string of the HTTP request being served, when this is one.
+	 */
+	private function raw_query_string(): ?string {
+		if ( ! ( defined( 'REST_REQUEST' ) && REST_REQUEST ) || ! isset( $_SERVER['QUERY_STRING'] ) ) {
+			return null;
+		}
+		return (string) wp_unslash( $_SERVER['QUERY_STRING'] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- compared against the parsed parameters before use.
+	}
+
+	/**
+	 * "content-disposition" → "Content-Disposition".
+	 *
+	 * @param string $name Lower-case header name.
+	 */
+	private static function header_case( string $name ): string {
+		return implode( '-', array_map( 'ucfirst', explode( '-', $name ) ) );
+	}
+}
