@@ -1,0 +1,29 @@
+//! Who is calling: the plugin signs every `/v1/` request (CONTRACT.md) and names the actor;
+//! the service trusts the actor only once the signature, the clock and the nonce check out.
+mod domain;
+mod error;
+pub mod http;
+mod repo;
+
+pub use domain::{Actor, Role, SignedRequest, canonical, sign, verify};
+pub use error::AuthError;
+pub use repo::purge_expired_nonces;
+
+impl Actor {
+    /// Admin and manager: the back office.
+    pub fn require_manager(&self) -> Result<(), AuthError> {
+        if self.is_manager() {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden)
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), AuthError> {
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Schema migrations: `migrations/V<n>__<what>.sql`, embedded at build time, `{prefix}`
+//! replaced by the WordPress table prefix, applied by refinery.
+use crate::db::Db;
+use anyhow::Context;
+use mysql_async::prelude::Queryable;
+use refinery_core::{Migration, Runner};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+}
+
+const LOCK_WAIT_SECONDS: u32 = 120;
+
+pub fn migrations(prefix: &str) -> anyhow::Result<Vec<Migration>> {
+    embedded::EMBEDDED
+        .iter()
+        .map(|(name, sql)| {
+            Migration::unapplied(name, &sql.replace("{prefix}", prefix))
+                .with_context(|| format!("migration file {name}.sql is misnamed"))
+        })
+        .collect()
+}
+
+pub fn history_table(prefix: &str) -> String {
+    format!("{prefix}volixta_schema_history")
+}
+
+/// Applies pending migrations exactly once even when several replicas start together: a
+/// server-wide named lock serialises them, and each sees what the previous one applied.
+pub async fn run(db: &Db) -> anyhow::Result<()> {
+    let mut lock_conn = db.pool.get_conn().await?;
+    let lock_name = format!("volixta_migrate_{}", db.prefix());
+    let got: Option<i64> = lock_conn
+        .exec_first(
+            "SELECT GET_LOCK(CONCAT(DATABASE(), '.', ?), ?)",
+            (&lock_name, LOCK_WAIT_SECONDS),
+        )
+        .await?;
+    if got != Some(1) {
+        anyhow::bail!(
+            "another replica held the migration lock for {LOCK_WAIT_SECONDS} s; is one stuck?"
+        );
+    }
+    let outcome = apply(db).await;
+    let _: Option<i64> = lock_conn
+        .exec_first(
+            "SELECT RELEASE_LOCK(CONCAT(DATABASE(), '.', ?))",
+            (&lock_name,),
+        )
+        .await?;
+    outcome
+}
+
+async fn apply(db: &Db) -> anyhow::Result<()> {
+    let migrations = migrations(db.prefix())?;
+    let mut runner = Runner::new(&migrations)
+        .set_abort_divergent(true)
+        .set_abort_missing(true);
+    runner.set_migration_table_name(history_table(db.prefix()));
+    let mut pool = db.pool.clone();
+    let report = runner.run_async(&mut pool).await.map_err(explain)?;
+    for migration in report.applied_migrations() {
+        tracing::info!(%migration, "migration applied");
+    }
+    Ok(())
+}
+
+fn explain(error: refinery_core::Error) -> anyhow::Error {
+    match error.kind() {
+        refinery_core::error::Kind::DivergentVersion(applied, file) => anyhow::anyhow!(
+            "migration {file} was edited after it was applied (the database recorded {applied} with another checksum); restore the file and add a new migration instead"
+        ),
+        refinery_core::error::Kind::MissingVersion(applied) => anyhow::anyhow!(
+            "migration {applied} is recorded in the database but its file is gone from this build; is an older binary running against a newer database?"
+        ),
+        _ => anyhow::anyhow!("migrations failed: {error}"),
+    }
+}

@@ -1,0 +1,53 @@
+use crate::{AppState, Config, app, auth, db::Db, idempotency};
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
+pub async fn run(config: Config, db: Db) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    tracing::info!(address = %listener.local_addr()?, "volixta-service listening");
+    let state = AppState::new(config, db.clone())?;
+    let housekeeping = tokio::spawn(housekeeping(db));
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    housekeeping.abort();
+    tracing::info!("volixta-service stopped");
+    Ok(())
+}
+
+/// Expired nonces and old idempotency answers are purged in small batches; every replica
+/// may run this, the deletes are idempotent.
+async fn housekeeping(db: Db) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = auth::purge_expired_nonces(&db).await {
+            tracing::warn!(error = %e, "nonce purge failed");
+        }
+        if let Err(e) = idempotency::purge_older_than_days(&db, 7).await {
+            tracing::warn!(error = %e, "idempotency purge failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

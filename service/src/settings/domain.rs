@@ -1,0 +1,197 @@
+use super::SettingsError;
+use crate::money::Money;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Every setting with its default; a missing row means the default.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(default)]
+pub struct Settings {
+    /// A client may not book a slot starting sooner than this.
+    pub min_booking_notice_minutes: u32,
+    /// A client may not cancel or reschedule a booking starting sooner than this.
+    pub min_change_notice_minutes: u32,
+    pub slot_interval_minutes: u32,
+    /// How far ahead clients may book.
+    pub max_booking_ahead_days: u32,
+    /// Live clients allowed; `null` for no limit.
+    pub client_limit: Option<u32>,
+    /// On cancellation, paid amounts come back to the client's wallet.
+    pub cancel_refund_to_wallet: bool,
+    /// ISO 4217 code of the site's one currency.
+    pub currency: String,
+    /// Whether catalog prices already include tax (then tax is extracted, not added).
+    pub prices_include_tax: bool,
+    /// Default tax rate in percent, e.g. "20.00".
+    pub tax_rate_percent: Money,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            min_booking_notice_minutes: 60,
+            min_change_notice_minutes: 24 * 60,
+            slot_interval_minutes: 15,
+            max_booking_ahead_days: 365,
+            client_limit: None,
+            cancel_refund_to_wallet: true,
+            currency: "EUR".into(),
+            prices_include_tax: true,
+            tax_rate_percent: Money::ZERO,
+        }
+    }
+}
+
+/// A partial update: absent keys stay as they are; `client_limit: null` removes the limit.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    pub min_booking_notice_minutes: Option<u32>,
+    pub min_change_notice_minutes: Option<u32>,
+    pub slot_interval_minutes: Option<u32>,
+    pub max_booking_ahead_days: Option<u32>,
+    #[serde(default, with = "serde_with_double_option")]
+    #[schema(value_type = Option<u32>)]
+    pub client_limit: Option<Option<u32>>,
+    pub cancel_refund_to_wallet: Option<bool>,
+    pub currency: Option<String>,
+    pub prices_include_tax: Option<bool>,
+    pub tax_rate_percent: Option<Money>,
+}
+
+/// Tells an explicit `null` (Some(None)) from an absent key (None).
+mod serde_with_double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        v: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+impl SettingsPatch {
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        const WEEK: u32 = 7 * 24 * 60;
+        let checks: [(&'static str, Option<u32>, u32, u32); 4] = [
+            (
+                "min_booking_notice_minutes",
+                self.min_booking_notice_minutes,
+                0,
+                90 * 24 * 60,
+            ),
+            (
+                "min_change_notice_minutes",
+                self.min_change_notice_minutes,
+                0,
+                90 * 24 * 60,
+            ),
+            ("slot_interval_minutes", self.slot_interval_minutes, 5, WEEK),
+            (
+                "max_booking_ahead_days",
+                self.max_booking_ahead_days,
+                1,
+                3 * 366,
+            ),
+        ];
+        for (field, value, min, max) in checks {
+            if let Some(v) = value
+                && !(min..=max).contains(&v)
+            {
+                return Err(SettingsError::OutOfRange { field, min, max });
+            }
+        }
+        if let Some(currency) = &self.currency
+            && !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            return Err(SettingsError::Currency);
+        }
+        if let Some(rate) = self.tax_rate_percent
+            && (rate.is_negative() || rate.amount() > rust_decimal::Decimal::ONE_HUNDRED)
+        {
+            return Err(SettingsError::TaxRate);
+        }
+        Ok(())
+    }
+
+    /// The (name, JSON value) rows this patch writes.
+    pub fn rows(&self) -> Vec<(&'static str, serde_json::Value)> {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        let mut rows = Vec::new();
+        let present: [(&'static str, bool); 9] = [
+            (
+                "min_booking_notice_minutes",
+                self.min_booking_notice_minutes.is_some(),
+            ),
+            (
+                "min_change_notice_minutes",
+                self.min_change_notice_minutes.is_some(),
+            ),
+            (
+                "slot_interval_minutes",
+                self.slot_interval_minutes.is_some(),
+            ),
+            (
+                "max_booking_ahead_days",
+                self.max_booking_ahead_days.is_some(),
+            ),
+            ("client_limit", self.client_limit.is_some()),
+            (
+                "cancel_refund_to_wallet",
+                self.cancel_refund_to_wallet.is_some(),
+            ),
+            ("currency", self.currency.is_some()),
+            ("prices_include_tax", self.prices_include_tax.is_some()),
+            ("tax_rate_percent", self.tax_rate_percent.is_some()),
+        ];
+        for (name, is_present) in present {
+            if is_present {
+                rows.push((name, value[name].clone()));
+            }
+        }
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn null_client_limit_differs_from_absent() {
+        let p: SettingsPatch = serde_json::from_str(r#"{"client_limit": null}"#).expect("json");
+        assert_eq!(p.client_limit, Some(None));
+        assert_eq!(p.rows(), vec![("client_limit", serde_json::Value::Null)]);
+        let p: SettingsPatch =
+            serde_json::from_str(r#"{"slot_interval_minutes": 30}"#).expect("json");
+        assert_eq!(p.client_limit, None);
+        assert_eq!(
+            p.rows(),
+            vec![("slot_interval_minutes", serde_json::json!(30))]
+        );
+    }
+
+    #[test]
+    fn ranges_are_checked() {
+        let p = SettingsPatch {
+            slot_interval_minutes: Some(1),
+            ..Default::default()
+        };
+        assert!(p.validate().is_err());
+        let p = SettingsPatch {
+            currency: Some("eur".into()),
+            ..Default::default()
+        };
+        assert!(p.validate().is_err());
+    }
+}

@@ -1,0 +1,25 @@
+//! Site-wide settings: time rules, client limit, money. Admins change them; every domain reads them.
+mod domain;
+mod error;
+pub mod http;
+mod repo;
+
+pub use domain::{Settings, SettingsPatch};
+pub use error::SettingsError;
+pub use repo::lock_client_limit;
+
+use crate::db::Db;
+
+pub async fn load(db: &Db) -> Result<Settings, mysql_async::Error> {
+    let mut conn = db.pool.get_conn().await?;
+    repo::load(&mut conn, db).await
+}
+
+pub async fn update(db: &Db, patch: SettingsPatch) -> Result<Settings, crate::error::ApiError> {
+    patch.validate()?;
+    let mut tx = db.begin().await?;
+    repo::save(&mut tx, db, &patch).await?;
+    let settings = repo::load(&mut tx, db).await?;
+    tx.commit().await?;
+    Ok(settings)
+}
