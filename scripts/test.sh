@@ -48,7 +48,7 @@ count() {
         printf("%d %d %d\n", (int) $m[1] - $f - $s, $f, $s);' "$log" ;;
     e2e)
       sed -E 's/\x1b\[[0-9;]*m//g' "$log" | awk '
-        /^(# |ℹ )pass / { p = $3 } /^(# |ℹ )fail / { f = $3 } /^(# |ℹ )(skipped|todo) / { s += $3 }
+        /^(# |ℹ )pass / { p = $3 } /^(# |ℹ )(fail|cancelled) / { f += $3 } /^(# |ℹ )(skipped|todo) / { s += $3 }
         END { printf "%d %d %d\n", p, f, s }' ;;
   esac
 }
@@ -65,8 +65,9 @@ for suite in "${suites[@]}"; do
   read -r p f s < <(count "$suite" "$log")
   # A runner that died before reporting (a build error, a crash) still counts as a failure.
   if ((rc != 0 && f == 0)); then f=1; fi
-  if ((rc == 0 && p == 0)); then rc=1; f=1; echo "$suite: no test ran"; fi
   status[$suite]=$([[ $rc == 0 ]] && echo ok || echo FAILED)
+  # A suite that ran nothing has not shown anything works.
+  if ((rc == 0 && p == 0)); then rc=1; f=1; status[$suite]="NO TESTS"; fi
   ((rc == 0)) || failed_suites+=("$suite")
   counts[$suite]="$p passed, $f failed, $s skipped"
   total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
@@ -74,7 +75,7 @@ done
 
 printf '\n==================== summary ====================\n'
 for suite in "${suites[@]}"; do
-  printf '  %-5s %-7s %-36s %4ss  log: %s\n' "$suite" "${status[$suite]}" "${counts[$suite]}" "${seconds[$suite]}" "target/test-logs/$suite.log"
+  printf '  %-5s %-8s %-36s %4ss  log: %s\n' "$suite" "${status[$suite]}" "${counts[$suite]}" "${seconds[$suite]}" "target/test-logs/$suite.log"
 done
 if ((${#failed_suites[@]})); then
   echo "make test: FAILED (${failed_suites[*]})"

@@ -118,3 +118,12 @@ test('the demo client logs in and sees her portal, rendered by the service', asy
     await page.screenshot({ path: path.join(OUT, 'portal.png'), fullPage: true });
   });
 });
+
+test('the portal shows no raw CSS or template text (what the service sends survives the plugin)', async () => {
+  await withPage('raw-text', async (page) => {
+    await page.goto(site.account_url); // still logged in as the client (same browser profile)
+    const text = await page.locator(PORTAL).innerText();
+    assert.doesNotMatch(text, /\{[^{}]*:[^{}]*\}/, `CSS shows as text in the portal:\n${text}`);
+    assert.doesNotMatch(text, /\{\{|\{%/, `unrendered template syntax in the portal:\n${text}`);
+  });
+});
