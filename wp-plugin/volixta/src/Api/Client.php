@@ -276,7 +276,7 @@ final class Client {
 			if ( in_array( strtolower( $name ), self::SIGNED_HEADERS, true ) || 0 === stripos( $name, 'x-volixta-' ) ) {
 				continue;
 			}
-			if ( ! preg_match( '/^[A-Za-z0-9-]+$/', $name ) || preg_match( '/[\r\n\0]/', $value ) ) {
+			if ( ! preg_match( '/^[A-Za-z0-9-]+$/D', $name ) || preg_match( '/[\r\n\0]/', $value ) ) {
 				continue;
 			}
 			$clean[ $name ] = $value;
@@ -290,6 +290,6 @@ final class Client {
 	 * @param string $target Path and query.
 	 */
 	private static function is_valid_target( string $target ): bool {
-		return 1 === preg_match( '#^/(?!/)[^\s\#]*$#', $target );
+		return 1 === preg_match( '#^/(?!/)[^\s\#]*$#D', $target );
 	}
 }

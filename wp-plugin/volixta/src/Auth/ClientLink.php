@@ -48,7 +48,7 @@ final class ClientLink {
 	 */
 	public static function link( int $wp_user_id, $client_id ): bool {
 		$client_id = (string) $client_id;
-		if ( $wp_user_id <= 0 || ! preg_match( '/^[A-Za-z0-9_-]{1,64}$/', $client_id ) || ! get_userdata( $wp_user_id ) ) {
+		if ( $wp_user_id <= 0 || ! preg_match( '/^[A-Za-z0-9_-]{1,64}$/D', $client_id ) || ! get_userdata( $wp_user_id ) ) {
 			return false;
 		}
 		update_user_meta( $wp_user_id, self::META_KEY, $client_id );

@@ -109,13 +109,13 @@ final class Proxy {
 		$headers = array();
 		$key     = $request->get_header( 'idempotency_key' );
 		if ( null !== $key && '' !== $key ) {
-			if ( ! preg_match( '/^[\x21-\x7E]{1,255}$/', $key ) ) {
+			if ( ! preg_match( '/^[\x21-\x7E]{1,255}$/D', $key ) ) {
 				return new \WP_Error( 'volixta_invalid_idempotency_key', __( 'The Idempotency-Key header is malformed.', 'volixta' ), array( 'status' => 400 ) );
 			}
 			$headers['Idempotency-Key'] = $key;
 		}
 		$language = $request->get_header( 'accept_language' );
-		if ( null !== $language && preg_match( '/^[A-Za-z0-9,;=.* -]{1,200}$/', $language ) ) {
+		if ( null !== $language && preg_match( '/^[A-Za-z0-9,;=.* -]{1,200}$/D', $language ) ) {
 			$headers['Accept-Language'] = $language;
 		}
 
@@ -229,7 +229,7 @@ final class Proxy {
 	 * @param Result $result Successful outcome.
 	 */
 	private function remember_client_link( string $method, string $path, string $body, Result $result ): void {
-		if ( ! in_array( $method, array( 'POST', 'PUT', 'PATCH' ), true ) || ! preg_match( '#^clients(/[A-Za-z0-9_-]+)?$#', $path ) ) {
+		if ( ! in_array( $method, array( 'POST', 'PUT', 'PATCH' ), true ) || ! preg_match( '#^clients(/[A-Za-z0-9_-]+)?$#D', $path ) ) {
 			return;
 		}
 		$client_id = $result->json['id'] ?? null;

@@ -38,7 +38,7 @@ final class ProxyPath {
 			return false;
 		}
 		foreach ( explode( '/', $path ) as $segment ) {
-			if ( '' === $segment || '.' === $segment || '..' === $segment || ! preg_match( '/^[A-Za-z0-9._~-]+$/', $segment ) ) {
+			if ( '' === $segment || '.' === $segment || '..' === $segment || ! preg_match( '/^[A-Za-z0-9._~-]+$/D', $segment ) ) {
 				return false;
 			}
 		}

@@ -1,0 +1,77 @@
+<?php
+/**
+ * @package Volixta
+ */
+
+declare(strict_types=1);
+
+namespace Volixta\Tests\Unit;
+
+use PHPUnit\Framework\TestCase;
+use Volixta\Rest\ProxyPath;
+
+/**
+ * Which browser paths reach the service, and what query string goes with them.
+ */
+final class ProxyPathTest extends TestCase {
+
+	public function test_valid_paths(): void {
+		foreach ( array( 'clients', 'clients/12', 'bookings/b_1/cancel', 'bookings/9/invoice.pdf', 'render/customer_profile', 'gift-codes/redeem', 'a~b' ) as $path ) {
+			self::assertTrue( ProxyPath::is_valid( $path ), $path );
+		}
+	}
+
+	public function test_invalid_paths(): void {
+		foreach ( array( '', '/clients', 'clients/', 'clients//1', '../readyz', 'clients/../../healthz', './x', 'a b', "a\nb", "a\n", "clients/1\n", 'a?b=c', 'a%2Fb', 'woocommerce/webhook', str_repeat( 'a', 513 ) ) as $path ) {
+			self::assertFalse( ProxyPath::is_valid( $path ), $path );
+		}
+	}
+
+	public function test_guests_may_only_read_booking_data(): void {
+		self::assertTrue( ProxyPath::guest_may( 'GET', 'availability' ) );
+		self::assertTrue( ProxyPath::guest_may( 'get', 'services/3' ) );
+		self::assertFalse( ProxyPath::guest_may( 'POST', 'availability' ) );
+		self::assertFalse( ProxyPath::guest_may( 'GET', 'clients' ) );
+		self::assertFalse( ProxyPath::guest_may( 'GET', 'render/customer_profile' ) );
+		self::assertFalse( ProxyPath::guest_may( 'GET', 'availability/../clients' ) );
+		self::assertTrue( ProxyPath::guest_may( 'GET', 'clients', array( 'clients' ) ) );
+	}
+
+	public function test_target(): void {
+		self::assertSame( '/v1/clients', ProxyPath::target( 'clients', '' ) );
+		self::assertSame( '/v1/clients?search=ann', ProxyPath::target( 'clients', 'search=ann' ) );
+	}
+
+	public function test_wordpress_parameters_are_stripped_and_the_rest_kept_verbatim(): void {
+		self::assertSame(
+			'service_id=3&from=2026-12-01&timezone=Europe%2FParis',
+			ProxyPath::strip_wp_params( 'rest_route=%2Fvolixta%2Fv1%2Favailability&service_id=3&_wpnonce=abc&from=2026-12-01&timezone=Europe%2FParis&_locale=user' )
+		);
+		self::assertSame( '', ProxyPath::strip_wp_params( '_wpnonce=abc' ) );
+		self::assertSame( 'a=1', ProxyPath::strip_wp_params( '&a=1&&_fields[]=x' ) );
+	}
+
+	public function test_raw_query_is_used_when_it_matches_the_parameters(): void {
+		self::assertSame(
+			'search=ann%20lee&sort=last_name',
+			ProxyPath::forwardable_query(
+				'search=ann%20lee&_wpnonce=x&sort=last_name',
+				array(
+					'sort'     => 'last_name',
+					'search'   => 'ann lee',
+					'_wpnonce' => 'x',
+				)
+			)
+		);
+	}
+
+	public function test_rebuilt_query_when_raw_is_absent_or_unrelated(): void {
+		$params = array(
+			'search' => 'ann lee',
+			'limit'  => '1',
+		);
+		self::assertSame( 'search=ann%20lee&limit=1', ProxyPath::forwardable_query( null, $params ) );
+		self::assertSame( 'search=ann%20lee&limit=1', ProxyPath::forwardable_query( 'page_id=5', $params ) );
+		self::assertSame( '', ProxyPath::forwardable_query( null, array( '_wpnonce' => 'x' ) ) );
+	}
+}
