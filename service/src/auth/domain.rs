@@ -153,7 +153,7 @@ mod tests {
             .vectors
     }
 
-    fn request(v: &Vector, ts: &'_ str) -> SignedRequest<'_> {
+    fn request<'a>(v: &'a Vector, ts: &'a str) -> SignedRequest<'a> {
         SignedRequest {
             method: &v.method,
             path_and_query: &v.path_and_query,

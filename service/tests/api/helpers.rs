@@ -1,0 +1,277 @@
+//! `TestApp::spawn()`: a fresh database `t_<time>_<id>` on the real MariaDB, migrated, the real
+//! router on port 0, dropped again when the test ends.
+use mysql_async::prelude::Queryable;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
+use volixta_service::{
+    AppState, Config,
+    auth::{SignedRequest, sign},
+    db::{self, Db},
+    migrate,
+};
+
+pub const SECRET: &str = "test-shared-secret";
+pub const PREFIX: &str = "wp_";
+pub const MANAGER: &str = "manager:1";
+pub const ADMIN: &str = "admin:1";
+
+pub fn server_url() -> String {
+    std::env::var("VOLIXTA_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub db_name: String,
+    pub http: reqwest::Client,
+    owns_database: bool,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub body: Value,
+    pub text: String,
+    pub content_type: String,
+}
+
+impl Response {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+/// What a test may change in an otherwise correct signed request.
+#[derive(Default, Clone)]
+pub struct Tamper {
+    pub secret: Option<String>,
+    pub timestamp: Option<i64>,
+    pub nonce: Option<String>,
+    /// Signed with these but sent with the real ones.
+    pub signed_path: Option<String>,
+    pub signed_actor: Option<String>,
+    pub signed_body: Option<Vec<u8>>,
+    pub omit_signature: bool,
+}
+
+static SWEPT: AtomicBool = AtomicBool::new(false);
+
+async fn admin_conn() -> mysql_async::Conn {
+    mysql_async::Conn::from_url(server_url())
+        .await
+        .expect("MariaDB reachable at VOLIXTA_TEST_DATABASE_URL")
+}
+
+/// Drops test databases left by killed runs; only old ones, so parallel test processes are safe.
+async fn sweep_stale_databases(conn: &mut mysql_async::Conn) {
+    let names: Vec<String> = conn
+        .query("SHOW DATABASES LIKE 't\\_%'")
+        .await
+        .unwrap_or_default();
+    let now = chrono::Utc::now().timestamp();
+    for name in names {
+        let created = name.split('_').nth(1).and_then(|t| t.parse::<i64>().ok());
+        if created.is_some_and(|t| now - t > 3 * 3600) {
+            let _ = conn
+                .query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
+                .await;
+        }
+    }
+}
+
+pub fn nonce() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let mut conn = admin_conn().await;
+        if !SWEPT.swap(true, Ordering::SeqCst) {
+            sweep_stale_databases(&mut conn).await;
+        }
+        let db_name = format!("t_{}_{}", chrono::Utc::now().timestamp(), &nonce()[..12]);
+        conn.query_drop(format!(
+            "CREATE DATABASE `{db_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        ))
+        .await
+        .expect("create test database");
+        drop(conn.disconnect().await);
+        let mut app = Self::serve(&db_name).await;
+        migrate::run(&app.db).await.expect("migrations apply");
+        app.owns_database = true;
+        app
+    }
+
+    /// Another replica: a second process-like server with its own pool on the same database.
+    pub async fn replica(&self) -> Self {
+        Self::serve(&self.db_name).await
+    }
+
+    pub fn database_url(db_name: &str) -> String {
+        format!("{}/{db_name}", server_url())
+    }
+
+    async fn serve(db_name: &str) -> Self {
+        let config = Config::for_database(Self::database_url(db_name), PREFIX, SECRET);
+        let db = db::connect(&config).await.expect("connect");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = AppState::new(config, db.clone()).expect("state");
+        tokio::spawn(async move { axum::serve(listener, volixta_service::app(state)).await });
+        Self {
+            address,
+            db,
+            db_name: db_name.to_owned(),
+            http: reqwest::Client::new(),
+            owns_database: false,
+        }
+    }
+
+    /// A handle on the same server and database that does not drop the database.
+    pub fn handle(&self) -> Self {
+        Self {
+            address: self.address.clone(),
+            db: self.db.clone(),
+            db_name: self.db_name.clone(),
+            http: self.http.clone(),
+            owns_database: false,
+        }
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        actor: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        self.request_with(
+            method,
+            path,
+            actor,
+            body.map(|b| serde_json::to_vec(b).expect("json")),
+            &[],
+            Tamper::default(),
+        )
+        .await
+    }
+
+    pub async fn request_with(
+        &self,
+        method: Method,
+        path: &str,
+        actor: &str,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+        tamper: Tamper,
+    ) -> Response {
+        let body = body.unwrap_or_default();
+        let timestamp = tamper
+            .timestamp
+            .unwrap_or_else(|| chrono::Utc::now().timestamp())
+            .to_string();
+        let nonce = tamper.nonce.clone().unwrap_or_else(nonce);
+        let signed_path = tamper.signed_path.as_deref().unwrap_or(path);
+        let signed_actor = tamper.signed_actor.as_deref().unwrap_or(actor);
+        let signed_body = tamper.signed_body.as_deref().unwrap_or(&body);
+        let secret = tamper.secret.as_deref().unwrap_or(SECRET);
+        let signature = sign(
+            secret.as_bytes(),
+            &SignedRequest {
+                method: method.as_str(),
+                path_and_query: signed_path,
+                timestamp: &timestamp,
+                nonce: &nonce,
+                actor: signed_actor,
+                body: signed_body,
+            },
+        );
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.address))
+            .header("X-Volixta-Actor", actor)
+            .header("X-Volixta-Timestamp", &timestamp)
+            .header("X-Volixta-Nonce", &nonce)
+            .header("Content-Type", "application/json");
+        if !tamper.omit_signature {
+            req = req.header("X-Volixta-Signature", signature);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.body(body).send().await.expect("request sent");
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let text = res.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Response {
+            status,
+            body,
+            text,
+            content_type,
+        }
+    }
+
+    pub async fn get(&self, path: &str, actor: &str) -> Response {
+        self.request(Method::GET, path, actor, None).await
+    }
+
+    pub async fn post(&self, path: &str, actor: &str, body: &Value) -> Response {
+        self.request(Method::POST, path, actor, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, actor: &str, body: &Value) -> Response {
+        self.request(Method::PATCH, path, actor, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, actor: &str) -> Response {
+        self.request(Method::DELETE, path, actor, None).await
+    }
+
+    /// Creates a client as a manager; panics unless 201.
+    pub async fn create_client(&self, body: Value) -> Value {
+        let res = self.post("/v1/clients", MANAGER, &body).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        res.body
+    }
+
+    pub async fn scalar<T: mysql_async::prelude::FromValue + Send + 'static>(
+        &self,
+        sql: &str,
+    ) -> T {
+        let mut conn = self.db.pool.get_conn().await.expect("conn");
+        let v: Option<T> = conn.query_first(self.db.sql(sql)).await.expect("query");
+        v.expect("one row")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if !self.owns_database {
+            return;
+        }
+        let name = self.db_name.clone();
+        // Drop runs inside the test's runtime; a thread with its own runtime may block on the drop.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let mut conn = admin_conn().await;
+                let _ = conn
+                    .query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
+                    .await;
+            });
+        })
+        .join();
+    }
+}

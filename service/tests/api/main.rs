@@ -1,0 +1,6 @@
+mod clients;
+mod foundation;
+mod helpers;
+mod portal;
+mod signing;
+mod wallet;
