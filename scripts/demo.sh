@@ -49,7 +49,7 @@ wait_for maildev 30 http_ok "http://127.0.0.1:$MAIL_WEB_PORT/api/email" || die "
 
 # 2. WordPress: database, configuration, plugin, page, users.
 say "installing WordPress ($SITE, database $DB)"
-php "$ROOT/scripts/wp-install.php" --url="$SITE" --db="$DB" --service-url="$SERVICE_URL" \
+VOLIXTA_WP_SMTP_PORT="$SMTP_PORT" php "$ROOT/scripts/wp-install.php" --url="$SITE" --db="$DB" --service-url="$SERVICE_URL" \
   --secret="$VOLIXTA_SHARED_SECRET" >"$DEMO_DIR/wp-install.json"
 
 # 3. The service (applies its migrations at start). Restarted when the binary was rebuilt.
@@ -76,7 +76,7 @@ wait_for WordPress 30 http_ok "$SITE/wp-login.php" || die "see $DEMO_DIR/wordpre
 
 # 5. Demo data, through the service with the plugin's signed client.
 say "loading demo data through volixta-service"
-php "$ROOT/scripts/demo-data.php" --url="$SITE" --db="$DB" >"$DEMO_DIR/demo-data.json"
+VOLIXTA_WP_SMTP_PORT="$SMTP_PORT" php "$ROOT/scripts/demo-data.php" --url="$SITE" --db="$DB" >"$DEMO_DIR/demo-data.json"
 
 account_url=$(php -r 'echo json_decode(file_get_contents($argv[1]), true)["account_url"];' "$DEMO_DIR/wp-install.json")
 balance=$(php -r 'echo json_decode(file_get_contents($argv[1]), true)["wallet_balance"] ?? "?";' "$DEMO_DIR/demo-data.json")

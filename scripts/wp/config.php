@@ -23,6 +23,13 @@ define( 'WP_CONTENT_DIR', '/var/lib/wordpress/wp-content' );
 define( 'FS_METHOD', 'direct' );
 define( 'WP_ENVIRONMENT_TYPE', 'local' );
 
+// A local site calls no one outside this machine (no update checks to wordpress.org: there is no
+// network here anyway, and each try slows a page down). The site itself, localhost and
+// 127.0.0.1 (where volixta-service listens) stay reachable.
+define( 'WP_HTTP_BLOCK_EXTERNAL', true );
+define( 'WP_ACCESSIBLE_HOSTS', $volixta_env( 'VOLIXTA_WP_ACCESSIBLE_HOSTS', '127.0.0.1,localhost' ) );
+define( 'AUTOMATIC_UPDATER_DISABLED', true );
+
 // PHP notices go to a log file when asked (the e2e test keeps one), never into the page.
 $volixta_debug_log = getenv( 'VOLIXTA_WP_DEBUG_LOG' );
 if ( $volixta_debug_log ) {

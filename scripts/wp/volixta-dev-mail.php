@@ -1,10 +1,11 @@
 <?php
 /**
  * Plugin Name: Volixta development mail
- * Description: Sends WordPress's own mail to a local SMTP catcher (maildev) instead of sendmail,
- * which these machines do not have. Installed by Volixta's scripts/wp-install.php for local
- * demo and test sites only. Host and port come from VOLIXTA_WP_SMTP_HOST / VOLIXTA_WP_SMTP_PORT
- * (default 127.0.0.1:1025).
+ * Description: For local demo and test sites only (installed by Volixta's scripts/wp-install.php,
+ * mounted by docker-compose.yml). Sends WordPress's own mail to a local SMTP catcher (maildev)
+ * instead of sendmail, which these machines do not have: host and port from
+ * VOLIXTA_WP_SMTP_HOST / VOLIXTA_WP_SMTP_PORT (default 127.0.0.1:1025). On sites that block
+ * outside HTTP, it also answers wordpress.org's update checks offline.
  */
 
 add_action(
@@ -20,4 +21,30 @@ add_action(
 		$mailer->SMTPAutoTLS = false;
 		$mailer->Timeout     = 5;
 	}
+);
+
+// The local sites of scripts/wp/config.php block outside HTTP (these machines have no network).
+// Answer wordpress.org's update and translation checks at once with "unavailable", which
+// WordPress takes quietly, instead of letting each blocked call log a warning.
+add_filter(
+	'pre_http_request',
+	static function ( $pre, $args, $url ) {
+		$host = (string) wp_parse_url( $url, PHP_URL_HOST );
+		if ( defined( 'WP_HTTP_BLOCK_EXTERNAL' ) && WP_HTTP_BLOCK_EXTERNAL
+			&& ( 'wordpress.org' === $host || str_ends_with( $host, '.wordpress.org' ) ) ) {
+			return array(
+				'headers'  => array(),
+				'body'     => '',
+				'response' => array(
+					'code'    => 503,
+					'message' => 'Service Unavailable',
+				),
+				'cookies'  => array(),
+				'filename' => null,
+			);
+		}
+		return $pre;
+	},
+	10,
+	3
 );

@@ -19,20 +19,25 @@ const PORTAL = 'section.volixta-portal[data-volixta-fragment="customer_profile"]
 let site; // the JSON printed by scripts/wp-install.php
 let context; // the Chromium profile
 let profileDir;
+let mailApi; // maildev's REST API of this run
 
 before(async () => {
   assert.ok(fs.existsSync(SERVICE_BIN), `no service binary at ${SERVICE_BIN} (cargo build -p volixta-service)`);
+  fs.rmSync(path.join(OUT, 'wp-debug.log'), { force: true });
   const secret = crypto.randomBytes(32).toString('hex');
   const [servicePort, wpPort, smtpPort, mailWebPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const siteUrl = `http://127.0.0.1:${wpPort}`;
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
 
+  mailApi = `http://127.0.0.1:${mailWebPort}/api/email`;
   const maildev = start('maildev', path.join(ROOT, 'tests/e2e/node_modules/.bin/maildev'),
     ['--smtp', String(smtpPort), '--web', String(mailWebPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1']);
+  await waitHttp(mailApi, maildev); // before the install, which already sends mail
 
   // A fresh database every run: WordPress first, then the service adds its tables to it.
+  const wpEnv = { VOLIXTA_WP_SMTP_PORT: String(smtpPort) }; // WordPress's mail to this run's maildev
   site = await php('wp-install.php', [`--url=${siteUrl}`, `--db=${DB}`, `--service-url=${serviceUrl}`,
-    `--secret=${secret}`, '--recreate-db']);
+    `--secret=${secret}`, '--recreate-db'], wpEnv);
 
   const service = start('service', SERVICE_BIN, ['serve'], {
     env: {
@@ -46,20 +51,19 @@ before(async () => {
   const wordpress = start('wordpress', 'php', ['-S', `127.0.0.1:${wpPort}`, '-t', '/usr/share/wordpress',
     path.join(ROOT, 'scripts/wp/router.php')], {
     env: {
+      ...wpEnv,
       PHP_CLI_SERVER_WORKERS: '4',
       VOLIXTA_WP_DB_NAME: DB,
-      VOLIXTA_WP_SMTP_PORT: String(smtpPort),
       VOLIXTA_WP_DEBUG_LOG: path.join(OUT, 'wp-debug.log'),
     },
   });
   await Promise.all([
     waitHttp(`${serviceUrl}/readyz`, service, 90_000),
     waitHttp(`${siteUrl}/wp-login.php`, wordpress),
-    waitHttp(`http://127.0.0.1:${mailWebPort}/api/email`, maildev),
   ]);
 
   // The demo data goes through the service, signed by the plugin's own client.
-  const data = await php('demo-data.php', [`--url=${siteUrl}`, `--db=${DB}`]);
+  const data = await php('demo-data.php', [`--url=${siteUrl}`, `--db=${DB}`], wpEnv);
   assert.ok(data.client_id, `demo-data.php made no client: ${JSON.stringify(data)}`);
 
   profileDir = tempDir('volixta-e2e-chromium-');
@@ -92,6 +96,13 @@ async function withPage(name, fn) {
     await page.close();
   }
 }
+
+test('WordPress sends its own mail to the mail catcher', async () => {
+  const mails = await (await fetch(mailApi)).json();
+  const subjects = mails.map((m) => `${m.subject} → ${m.to?.map((t) => t.address).join(', ')}`);
+  assert.ok(subjects.some((s) => s.includes('New WordPress Site') && s.includes('admin@example.com')),
+    `no "New WordPress Site" mail to admin@example.com in maildev: ${JSON.stringify(subjects)}`);
+});
 
 test('a logged-out visitor of My account gets the login form', async () => {
   await withPage('logged-out', async (page) => {
