@@ -15,6 +15,16 @@
 		return Date.now().toString(36) + Math.random().toString(36).slice(2);
 	}
 
+	// Without pretty permalinks restUrl is "…/?rest_route=/volixta/v1/", so a query joins with "&".
+	function endpoint(path) {
+		var parts = path.replace(/^\/+/, '').split('?');
+		var url = (config.restUrl || '/wp-json/volixta/v1/') + parts.shift();
+		if (parts.length) {
+			url += (url.indexOf('?') === -1 ? '?' : '&') + parts.join('?');
+		}
+		return url;
+	}
+
 	// One call through the proxy; resolves to {ok, status, json, text, response}.
 	function request(method, path, body, options) {
 		options = options || {};
@@ -27,7 +37,7 @@
 			headers['Content-Type'] = 'application/json';
 			init.body = typeof body === 'string' ? body : JSON.stringify(body);
 		}
-		return fetch((config.restUrl || '/wp-json/volixta/v1/') + path.replace(/^\/+/, ''), init).then(function (response) {
+		return fetch(endpoint(path), init).then(function (response) {
 			var type = response.headers.get('Content-Type') || '';
 			var reader = type.indexOf('json') !== -1 ? response.json() : (type.indexOf('text/') === 0 ? response.text() : response.blob());
 			return reader.then(function (data) {

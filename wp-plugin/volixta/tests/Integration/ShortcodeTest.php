@@ -1,0 +1,125 @@
+<?php
+/**
+ * @package Volixta
+ */
+
+declare(strict_types=1);
+
+namespace Volixta\Tests\Integration;
+
+use Volixta\Auth\ClientLink;
+use Volixta\Options;
+
+/**
+ * [volixta_customer_profile] for each kind of visitor, with no service running.
+ */
+final class ShortcodeTest extends WordPressTestCase {
+
+	/**
+	 * PHP errors raised while rendering.
+	 *
+	 * @var string[]
+	 */
+	private array $php_errors = array();
+
+	protected function setUp(): void {
+		parent::setUp();
+		update_option( Options::SERVICE_URL, 'http://127.0.0.1:' . self::closed_port() );
+		update_option( Options::SHARED_SECRET, 'test-secret' );
+	}
+
+	protected function tearDown(): void {
+		update_option( Options::SERVICE_URL, Options::DEFAULT_SERVICE_URL );
+		update_option( Options::SHARED_SECRET, '' );
+		parent::tearDown();
+	}
+
+	/**
+	 * Renders through do_shortcode, as a page would, recording any PHP error of any level.
+	 */
+	private function render(): string {
+		$this->php_errors = array();
+		set_error_handler(
+			function ( int $errno, string $message, string $file, int $line ): bool {
+				// WordPress 6.1's own classes raise PHP 8.2 deprecations when first loaded; those are not ours.
+				$core_deprecation = in_array( $errno, array( E_DEPRECATED, E_USER_DEPRECATED ), true ) && 0 !== strpos( $file, dirname( __DIR__, 2 ) );
+				if ( ! $core_deprecation ) {
+					$this->php_errors[] = "$errno $message at $file:$line";
+				}
+				return true;
+			}
+		);
+		try {
+			return do_shortcode( '[volixta_customer_profile]' );
+		} finally {
+			restore_error_handler();
+		}
+	}
+
+	public function test_logged_out_visitor_gets_the_login_form(): void {
+		$html = $this->render();
+		self::assertSame( array(), $this->php_errors );
+		self::assertStringContainsString( 'id="volixta-loginform" action="http://volixta.test/wp-login.php" method="post"', $html );
+		self::assertStringContainsString( 'name="log"', $html );
+		self::assertStringContainsString( 'name="pwd"', $html );
+		self::assertStringContainsString( 'Log in to see your bookings', $html );
+	}
+
+	public function test_logged_in_user_without_client_gets_a_plain_message(): void {
+		wp_set_current_user( $this->make_user( 'subscriber' )->ID );
+		$html = $this->render();
+		self::assertSame( array(), $this->php_errors );
+		self::assertStringContainsString( 'not linked to a client profile', $html );
+		self::assertStringNotContainsString( 'loginform', $html );
+	}
+
+	public function test_service_unreachable_shows_a_friendly_notice_without_details_to_clients(): void {
+		$user = $this->make_user( 'subscriber' );
+		ClientLink::link( $user->ID, '17' );
+		wp_set_current_user( $user->ID );
+
+		$html = $this->render();
+
+		self::assertSame( array(), $this->php_errors, 'no PHP warning or notice' );
+		self::assertStringContainsString( 'temporarily unavailable', $html );
+		self::assertStringContainsString( 'role="alert"', $html );
+		self::assertStringNotContainsString( 'Administrator details', $html );
+		self::assertStringNotContainsString( '127.0.0.1', $html );
+	}
+
+	public function test_service_unreachable_shows_the_reason_to_administrators(): void {
+		$admin = $this->make_user( 'administrator' );
+		ClientLink::link( $admin->ID, '18' );
+		wp_set_current_user( $admin->ID );
+
+		$html = $this->render();
+
+		self::assertSame( array(), $this->php_errors );
+		self::assertStringContainsString( 'temporarily unavailable', $html );
+		self::assertStringContainsString( 'Administrator details', $html );
+		self::assertMatchesRegularExpression( '/cURL error \d+|Connection refused|Failed to connect/i', $html );
+		self::assertStringContainsString( 'options-general.php?page=volixta', $html );
+	}
+
+	public function test_missing_secret_is_explained_to_administrators(): void {
+		update_option( Options::SHARED_SECRET, '' );
+		$admin = $this->make_user( 'administrator' );
+		ClientLink::link( $admin->ID, '19' );
+		wp_set_current_user( $admin->ID );
+
+		$html = $this->render();
+
+		self::assertSame( array(), $this->php_errors );
+		self::assertStringContainsString( 'shared secret is not set', $html );
+	}
+
+	public function test_assets_are_enqueued_with_rest_config(): void {
+		$this->render();
+		self::assertTrue( wp_style_is( 'volixta', 'enqueued' ) );
+		self::assertTrue( wp_script_is( 'volixta', 'enqueued' ) );
+		$before = wp_scripts()->get_data( 'volixta', 'before' );
+		self::assertIsArray( $before );
+		self::assertStringContainsString( 'volixtaConfig', implode( "\n", $before ) );
+		self::assertStringContainsString( wp_json_encode( rest_url( 'volixta/v1/' ) ), implode( "\n", $before ) );
+	}
+}
