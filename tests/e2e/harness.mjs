@@ -113,13 +113,25 @@ export function php(script, args, env = {}) {
   });
 }
 
-/** Runs SQL on the MariaDB server (through PHP's mysqli: no mariadb client needed). */
+/** Runs SQL on the MariaDB server (through PHP's mysqli: no mariadb client needed); returns the rows. */
 export function sql(statement) {
-  execFileSync('php', ['-r', `
+  const out = execFileSync('php', ['-r', `
     mysqli_report(MYSQLI_REPORT_ERROR | MYSQLI_REPORT_STRICT);
     [$h, $p] = array_pad(explode(':', getenv('VOLIXTA_WP_DB_HOST') ?: '127.0.0.1:3306', 2), 2, '3306');
-    (new mysqli($h, getenv('VOLIXTA_WP_DB_USER') ?: 'root', (string) getenv('VOLIXTA_WP_DB_PASSWORD'), '', (int) $p))->query($argv[1]);`,
-  statement], { stdio: ['ignore', 'inherit', 'inherit'] });
+    $r = (new mysqli($h, getenv('VOLIXTA_WP_DB_USER') ?: 'root', (string) getenv('VOLIXTA_WP_DB_PASSWORD'), '', (int) $p))->query($argv[1]);
+    echo json_encode($r instanceof mysqli_result ? $r->fetch_all() : []);`,
+  statement], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.toString());
+}
+
+/** Whether a process with this id runs on this machine. */
+export function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
 }
 
 export function tempDir(prefix) {

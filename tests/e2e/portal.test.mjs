@@ -9,11 +9,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, OUT, freePort, start, stopAll, waitHttp, php, sql, tempDir } from './harness.mjs';
+import { ROOT, OUT, freePort, start, stopAll, waitHttp, php, sql, alive, tempDir } from './harness.mjs';
 
 const SERVICE_BIN = process.env.VOLIXTA_SERVICE_BIN
   ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache', 'volixta-target'), 'debug', 'volixta-service');
-const DB = process.env.VOLIXTA_E2E_DB ?? 'volixta_e2e';
+// One database per run (several people may test on one machine at once), dropped at the end; a
+// run that was killed leaves its database behind, and the next run sweeps it.
+const DB_PREFIX = 'volixta_e2e_';
+const DB = process.env.VOLIXTA_E2E_DB ?? `${DB_PREFIX}${process.pid}`;
 const PORTAL = 'section.volixta-portal[data-volixta-fragment="customer_profile"]';
 
 let site; // the JSON printed by scripts/wp-install.php
@@ -24,6 +27,10 @@ let mailApi; // maildev's REST API of this run
 before(async () => {
   assert.ok(fs.existsSync(SERVICE_BIN), `no service binary at ${SERVICE_BIN} (cargo build -p volixta-service)`);
   fs.rmSync(path.join(OUT, 'wp-debug.log'), { force: true });
+  for (const [name] of sql(`SHOW DATABASES LIKE '${DB_PREFIX}%'`)) {
+    const pid = Number(name.slice(DB_PREFIX.length));
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) sql(`DROP DATABASE \`${name}\``);
+  }
   const secret = crypto.randomBytes(32).toString('hex');
   const [servicePort, wpPort, smtpPort, mailWebPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const siteUrl = `http://127.0.0.1:${wpPort}`;
