@@ -1,0 +1,223 @@
+<?php
+/**
+ * @package Volixta
+ */
+
+declare(strict_types=1);
+
+namespace Volixta\Tests\Integration;
+
+use Volixta\Api\Client;
+use Volixta\Api\Signer;
+use Volixta\Auth\ClientLink;
+use Volixta\Options;
+use Volixta\Rest\PassthroughResponse;
+use Volixta\Rest\Proxy;
+use Volixta\Tests\Unit\RecordingTransport;
+
+/**
+ * The REST route: registration, permissions, and what it forwards and passes back.
+ */
+final class RestProxyTest extends WordPressTestCase {
+
+	private const ROUTE = '/volixta/v1/(?P<path>.+)';
+
+	protected function setUp(): void {
+		parent::setUp();
+		update_option( Options::SERVICE_URL, 'http://127.0.0.1:' . self::closed_port() );
+		update_option( Options::SHARED_SECRET, 'test-secret' );
+	}
+
+	protected function tearDown(): void {
+		update_option( Options::SERVICE_URL, Options::DEFAULT_SERVICE_URL );
+		update_option( Options::SHARED_SECRET, '' );
+		parent::tearDown();
+	}
+
+	public function test_route_is_registered_with_a_real_permission_callback(): void {
+		$routes = rest_get_server()->get_routes();
+		self::assertArrayHasKey( self::ROUTE, $routes );
+		$methods = array();
+		foreach ( $routes[ self::ROUTE ] as $handler ) {
+			self::assertIsCallable( $handler['permission_callback'] );
+			self::assertNotSame( '__return_true', $handler['permission_callback'] );
+			self::assertArrayHasKey( 'validate_callback', $handler['args']['path'] );
+			self::assertArrayHasKey( 'sanitize_callback', $handler['args']['path'] );
+			$methods += $handler['methods'];
+		}
+		foreach ( array( 'GET', 'POST', 'PUT', 'PATCH', 'DELETE' ) as $method ) {
+			self::assertArrayHasKey( $method, $methods );
+		}
+	}
+
+	public function test_visitor_is_refused_private_paths(): void {
+		foreach ( array( array( 'GET', 'clients' ), array( 'GET', 'render/customer_profile' ), array( 'POST', 'bookings' ), array( 'POST', 'availability' ) ) as [ $method, $path ] ) {
+			$response = rest_do_request( new \WP_REST_Request( $method, '/volixta/v1/' . $path ) );
+			self::assertSame( 401, $response->get_status(), "$method $path" );
+		}
+	}
+
+	public function test_visitor_may_read_availability_and_gets_502_when_service_is_down(): void {
+		$response = rest_do_request( new \WP_REST_Request( 'GET', '/volixta/v1/availability' ) );
+		self::assertSame( 502, $response->get_status() );
+		$data = $response->get_data();
+		self::assertSame( 'unreachable', $data['error']['code'] );
+		self::assertArrayNotHasKey( 'detail', $data['error'], 'no transport detail for visitors' );
+	}
+
+	public function test_logged_in_user_gets_502_with_detail_only_for_admins(): void {
+		wp_set_current_user( $this->make_user( 'subscriber' )->ID );
+		$response = rest_do_request( new \WP_REST_Request( 'GET', '/volixta/v1/clients/1' ) );
+		self::assertSame( 502, $response->get_status() );
+		self::assertArrayNotHasKey( 'detail', $response->get_data()['error'] );
+
+		wp_set_current_user( $this->make_user( 'administrator' )->ID );
+		$response = rest_do_request( new \WP_REST_Request( 'GET', '/volixta/v1/clients/1' ) );
+		self::assertSame( 502, $response->get_status() );
+		self::assertNotEmpty( $response->get_data()['error']['detail'] );
+	}
+
+	public function test_path_escape_and_webhook_are_refused(): void {
+		wp_set_current_user( $this->make_user( 'administrator' )->ID );
+		foreach ( array( 'clients/../../readyz', 'woocommerce/webhook', 'clients/' ) as $path ) {
+			$response = rest_do_request( new \WP_REST_Request( 'POST', '/volixta/v1/' . $path ) );
+			self::assertContains( $response->get_status(), array( 400, 404 ), $path );
+		}
+	}
+
+	public function test_forwards_method_query_body_and_idempotency_key_with_the_sessions_actor(): void {
+		$manager = $this->make_user( 'volixta_manager' );
+		wp_set_current_user( $manager->ID );
+		$t     = new RecordingTransport( array( RecordingTransport::json( 201, '{"id":"b_1","status":"confirmed","payment":{}}' ) ) );
+		$proxy = $this->proxy_with( $t );
+
+		$request = $this->request( 'POST', 'bookings', array( 'notify' => '1' ), '{"client_id":"5","options":{}}' );
+		$request->set_header( 'Idempotency-Key', 'key-123' );
+		$request->set_header( 'X-Volixta-Actor', 'admin:1' );
+		$response = $proxy->handle( $request );
+
+		self::assertInstanceOf( PassthroughResponse::class, $response );
+		self::assertSame( 201, $response->get_status() );
+		self::assertSame( 'application/json', $response->get_headers()['Content-Type'] );
+		self::assertSame( '{"id":"b_1","status":"confirmed","payment":{}}', $response->raw_body(), 'bytes pass through: {} stays {}' );
+		self::assertSame( 'confirmed', $response->get_data()['status'] );
+
+		$sent = $t->last();
+		self::assertSame( 'POST', $sent['method'] );
+		self::assertStringEndsWith( '/v1/bookings?notify=1', $sent['url'] );
+		self::assertSame( '{"client_id":"5","options":{}}', $sent['body'] );
+		self::assertSame( 'key-123', $sent['headers']['Idempotency-Key'] );
+		self::assertSame( 'manager:' . $manager->ID, $sent['headers']['X-Volixta-Actor'] );
+		$canonical = Signer::canonical( 'POST', '/v1/bookings?notify=1', (int) $sent['headers']['X-Volixta-Timestamp'], $sent['headers']['X-Volixta-Nonce'], 'manager:' . $manager->ID, $sent['body'] );
+		self::assertSame( Signer::sign( 'test-secret', $canonical ), $sent['headers']['X-Volixta-Signature'] );
+	}
+
+	public function test_service_errors_pass_through_with_status_and_body(): void {
+		$client = $this->make_user( 'subscriber' );
+		ClientLink::link( $client->ID, '9' );
+		wp_set_current_user( $client->ID );
+		$body  = '{"error":{"code":"notice_too_short","message":"Too late to cancel.","fields":{}}}';
+		$t     = new RecordingTransport( array( RecordingTransport::json( 409, $body ) ) );
+		$proxy = $this->proxy_with( $t );
+
+		$response = $proxy->handle( $this->request( 'POST', 'bookings/4/cancel', array(), '' ) );
+
+		self::assertSame( 409, $response->get_status() );
+		self::assertSame( $body, $response->raw_body() );
+		self::assertSame( '', $t->last()['body'] );
+		self::assertSame( 'client:' . $client->ID, $t->last()['headers']['X-Volixta-Actor'] );
+	}
+
+	public function test_html_fragments_are_filtered_and_pdfs_pass_untouched(): void {
+		$client = $this->make_user( 'subscriber' );
+		ClientLink::link( $client->ID, '9' );
+		wp_set_current_user( $client->ID );
+		$pdf   = "%PDF-1.7\n\x00\xff binary";
+		$t     = new RecordingTransport(
+			array(
+				array(
+					'status'  => 200,
+					'headers' => array( 'content-type' => 'text/html; charset=utf-8' ),
+					'body'    => '<form data-volixta-action="gift-codes/redeem"><input name="code" required><button type="submit" onclick="x()">Redeem</button></form><script>alert(1)</script>',
+				),
+				array(
+					'status'  => 200,
+					'headers' => array(
+						'content-type'        => 'application/pdf',
+						'content-disposition' => 'attachment; filename="invoice-2026-0001.pdf"',
+					),
+					'body'    => $pdf,
+				),
+			)
+		);
+		$proxy = $this->proxy_with( $t );
+
+		$html = $proxy->handle( $this->request( 'GET', 'render/customer_profile' ) );
+		self::assertSame( 'text/html; charset=utf-8', $html->get_headers()['Content-Type'] );
+		self::assertStringContainsString( '<form data-volixta-action="gift-codes/redeem">', $html->raw_body() );
+		self::assertStringContainsString( '<input name="code" required>', $html->raw_body() );
+		self::assertStringNotContainsString( 'onclick', $html->raw_body() );
+		self::assertStringNotContainsString( '<script', $html->raw_body() );
+
+		$file = $proxy->handle( $this->request( 'GET', 'bookings/3/invoice.pdf' ) );
+		self::assertSame( 'application/pdf', $file->get_headers()['Content-Type'] );
+		self::assertSame( 'attachment; filename="invoice-2026-0001.pdf"', $file->get_headers()['Content-Disposition'] );
+		self::assertSame( $pdf, $file->raw_body() );
+	}
+
+	public function test_raw_bytes_are_what_the_server_sends(): void {
+		$response = new PassthroughResponse( array(), 200, array(), '{"a":{}}' );
+		$proxy    = $this->proxy_with( new RecordingTransport( array( RecordingTransport::json( 200, '{}' ) ) ) );
+		ob_start();
+		$served = $proxy->serve_raw( false, $response, new \WP_REST_Request( 'GET', '/volixta/v1/x' ), rest_get_server() );
+		self::assertSame( '{"a":{}}', ob_get_clean() );
+		self::assertTrue( $served );
+		self::assertFalse( $proxy->serve_raw( false, new \WP_REST_Response( array() ), new \WP_REST_Request( 'GET', '/x' ), rest_get_server() ) );
+	}
+
+	public function test_creating_a_client_for_a_user_links_them(): void {
+		wp_set_current_user( $this->make_user( 'administrator' )->ID );
+		$customer = $this->make_user( 'subscriber' );
+		$t        = new RecordingTransport( array( RecordingTransport::json( 201, '{"id":"c_77","first_name":"Ann","wp_user_id":' . $customer->ID . '}' ) ) );
+
+		$this->proxy_with( $t )->handle( $this->request( 'POST', 'clients', array(), '{"first_name":"Ann","email":"ann@example.com","wp_user_id":' . $customer->ID . '}' ) );
+
+		self::assertSame( 'c_77', ClientLink::client_id( $customer->ID ) );
+	}
+
+	public function test_invalid_json_is_refused_before_the_service(): void {
+		wp_set_current_user( $this->make_user( 'administrator' )->ID );
+		$t        = new RecordingTransport( array( RecordingTransport::json( 200, '{}' ) ) );
+		$response = $this->proxy_with( $t )->handle( $this->request( 'POST', 'clients', array(), '{"first_name":' ) );
+		self::assertInstanceOf( \WP_Error::class, $response );
+		self::assertSame( array(), $t->sent );
+	}
+
+	/**
+	 * A proxy whose client uses the recording transport.
+	 *
+	 * @param RecordingTransport $t Transport.
+	 */
+	private function proxy_with( RecordingTransport $t ): Proxy {
+		return new Proxy( static fn (): Client => new Client( 'http://127.0.0.1:8787', 'test-secret', $t ) );
+	}
+
+	/**
+	 * A request as the REST server would hand it to the callback.
+	 *
+	 * @param string                $method Method.
+	 * @param string                $path   Proxied path.
+	 * @param array<string,string>  $query  Query parameters.
+	 * @param string|null           $json   JSON body.
+	 */
+	private function request( string $method, string $path, array $query = array(), ?string $json = null ): \WP_REST_Request {
+		$request = new \WP_REST_Request( $method, '/volixta/v1/' . $path );
+		$request->set_url_params( array( 'path' => $path ) );
+		$request->set_query_params( $query );
+		if ( null !== $json ) {
+			$request->set_header( 'Content-Type', 'application/json' );
+			$request->set_body( $json );
+		}
+		return $request;
+	}
+}
