@@ -7,7 +7,8 @@
  *       --service-url=http://127.0.0.1:8787 --secret=SECRET [--recreate-db] [--plugin-dir=DIR]
  *
  * It writes /etc/wordpress/config-<host>.php (database settings from the environment, see
- * scripts/wp/config.php), links the plugin into /var/lib/wordpress/wp-content/plugins/volixta,
+ * scripts/wp/config.php), links the plugin into the content folder's plugins/volixta (the content
+ * folder is /var/lib/wordpress/wp-content, or VOLIXTA_WP_CONTENT_DIR),
  * installs a mu-plugin that sends WordPress's mail to maildev, creates the database, runs
  * wp_install(), activates the plugin (which runs its activation hook), sets the plugin's options,
  * creates the "My account" page with [volixta_customer_profile], and the users `admin`,
@@ -24,7 +25,7 @@ $db          = (string) ( $opt['db'] ?? ( getenv( 'VOLIXTA_WP_DB_NAME' ) ?: 'wor
 $service_url = (string) ( $opt['service-url'] ?? 'http://127.0.0.1:8787' );
 $secret      = (string) ( $opt['secret'] ?? '' );
 $plugin_dir  = realpath( (string) ( $opt['plugin-dir'] ?? dirname( __DIR__ ) . '/wp-plugin/volixta' ) );
-$content_dir = '/var/lib/wordpress/wp-content';
+$content_dir = rtrim( getenv( 'VOLIXTA_WP_CONTENT_DIR' ) ?: '/var/lib/wordpress/wp-content', '/' );
 
 if ( '' === $secret ) {
 	volixta_cli_fail( '--secret is required (the secret shared with volixta-service)' );
@@ -37,8 +38,14 @@ if ( false === $plugin_dir || ! is_dir( $plugin_dir ) ) {
 }
 volixta_cli_site( $url, $db );
 
-// 1. Files outside the repository: host config, plugin link, mail mu-plugin.
+// 1. Files outside the repository: host config, content folder, plugin link, mail mu-plugin.
 $host = strtolower( (string) parse_url( $url, PHP_URL_HOST ) );
+foreach ( array( 'plugins', 'mu-plugins', 'uploads' ) as $sub ) {
+	is_dir( "$content_dir/$sub" ) || mkdir( "$content_dir/$sub", 0755, true ) || volixta_cli_fail( "cannot create $content_dir/$sub" );
+}
+if ( ! file_exists( "$content_dir/themes" ) ) { // a content folder of its own still uses Debian's themes
+	symlink( '/usr/share/wordpress/wp-content/themes', "$content_dir/themes" ) || volixta_cli_fail( "cannot link $content_dir/themes" );
+}
 volixta_install_file( __DIR__ . '/wp/config.php', "/etc/wordpress/config-$host.php" );
 volixta_install_file( __DIR__ . '/wp/volixta-dev-mail.php', "$content_dir/mu-plugins/volixta-dev-mail.php" );
 $link = "$content_dir/plugins/volixta";

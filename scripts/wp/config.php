@@ -19,7 +19,8 @@ define( 'DB_HOST', $volixta_env( 'VOLIXTA_WP_DB_HOST', '127.0.0.1:3306' ) );
 define( 'DB_CHARSET', 'utf8mb4' );
 $table_prefix = $volixta_env( 'VOLIXTA_WP_TABLE_PREFIX', 'wp_' );
 
-define( 'WP_CONTENT_DIR', '/var/lib/wordpress/wp-content' );
+// The e2e test gives each run its own content folder (plugins, uploads), made by wp-install.php.
+define( 'WP_CONTENT_DIR', $volixta_env( 'VOLIXTA_WP_CONTENT_DIR', '/var/lib/wordpress/wp-content' ) );
 define( 'FS_METHOD', 'direct' );
 define( 'WP_ENVIRONMENT_TYPE', 'local' );
 

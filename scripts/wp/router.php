@@ -3,7 +3,7 @@
  * Router for `php -S 127.0.0.1:PORT -t /usr/share/wordpress scripts/wp/router.php`.
  *
  * Debian keeps WordPress's code in /usr/share/wordpress but its content (plugins, themes,
- * uploads) in /var/lib/wordpress/wp-content, so the built-in server alone would 404 on plugin
+ * uploads) in /var/lib/wordpress/wp-content (or VOLIXTA_WP_CONTENT_DIR), so the built-in server alone would 404 on plugin
  * assets. This serves static files from the content folder, lets the built-in server handle
  * files that exist under the document root, and sends everything else to index.php (pretty
  * permalinks).
@@ -22,7 +22,8 @@ if ( is_file( $volixta_docroot . $volixta_path ) || is_dir( $volixta_docroot . $
 }
 
 if ( str_starts_with( $volixta_path, '/wp-content/' ) ) {
-	$volixta_file = '/var/lib/wordpress' . $volixta_path;
+	$volixta_content = getenv( 'VOLIXTA_WP_CONTENT_DIR' ) ?: '/var/lib/wordpress/wp-content';
+	$volixta_file    = $volixta_content . substr( $volixta_path, strlen( '/wp-content' ) );
 	if ( is_file( $volixta_file ) && ! str_ends_with( $volixta_file, '.php' ) ) {
 		$volixta_types = array(
 			'css'   => 'text/css; charset=utf-8',

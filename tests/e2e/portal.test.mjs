@@ -22,6 +22,7 @@ const PORTAL = 'section.volixta-portal[data-volixta-fragment="customer_profile"]
 let site; // the JSON printed by scripts/wp-install.php
 let context; // the Chromium profile
 let profileDir;
+let contentDir;
 let mailApi; // maildev's REST API of this run
 
 before(async () => {
@@ -42,7 +43,9 @@ before(async () => {
   await waitHttp(mailApi, maildev); // before the install, which already sends mail
 
   // A fresh database every run: WordPress first, then the service adds its tables to it.
-  const wpEnv = { VOLIXTA_WP_SMTP_PORT: String(smtpPort) }; // WordPress's mail to this run's maildev
+  // This run's own content folder (plugin link, uploads) and mail catcher.
+  contentDir = tempDir('volixta-e2e-wp-content-');
+  const wpEnv = { VOLIXTA_WP_SMTP_PORT: String(smtpPort), VOLIXTA_WP_CONTENT_DIR: contentDir };
   site = await php('wp-install.php', [`--url=${siteUrl}`, `--db=${DB}`, `--service-url=${serviceUrl}`,
     `--secret=${secret}`, '--recreate-db'], wpEnv);
 
@@ -87,7 +90,7 @@ before(async () => {
 after(async () => {
   await context?.close().catch(() => {});
   await stopAll();
-  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+  for (const dir of [profileDir, contentDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   try { sql(`DROP DATABASE IF EXISTS \`${DB}\``); } catch { /* the server may be the thing that failed */ }
 });
 
@@ -127,7 +130,11 @@ test('the demo client logs in and sees her portal, rendered by the service', asy
     await page.fill('#user_pass', 'client');
     await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/wp-login.php')), page.click('#wp-submit')]);
 
-    await page.goto(site.account_url);
+    const assets = []; // the plugin's CSS/JS, served from the content folder by scripts/wp/router.php
+    page.on('response', (r) => { if (r.url().includes('/wp-content/plugins/volixta/')) assets.push(`${r.status()} ${r.url()}`); });
+    await page.goto(site.account_url, { waitUntil: 'load' });
+    assert.ok(assets.length > 0, 'the portal page loads no asset of the plugin');
+    assert.ok(assets.every((a) => a.startsWith('200 ')), `plugin assets failed: ${assets.join(', ')}`);
     const portal = page.locator(PORTAL);
     await portal.waitFor({ state: 'visible' });
     const text = await portal.innerText();
