@@ -139,7 +139,8 @@ final class Client {
 	public function request_raw( string $method, string $path_and_query, Actor $actor, string $body = '', array $headers = array(), string $content_type = 'application/json' ): Result {
 		$method = strtoupper( $method );
 		if ( ! in_array( $method, array( 'GET', 'POST', 'PUT', 'PATCH', 'DELETE' ), true ) ) {
-			return Result::failure( sprintf( 'Unsupported method %s.', $method ), 'invalid_request' );
+			/* translators: %s: HTTP method. */
+			return Result::failure( sprintf( __( 'Unsupported method %s.', 'volixta' ), $method ), 'invalid_request' );
 		}
 		if ( ! self::is_valid_target( $path_and_query ) ) {
 			return Result::failure( __( 'Invalid service path.', 'volixta' ), 'invalid_request' );
@@ -250,14 +251,14 @@ final class Client {
 			return Result::failure( $e->getMessage() );
 		}
 		if ( ! is_array( $raw ) ) {
-			return Result::failure( 'The transport returned nothing.' );
+			return Result::failure( __( 'The HTTP transport returned nothing.', 'volixta' ) );
 		}
 		if ( isset( $raw['error'] ) ) {
 			return Result::failure( (string) $raw['error'] );
 		}
 		$status = (int) ( $raw['status'] ?? 0 );
 		if ( $status < 100 ) {
-			return Result::failure( 'No HTTP status in the response.' );
+			return Result::failure( __( 'The response had no HTTP status.', 'volixta' ) );
 		}
 		return new Result( $status, (string) ( $raw['body'] ?? '' ), (array) ( $raw['headers'] ?? array() ) );
 	}

@@ -193,6 +193,56 @@ final class RestProxyTest extends WordPressTestCase {
 		self::assertSame( array(), $t->sent );
 	}
 
+	public function test_full_wordpress_path_signs_over_the_http_api_and_serves_raw_bytes(): void {
+		$manager = $this->make_user( 'volixta_manager' );
+		wp_set_current_user( $manager->ID );
+		update_option( Options::SERVICE_URL, 'http://127.0.0.1:8787' );
+		$outbound  = array();
+		$intercept = static function ( $pre, array $args, string $url ) use ( &$outbound ) {
+			$outbound = array( $url, $args );
+			return array(
+				'headers'  => array( 'content-type' => 'application/json' ),
+				'body'     => '{"items":[],"meta":{}}',
+				'response' => array(
+					'code'    => 200,
+					'message' => 'OK',
+				),
+				'cookies'  => array(),
+				'filename' => null,
+			);
+		};
+		add_filter( 'pre_http_request', $intercept, 10, 3 );
+		$_GET = array(
+			'search'   => 'ann lee',
+			'_wpnonce' => 'ignored-here',
+		);
+		$default = rest_get_server();
+		$server  = new HeaderRecordingServer();
+		// phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited -- swapped back below.
+		$GLOBALS['wp_rest_server'] = $server;
+		do_action( 'rest_api_init', $server );
+		try {
+			ob_start();
+			$server->serve_request( '/volixta/v1/clients' );
+			$output = (string) ob_get_clean();
+		} finally {
+			$GLOBALS['wp_rest_server'] = $default; // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited
+			remove_filter( 'pre_http_request', $intercept, 10 );
+			$_GET = array();
+		}
+
+		self::assertSame( '{"items":[],"meta":{}}', $output );
+		self::assertSame( 200, $server->status );
+		self::assertSame( 'application/json', $server->headers['Content-Type'] );
+		[ $url, $args ] = $outbound;
+		self::assertSame( 'http://127.0.0.1:8787/v1/clients?search=ann%20lee', $url );
+		self::assertSame( 'GET', $args['method'] );
+		self::assertSame( 0, $args['redirection'] );
+		self::assertSame( 'manager:' . $manager->ID, $args['headers']['X-Volixta-Actor'] );
+		$canonical = Signer::canonical( 'GET', '/v1/clients?search=ann%20lee', (int) $args['headers']['X-Volixta-Timestamp'], $args['headers']['X-Volixta-Nonce'], 'manager:' . $manager->ID, '' );
+		self::assertSame( Signer::sign( 'test-secret', $canonical ), $args['headers']['X-Volixta-Signature'] );
+	}
+
 	/**
 	 * A proxy whose client uses the recording transport.
 	 *

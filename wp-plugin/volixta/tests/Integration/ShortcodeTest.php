@@ -7,8 +7,12 @@ declare(strict_types=1);
 
 namespace Volixta\Tests\Integration;
 
+use Volixta\Api\Client;
+use Volixta\Assets;
 use Volixta\Auth\ClientLink;
 use Volixta\Options;
+use Volixta\Shortcode\CustomerProfile;
+use Volixta\Tests\Unit\RecordingTransport;
 
 /**
  * [volixta_customer_profile] for each kind of visitor, with no service running.
@@ -121,5 +125,64 @@ final class ShortcodeTest extends WordPressTestCase {
 		self::assertIsArray( $before );
 		self::assertStringContainsString( 'volixtaConfig', implode( "\n", $before ) );
 		self::assertStringContainsString( wp_json_encode( rest_url( 'volixta/v1/' ) ), implode( "\n", $before ) );
+	}
+
+	public function test_fragment_is_rendered_as_the_client_and_filtered(): void {
+		$admin = $this->make_user( 'administrator' );
+		ClientLink::link( $admin->ID, '21' );
+		wp_set_current_user( $admin->ID );
+		$t = new RecordingTransport(
+			array(
+				array(
+					'status'  => 200,
+					'headers' => array( 'content-type' => 'text/html; charset=utf-8' ),
+					'body'    => '<section class="vx-card" data-booking-id="7"><h2>Ada</h2><button type="button" data-volixta-action="bookings/7/cancel" data-volixta-confirm="Sure?" aria-expanded="false">Cancel</button><select name="staff_id"><option value="3" selected>Bea</option></select><img src="x" onerror="alert(1)"><script>alert(2)</script></section>',
+				),
+			)
+		);
+
+		$html = $this->shortcode_with( $t )->render();
+
+		self::assertSame( 'client:' . $admin->ID, $t->last()['headers']['X-Volixta-Actor'], 'the portal always asks as the client' );
+		self::assertStringEndsWith( '/v1/render/customer_profile', $t->last()['url'] );
+		self::assertStringStartsWith( '<div class="volixta-portal" data-volixta-fragment="customer_profile">', $html );
+		self::assertStringContainsString( '<button type="button" data-volixta-action="bookings/7/cancel" data-volixta-confirm="Sure?" aria-expanded="false">Cancel</button>', $html );
+		self::assertStringContainsString( '<option value="3" selected>Bea</option>', $html );
+		self::assertStringContainsString( 'data-booking-id="7"', $html );
+		self::assertStringNotContainsString( 'onerror', $html );
+		self::assertStringNotContainsString( '<script', $html );
+	}
+
+	public function test_service_error_shows_status_and_code_to_administrators(): void {
+		$admin = $this->make_user( 'administrator' );
+		ClientLink::link( $admin->ID, '22' );
+		wp_set_current_user( $admin->ID );
+		$t = new RecordingTransport( array( RecordingTransport::json( 404, '{"error":{"code":"not_found","message":"No such client."}}' ) ) );
+
+		$html = $this->shortcode_with( $t )->render();
+
+		self::assertStringContainsString( 'temporarily unavailable', $html );
+		self::assertStringContainsString( 'HTTP 404 not_found: No such client.', $html );
+	}
+
+	public function test_non_html_answer_is_not_shown_raw(): void {
+		$user = $this->make_user( 'subscriber' );
+		ClientLink::link( $user->ID, '23' );
+		wp_set_current_user( $user->ID );
+		$t = new RecordingTransport( array( RecordingTransport::json( 200, '{"secret":"internal"}' ) ) );
+
+		$html = $this->shortcode_with( $t )->render();
+
+		self::assertStringContainsString( 'temporarily unavailable', $html );
+		self::assertStringNotContainsString( 'internal', $html );
+	}
+
+	/**
+	 * The shortcode with its client on a recording transport.
+	 *
+	 * @param RecordingTransport $t Transport.
+	 */
+	private function shortcode_with( RecordingTransport $t ): CustomerProfile {
+		return new CustomerProfile( static fn (): Client => new Client( 'http://127.0.0.1:8787', 'test-secret', $t ), new Assets() );
 	}
 }
