@@ -75,13 +75,25 @@
 		box.textContent = message || i18n.failed;
 	}
 
+	// The service's render usually returns the fragment's own root element: swap the element then,
+	// otherwise (a template without that marker) replace its content.
 	function refresh(fragment) {
 		var name = fragment.getAttribute('data-volixta-fragment');
 		return request('GET', 'render/' + name).then(function (result) {
-			if (result.ok && result.text !== null) {
-				fragment.innerHTML = result.text;
-				fragment.dispatchEvent(new CustomEvent('volixta:refreshed', { bubbles: true }));
+			if (!result.ok || result.text === null) {
+				return;
 			}
+			var template = document.createElement('template');
+			template.innerHTML = result.text;
+			var root = template.content.querySelector('[data-volixta-fragment="' + name + '"]');
+			var target = fragment;
+			if (root && template.content.children.length === 1 && template.content.firstElementChild === root) {
+				fragment.replaceWith(root);
+				target = root;
+			} else {
+				fragment.innerHTML = result.text;
+			}
+			target.dispatchEvent(new CustomEvent('volixta:refreshed', { bubbles: true }));
 		});
 	}
 

@@ -19,7 +19,36 @@ final class Fragment {
 	 * @param string $html Fragment from the service.
 	 */
 	public static function sanitize( string $html ): string {
-		return wp_kses( $html, self::allowed_html() );
+		// wp_kses() would drop <style> but keep its text, printing the template's CSS on the page;
+		// style blocks are set aside, checked on their own, and put back where they were.
+		$token  = 'vxstyle' . bin2hex( random_bytes( 8 ) ) . 'n';
+		$styles = array();
+		$html   = (string) preg_replace_callback(
+			'#<style\b[^>]*>(.*?)</style\s*>#is',
+			static function ( array $m ) use ( $token, &$styles ): string {
+				$styles[] = self::style_block( $m[1] );
+				return $token . ( count( $styles ) - 1 ) . 'x';
+			},
+			$html
+		);
+		$clean = wp_kses( $html, self::allowed_html() );
+		return (string) preg_replace_callback(
+			'#' . $token . '(\d+)x#',
+			static fn ( array $m ): string => $styles[ (int) $m[1] ] ?? '',
+			$clean
+		);
+	}
+
+	/**
+	 * A <style> element for template CSS, or "" when the CSS could break out of it or run code.
+	 *
+	 * @param string $css Content of a style element.
+	 */
+	private static function style_block( string $css ): string {
+		if ( preg_match( '#<|expression\s*\(|javascript:|behavior\s*:|-moz-binding#i', $css ) ) {
+			return '';
+		}
+		return '<style>' . $css . '</style>';
 	}
 
 	/**

@@ -87,7 +87,11 @@ final class CustomerProfile {
 			/* translators: %s: content type returned by the service. */
 			return $this->unavailable( Result::failure( sprintf( __( 'The service answered with %s instead of text/html.', 'volixta' ), $result->content_type ?: '?' ), 'bad_content_type' ) );
 		}
-		return '<div class="volixta-portal" data-volixta-fragment="customer_profile">' . Fragment::sanitize( $result->body ) . '</div>';
+		$fragment = Fragment::sanitize( $result->body );
+		// The service's template normally marks its own root as the fragment; an overridden
+		// template that does not still gets a root, so the portal script can refresh it.
+		$marker = false === strpos( $fragment, 'data-volixta-fragment=' ) ? ' data-volixta-fragment="customer_profile"' : '';
+		return '<div class="volixta-host"' . $marker . '>' . $fragment . '</div>';
 	}
 
 	private function login(): string {

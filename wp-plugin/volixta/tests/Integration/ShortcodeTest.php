@@ -145,12 +145,39 @@ final class ShortcodeTest extends WordPressTestCase {
 
 		self::assertSame( 'client:' . $admin->ID, $t->last()['headers']['X-Volixta-Actor'], 'the portal always asks as the client' );
 		self::assertStringEndsWith( '/v1/render/customer_profile', $t->last()['url'] );
-		self::assertStringStartsWith( '<div class="volixta-portal" data-volixta-fragment="customer_profile">', $html );
+		self::assertStringStartsWith( '<div class="volixta-host" data-volixta-fragment="customer_profile"><section class="vx-card"', $html );
 		self::assertStringContainsString( '<button type="button" data-volixta-action="bookings/7/cancel" data-volixta-confirm="Sure?" aria-expanded="false">Cancel</button>', $html );
 		self::assertStringContainsString( '<option value="3" selected>Bea</option>', $html );
 		self::assertStringContainsString( 'data-booking-id="7"', $html );
 		self::assertStringNotContainsString( 'onerror', $html );
 		self::assertStringNotContainsString( '<script', $html );
+	}
+
+	public function test_service_template_root_and_styles_survive(): void {
+		$user = $this->make_user( 'subscriber' );
+		ClientLink::link( $user->ID, '24' );
+		wp_set_current_user( $user->ID );
+		$body = "<section class=\"volixta-portal\" data-volixta-fragment=\"customer_profile\">\n  <style>\n    .volixta-portal .vx-card{border:1px solid #e5e7eb;border-radius:.75rem}\n    .volixta-portal td,.volixta-portal th{padding:.4rem .25rem}\n  </style>\n  <div class=\"vx-card vx-wallet\"><div class=\"vx-balance volixta-balance\" data-amount=\"50.00\">€50.00</div></div>\n</section>";
+		$t    = new RecordingTransport(
+			array(
+				array(
+					'status'  => 200,
+					'headers' => array( 'content-type' => 'text/html; charset=utf-8' ),
+					'body'    => $body,
+				),
+			)
+		);
+
+		$html = $this->shortcode_with( $t )->render();
+
+		self::assertSame( '<div class="volixta-host">' . $body . '</div>', $html, 'nothing of the template is lost' );
+		self::assertSame( 1, substr_count( $html, 'data-volixta-fragment=' ), 'one fragment root, not a nested second one' );
+	}
+
+	public function test_unsafe_style_blocks_are_dropped_not_printed(): void {
+		$html = \Volixta\Html\Fragment::sanitize( '<p>a</p><style>p{color:red}</style><style>x{}</style><script>alert(1)</script><style>b{background:url(javascript:alert(1))}</style><style media="all">i{}</STYLE >' );
+		self::assertSame( '<p>a</p><style>p{color:red}</style><style>x{}</style>alert(1)<style>i{}</style>', $html );
+		self::assertSame( '<p>x</p>', \Volixta\Html\Fragment::sanitize( '<p>x</p><style>a{content:"<img src=x onerror=alert(1)>"}</style>' ) );
 	}
 
 	public function test_service_error_shows_status_and_code_to_administrators(): void {
