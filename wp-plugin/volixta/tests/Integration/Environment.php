@@ -48,6 +48,9 @@ final class Environment {
 	 */
 	public static function create(): self {
 		$env = new self();
+		if ( ! extension_loaded( 'mysqli' ) ) {
+			throw new \RuntimeException( 'PHP has no mysqli extension (apt-get install php-mysql)' );
+		}
 		if ( ! is_file( $env->site['abspath'] . 'wp-settings.php' ) ) {
 			throw new \RuntimeException( 'WordPress not found in ' . $env->site['abspath'] . ' (apt-get install wordpress, or set VOLIXTA_WP_ABSPATH)' );
 		}

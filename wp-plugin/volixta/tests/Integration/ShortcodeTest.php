@@ -121,6 +121,9 @@ final class ShortcodeTest extends WordPressTestCase {
 		$this->render();
 		self::assertTrue( wp_style_is( 'volixta', 'enqueued' ) );
 		self::assertTrue( wp_script_is( 'volixta', 'enqueued' ) );
+		// The plugin is a symlink in the content folder (as in the demo); URLs must use the link.
+		self::assertSame( 'http://volixta.test/wp-content/plugins/volixta/assets/volixta.css', wp_styles()->registered['volixta']->src );
+		self::assertSame( 'http://volixta.test/wp-content/plugins/volixta/assets/volixta.js', wp_scripts()->registered['volixta']->src );
 		$before = wp_scripts()->get_data( 'volixta', 'before' );
 		self::assertIsArray( $before );
 		self::assertStringContainsString( 'volixtaConfig', implode( "\n", $before ) );
