@@ -47,7 +47,7 @@ if ( ! file_exists( "$content_dir/themes" ) ) { // a content folder of its own s
 	symlink( '/usr/share/wordpress/wp-content/themes', "$content_dir/themes" ) || volixta_cli_fail( "cannot link $content_dir/themes" );
 }
 volixta_install_file( __DIR__ . '/wp/config.php', "/etc/wordpress/config-$host.php" );
-volixta_install_file( __DIR__ . '/wp/volixta-dev-mail.php', "$content_dir/mu-plugins/volixta-dev-mail.php" );
+volixta_install_file( __DIR__ . '/wp/volixta-local-site.php', "$content_dir/mu-plugins/volixta-local-site.php" );
 $link = "$content_dir/plugins/volixta";
 if ( ! is_link( $link ) || readlink( $link ) !== $plugin_dir ) {
 	if ( is_link( $link ) ) {
