@@ -1,7 +1,7 @@
 //! `volixta-service`: config → tracing → pool → migrate → serve.
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-use volixta_service::{Config, db, migrate, serve, telemetry};
+use volixta_service::{Config, db, migrate, serve, telemetry, wallet};
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +20,9 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
+    /// Check every client's wallet ledger (running balances, never negative, sum equal to the
+    /// cached balance); exit non-zero naming each broken one.
+    VerifyLedgers,
 }
 
 #[tokio::main]
@@ -35,10 +38,14 @@ async fn main() -> ExitCode {
     };
     let result = async {
         let db = db::connect(&config).await?;
+        if matches!(cli.command, Command::VerifyLedgers) {
+            return verify_ledgers(&db).await;
+        }
         migrate::run(&db).await?;
         match cli.command {
             Command::Migrate => Ok(()),
             Command::Serve => serve::run(config, db).await,
+            Command::VerifyLedgers => unreachable!("handled before migrating"),
         }
     }
     .await;
@@ -49,4 +56,16 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn verify_ledgers(db: &db::Db) -> anyhow::Result<()> {
+    let broken = wallet::verify_ledgers(db).await?;
+    if broken.is_empty() {
+        println!("every wallet ledger is sound");
+        return Ok(());
+    }
+    for wallet in &broken {
+        println!("{wallet}");
+    }
+    anyhow::bail!("{} client wallet(s) are broken", broken.len())
 }

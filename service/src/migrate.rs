@@ -41,7 +41,10 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             "another replica held the migration lock for {LOCK_WAIT_SECONDS} s; is one stuck?"
         );
     }
-    let outcome = apply(db).await;
+    let mut outcome = apply(db).await;
+    if outcome.is_ok() {
+        outcome = crate::wallet::install_append_only_guard(db).await;
+    }
     let _: Option<i64> = lock_conn
         .exec_first(
             "SELECT RELEASE_LOCK(CONCAT(DATABASE(), '.', ?))",

@@ -14,6 +14,20 @@ pub enum WalletError {
     ClientNotFound,
     #[error("the client is deleted or merged; restore it first")]
     ClientNotActive,
+    #[error("unknown transaction kind {0:?}")]
+    UnknownKind(String),
+    #[error("{0} must be a date (2026-01-31) or an RFC 3339 instant")]
+    BadPeriod(&'static str),
+    #[error("from must be before to")]
+    EmptyPeriod,
+    #[error("a top-up amount must be positive")]
+    TopUpNotPositive,
+    #[error("a top-up is limited to {max}")]
+    TopUpTooLarge { max: Money },
+    #[error("top-up not found")]
+    TopUpNotFound,
+    #[error("only a pending top-up can be cancelled")]
+    TopUpNotPending,
 }
 
 impl From<WalletError> for ApiError {
@@ -23,12 +37,18 @@ impl From<WalletError> for ApiError {
             WalletError::InsufficientBalance { .. } => {
                 ApiError::conflict("insufficient_balance", message)
             }
-            WalletError::ZeroAmount => ApiError::field("amount", message),
+            WalletError::ZeroAmount
+            | WalletError::TopUpNotPositive
+            | WalletError::TopUpTooLarge { .. } => ApiError::field("amount", message),
             WalletError::ReasonRequired | WalletError::ReasonTooLong => {
                 ApiError::field("reason", message)
             }
-            WalletError::ClientNotFound => ApiError::NotFound,
+            WalletError::UnknownKind(_) => ApiError::field("kind", message),
+            WalletError::BadPeriod(field) => ApiError::field(field, message),
+            WalletError::EmptyPeriod => ApiError::field("to", message),
+            WalletError::ClientNotFound | WalletError::TopUpNotFound => ApiError::NotFound,
             WalletError::ClientNotActive => ApiError::conflict("client_not_active", message),
+            WalletError::TopUpNotPending => ApiError::conflict("top_up_not_pending", message),
         }
     }
 }

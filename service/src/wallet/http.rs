@@ -1,4 +1,4 @@
-use super::LedgerRow;
+use super::{HistoryFilter, LedgerRow, TopUp, TopUpStatus, WalletError};
 use crate::{
     auth::Actor,
     clients,
@@ -19,6 +19,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_wallet))
         .routes(routes!(create_adjustment))
+        .routes(routes!(create_top_up, list_client_top_ups))
+        .routes(routes!(list_top_ups))
+        .routes(routes!(get_top_up))
+        .routes(routes!(cancel_top_up))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -26,6 +30,12 @@ pub struct HistoryQuery {
     /// Keyset cursor: the `next_cursor` of the previous page.
     pub before: Option<u64>,
     pub limit: Option<u16>,
+    /// Only these kinds, comma-separated (`gift_code,top_up`).
+    pub kind: Option<String>,
+    /// From this instant or date (UTC), inclusive.
+    pub from: Option<String>,
+    /// Up to this instant (exclusive) or through this date (UTC).
+    pub to: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -59,9 +69,10 @@ async fn get_wallet(
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult<AppJson<WalletView>> {
     clients::authorize(&state.db, actor, id).await?;
+    let filter = HistoryFilter::parse(q.kind.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let balance = super::balance(&state.db, id).await?;
-    let transactions = super::history(&state.db, id, q.before, limit).await?;
+    let transactions = super::history_filtered(&state.db, id, &filter, q.before, limit).await?;
     let next_cursor = (transactions.len() == usize::from(limit))
         .then(|| transactions.last().map(|t| t.id))
         .flatten();
@@ -86,4 +97,144 @@ async fn create_adjustment(
 ) -> ApiResult<Response> {
     actor.require_manager()?;
     super::adjust(&state.db, actor, key.as_ref(), id, &request).await
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct TopUpRequest {
+    /// What the client wants to add to its wallet (and will pay through WooCommerce).
+    pub amount: Money,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TopUpPage {
+    /// Newest first.
+    pub top_ups: Vec<TopUp>,
+    pub next_cursor: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct TopUpQuery {
+    pub status: Option<String>,
+    /// Only top-ups whose payment did not match (for a manager to resolve).
+    pub flagged: Option<bool>,
+    pub before: Option<u64>,
+    pub limit: Option<u16>,
+}
+
+impl TopUpQuery {
+    fn status(&self) -> Result<Option<TopUpStatus>, crate::error::ApiError> {
+        self.status
+            .as_deref()
+            .map(|s| {
+                TopUpStatus::parse(s).ok_or_else(|| {
+                    crate::error::ApiError::field("status", "pending, paid or cancelled")
+                })
+            })
+            .transpose()
+    }
+
+    fn limit(&self) -> u16 {
+        self.limit.unwrap_or(50).clamp(1, 500)
+    }
+}
+
+fn page(top_ups: Vec<TopUp>, limit: u16) -> TopUpPage {
+    let next_cursor = (top_ups.len() == usize::from(limit))
+        .then(|| top_ups.last().map(|t| t.id))
+        .flatten();
+    TopUpPage {
+        top_ups,
+        next_cursor,
+    }
+}
+
+#[utoipa::path(post, path = "/v1/clients/{id}/wallet/top-ups", tag = "wallet",
+    request_body = TopUpRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key returns the first answer")),
+    responses((status = 201, body = TopUp, description = "a pending top-up; credited once its payment is confirmed"), (status = 404), (status = 422)))]
+async fn create_top_up(
+    State(state): State<AppState>,
+    actor: Actor,
+    key: Option<IdempotencyKey>,
+    Path(id): Path<u64>,
+    AppJson(request): AppJson<TopUpRequest>,
+) -> ApiResult<Response> {
+    clients::authorize(&state.db, actor, id).await?;
+    super::request_top_up(&state.db, actor, key.as_ref(), id, &request).await
+}
+
+#[utoipa::path(get, path = "/v1/clients/{id}/wallet/top-ups", tag = "wallet", params(TopUpQuery),
+    responses((status = 200, body = TopUpPage), (status = 404)))]
+async fn list_client_top_ups(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+    Query(q): Query<TopUpQuery>,
+) -> ApiResult<AppJson<TopUpPage>> {
+    clients::authorize(&state.db, actor, id).await?;
+    let limit = q.limit();
+    let top_ups = super::list_top_ups(
+        &state.db,
+        Some(id),
+        q.status()?,
+        q.flagged.unwrap_or(false),
+        q.before,
+        limit,
+    )
+    .await?;
+    Ok(AppJson(page(top_ups, limit)))
+}
+
+#[utoipa::path(get, path = "/v1/wallet/top-ups", tag = "wallet", params(TopUpQuery),
+    responses((status = 200, body = TopUpPage), (status = 403)))]
+async fn list_top_ups(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<TopUpQuery>,
+) -> ApiResult<AppJson<TopUpPage>> {
+    actor.require_manager()?;
+    let limit = q.limit();
+    let top_ups = super::list_top_ups(
+        &state.db,
+        None,
+        q.status()?,
+        q.flagged.unwrap_or(false),
+        q.before,
+        limit,
+    )
+    .await?;
+    Ok(AppJson(page(top_ups, limit)))
+}
+
+/// A top-up the actor may see: a manager any, a client only its own (others look absent).
+async fn authorized_top_up(state: &AppState, actor: Actor, id: u64) -> ApiResult<TopUp> {
+    let top_up = super::top_up(&state.db, id).await?;
+    clients::authorize(&state.db, actor, top_up.client_id)
+        .await
+        .map_err(|e| match e {
+            crate::error::ApiError::NotFound => WalletError::TopUpNotFound.into(),
+            other => other,
+        })?;
+    Ok(top_up)
+}
+
+#[utoipa::path(get, path = "/v1/wallet/top-ups/{id}", tag = "wallet",
+    responses((status = 200, body = TopUp), (status = 404)))]
+async fn get_top_up(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+) -> ApiResult<AppJson<TopUp>> {
+    Ok(AppJson(authorized_top_up(&state, actor, id).await?))
+}
+
+#[utoipa::path(post, path = "/v1/wallet/top-ups/{id}/cancel", tag = "wallet",
+    responses((status = 200, body = TopUp), (status = 404), (status = 409, description = "top_up_not_pending")))]
+async fn cancel_top_up(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+) -> ApiResult<AppJson<TopUp>> {
+    authorized_top_up(&state, actor, id).await?;
+    Ok(AppJson(super::cancel_top_up(&state.db, id).await?))
 }

@@ -6,16 +6,20 @@ mod error;
 pub mod http;
 mod repo;
 
-pub use domain::{Entry, EntryKind, LedgerRow, References};
+pub use domain::{
+    BrokenLedger, Entry, EntryKind, HistoryFilter, LedgerRow, References, TopUp, TopUpFlag,
+    TopUpStatus,
+};
 pub use error::WalletError;
 
 use crate::{
     auth::Actor,
-    db::{Db, Tx},
+    db::{Db, Tx, is_duplicate_key},
     idempotency::{self, IdempotencyKey, Start},
     money::Money,
 };
 use axum::{http::StatusCode, response::Response};
+use mysql_async::TxOpts;
 
 /// Posts one ledger row under the client's row lock. Fails without writing when the balance
 /// would go below zero.
@@ -82,4 +86,273 @@ pub async fn adjust(
         transaction: row,
     };
     idempotency::finish(tx, db, actor, key, StatusCode::CREATED, &body).await
+}
+
+pub async fn history_filtered(
+    db: &Db,
+    client_id: u64,
+    filter: &HistoryFilter,
+    before: Option<u64>,
+    limit: u16,
+) -> Result<Vec<LedgerRow>, mysql_async::Error> {
+    let mut conn = db.pool.get_conn().await?;
+    repo::history_filtered(&mut conn, db, client_id, filter, before, limit).await
+}
+
+const AUDIT_PAGE_ROWS: u32 = 5000;
+
+/// Checks every client's wallet in one consistent snapshot: each `balance_after` is the running
+/// sum of the ledger, none is negative, and the sum equals `clients.wallet_balance`. Returns
+/// the broken wallets, by client id; empty means every ledger is sound.
+pub async fn verify_ledgers(db: &Db) -> Result<Vec<BrokenLedger>, mysql_async::Error> {
+    let mut opts = TxOpts::default();
+    opts.with_consistent_snapshot(true).with_readonly(true);
+    let mut tx = db.pool.start_transaction(opts).await?;
+    let cached: std::collections::BTreeMap<u64, rust_decimal::Decimal> =
+        repo::cached_balances(&mut tx, db)
+            .await?
+            .into_iter()
+            .collect();
+    let mut audited = std::collections::BTreeSet::new();
+    let mut broken = Vec::new();
+    let mut current: Option<domain::LedgerAudit> = None;
+    let mut cursor = (0, 0);
+    loop {
+        let page = repo::ledger_page(&mut tx, db, cursor, AUDIT_PAGE_ROWS).await?;
+        let Some(&(last_client, last_id, _, _)) = page.last() else {
+            break;
+        };
+        for (client_id, id, amount, balance_after) in page {
+            if current.as_ref().is_none_or(|a| a.client_id() != client_id) {
+                if let Some(done) = current.take() {
+                    let balance = cached.get(&done.client_id()).copied();
+                    broken.extend(done.finish(balance));
+                }
+                audited.insert(client_id);
+                current = Some(domain::LedgerAudit::new(client_id));
+            }
+            if let Some(audit) = current.as_mut() {
+                audit.row(id, amount, balance_after);
+            }
+        }
+        cursor = (last_client, last_id);
+    }
+    if let Some(done) = current.take() {
+        let balance = cached.get(&done.client_id()).copied();
+        broken.extend(done.finish(balance));
+    }
+    for (&client_id, &balance) in &cached {
+        if !audited.contains(&client_id) {
+            broken.extend(domain::LedgerAudit::new(client_id).finish(Some(balance)));
+        }
+    }
+    tx.rollback().await?;
+    broken.sort_by_key(|b| b.client_id);
+    Ok(broken)
+}
+
+/// Installs the triggers that make the ledger append-only in the database itself. A database
+/// user without the TRIGGER privilege (or SUPER, with binary logging on) keeps working without
+/// them: no code path updates or deletes ledger rows, and `verify-ledgers` still checks.
+pub async fn install_append_only_guard(db: &Db) -> anyhow::Result<()> {
+    const NO_PRIVILEGE: [u16; 4] = [1044, 1142, 1227, 1419];
+    let mut conn = db.pool.get_conn().await?;
+    match repo::install_append_only_triggers(&mut conn, db).await {
+        Ok(()) => Ok(()),
+        Err(mysql_async::Error::Server(e)) if NO_PRIVILEGE.contains(&e.code) => {
+            tracing::warn!(error = %e.message, "the wallet ledger's append-only triggers could not be created; the database user lacks the privilege");
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A client's request to buy credits; credited by `complete_top_up` once paid.
+pub async fn request_top_up(
+    db: &Db,
+    actor: Actor,
+    key: Option<&IdempotencyKey>,
+    client_id: u64,
+    request: &http::TopUpRequest,
+) -> Result<Response, crate::error::ApiError> {
+    let amount = domain::top_up_amount(request.amount)?;
+    let fingerprint = idempotency::fingerprint(
+        "POST",
+        &format!("/v1/clients/{client_id}/wallet/top-ups"),
+        &serde_json::to_vec(request).map_err(anyhow::Error::from)?,
+    );
+    let mut tx = match idempotency::begin(db, actor, key, &fingerprint).await? {
+        Start::Fresh(tx) => tx,
+        Start::Replay(response) => return Ok(response),
+    };
+    match repo::client_is_live(&mut tx, db, client_id).await? {
+        None => return Err(WalletError::ClientNotFound.into()),
+        Some(false) => return Err(WalletError::ClientNotActive.into()),
+        Some(true) => {}
+    }
+    let id = repo::insert_top_up(&mut tx, db, client_id, amount, &actor.to_string()).await?;
+    let top_up = repo::find_top_up(&mut tx, db, id, false)
+        .await?
+        .ok_or(WalletError::TopUpNotFound)?;
+    idempotency::finish(tx, db, actor, key, StatusCode::CREATED, &top_up).await
+}
+
+pub async fn top_up(db: &Db, id: u64) -> Result<TopUp, crate::error::ApiError> {
+    let mut conn = db.pool.get_conn().await?;
+    Ok(repo::find_top_up(&mut conn, db, id, false)
+        .await?
+        .ok_or(WalletError::TopUpNotFound)?)
+}
+
+pub async fn list_top_ups(
+    db: &Db,
+    client_id: Option<u64>,
+    status: Option<TopUpStatus>,
+    flagged: bool,
+    before: Option<u64>,
+    limit: u16,
+) -> Result<Vec<TopUp>, mysql_async::Error> {
+    let mut conn = db.pool.get_conn().await?;
+    repo::list_top_ups(&mut conn, db, client_id, status, flagged, before, limit).await
+}
+
+pub async fn cancel_top_up(db: &Db, id: u64) -> Result<TopUp, crate::error::ApiError> {
+    let mut tx = db.begin().await?;
+    let top_up = repo::find_top_up(&mut tx, db, id, true)
+        .await?
+        .ok_or(WalletError::TopUpNotFound)?;
+    if top_up.status != TopUpStatus::Pending {
+        return Err(WalletError::TopUpNotPending.into());
+    }
+    repo::cancel_top_up(&mut tx, db, id).await?;
+    let top_up = repo::find_top_up(&mut tx, db, id, false)
+        .await?
+        .ok_or(WalletError::TopUpNotFound)?;
+    tx.commit().await?;
+    Ok(top_up)
+}
+
+/// Links the WooCommerce order created to pay a pending top-up. Fails on a top-up that is not
+/// pending, and (duplicate key) when that order already pays another top-up.
+pub async fn attach_top_up_order(
+    tx: &mut Tx,
+    db: &Db,
+    top_up_id: u64,
+    wc_order_id: u64,
+) -> Result<TopUp, crate::error::ApiError> {
+    let top_up = repo::find_top_up(tx, db, top_up_id, true)
+        .await?
+        .ok_or(WalletError::TopUpNotFound)?;
+    if top_up.status != TopUpStatus::Pending {
+        return Err(WalletError::TopUpNotPending.into());
+    }
+    repo::attach_order(tx, db, top_up_id, wc_order_id).await?;
+    Ok(repo::find_top_up(tx, db, top_up_id, false)
+        .await?
+        .ok_or(WalletError::TopUpNotFound)?)
+}
+
+/// What `complete_top_up` did.
+#[derive(Clone, Debug)]
+pub enum TopUpCompletion {
+    /// The wallet was credited by this ledger row.
+    Credited {
+        top_up: TopUp,
+        transaction: LedgerRow,
+    },
+    /// An earlier confirmation of the same order already credited it; nothing changed.
+    AlreadyPaid(TopUp),
+    /// The payment does not match; recorded on the top-up for a manager, nothing credited.
+    Flagged(TopUp),
+}
+
+/// Credits a paid top-up exactly once, inside the caller's transaction (the WooCommerce
+/// webhook's). The top-up row's lock makes concurrent confirmations of one order wait for each
+/// other; the second finds it paid and changes nothing.
+pub async fn complete_top_up(
+    tx: &mut Tx,
+    db: &Db,
+    top_up_id: u64,
+    wc_order_id: u64,
+    amount_paid: Money,
+) -> Result<TopUpCompletion, crate::error::ApiError> {
+    let top_up = repo::find_top_up(tx, db, top_up_id, true)
+        .await?
+        .ok_or(WalletError::TopUpNotFound)?;
+    let decision = match domain::decide_completion(&top_up, wc_order_id, amount_paid) {
+        domain::Completion::Credit
+            if repo::client_is_live(tx, db, top_up.client_id).await? != Some(true) =>
+        {
+            domain::Completion::Flag(
+                TopUpFlag::ClientNotActive,
+                format!(
+                    "order {wc_order_id} paid {amount_paid} for a client that is deleted or merged"
+                ),
+            )
+        }
+        other => other,
+    };
+    match decision {
+        domain::Completion::AlreadyPaid => Ok(TopUpCompletion::AlreadyPaid(top_up)),
+        domain::Completion::Flag(flag, detail) => {
+            flag_top_up(tx, db, top_up_id, flag, &detail).await
+        }
+        domain::Completion::Credit => {
+            match repo::mark_paid(tx, db, top_up_id, wc_order_id, amount_paid).await {
+                Ok(()) => {}
+                Err(e) if is_duplicate_key(&e) => {
+                    let detail = format!(
+                        "order {wc_order_id} paid {amount_paid}, but that order already pays another top-up"
+                    );
+                    return flag_top_up(tx, db, top_up_id, TopUpFlag::OrderMismatch, &detail).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+            let transaction = post(
+                tx,
+                db,
+                Entry {
+                    client_id: top_up.client_id,
+                    amount: top_up.amount,
+                    kind: EntryKind::TopUp,
+                    reason: format!("Top-up #{top_up_id} (order #{wc_order_id})"),
+                    actor: "woocommerce".to_owned(),
+                    refs: References {
+                        wc_order_id: Some(wc_order_id),
+                        ..References::default()
+                    },
+                },
+            )
+            .await?;
+            repo::set_top_up_ledger(tx, db, top_up_id, transaction.id).await?;
+            let top_up = repo::find_top_up(tx, db, top_up_id, false)
+                .await?
+                .ok_or(WalletError::TopUpNotFound)?;
+            Ok(TopUpCompletion::Credited {
+                top_up,
+                transaction,
+            })
+        }
+    }
+}
+
+async fn flag_top_up(
+    tx: &mut Tx,
+    db: &Db,
+    top_up_id: u64,
+    flag: TopUpFlag,
+    detail: &str,
+) -> Result<TopUpCompletion, crate::error::ApiError> {
+    tracing::warn!(
+        top_up_id,
+        flag = flag.as_str(),
+        detail,
+        "top-up payment flagged"
+    );
+    repo::flag(tx, db, top_up_id, flag, detail).await?;
+    Ok(TopUpCompletion::Flagged(
+        repo::find_top_up(tx, db, top_up_id, false)
+            .await?
+            .ok_or(WalletError::TopUpNotFound)?,
+    ))
 }

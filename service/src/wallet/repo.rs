@@ -1,10 +1,13 @@
-use super::{Entry, EntryKind, LedgerRow};
+use super::{
+    Entry, EntryKind, LedgerRow,
+    domain::{HistoryFilter, TopUp, TopUpFlag, TopUpStatus},
+};
 use crate::{
     db::{Db, Tx, to_utc},
     money::Money,
 };
 use chrono::NaiveDateTime;
-use mysql_async::{Row, prelude::Queryable};
+use mysql_async::{Row, Value, prelude::Queryable};
 use rust_decimal::Decimal;
 
 pub struct LockedWallet {
@@ -161,4 +164,254 @@ pub async fn balance<Q: Queryable>(
         )
         .await?;
     Ok(b.map(Money::from_db))
+}
+
+/// Newest first, with the manager's filters; `before` is the keyset cursor (an id).
+pub async fn history_filtered<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    client_id: u64,
+    filter: &HistoryFilter,
+    before: Option<u64>,
+    limit: u16,
+) -> Result<Vec<LedgerRow>, mysql_async::Error> {
+    let mut sql =
+        format!("SELECT {COLUMNS} FROM {{p}}volixta_wallet_ledger WHERE client_id = ? AND id < ?");
+    let mut params: Vec<Value> = vec![client_id.into(), before.unwrap_or(u64::MAX).into()];
+    if !filter.kinds.is_empty() {
+        sql.push_str(" AND kind IN (");
+        sql.push_str(&vec!["?"; filter.kinds.len()].join(", "));
+        sql.push(')');
+        params.extend(filter.kinds.iter().map(|k| Value::from(k.as_str())));
+    }
+    if let Some(from) = filter.from {
+        sql.push_str(" AND created_at >= ?");
+        params.push(from.naive_utc().into());
+    }
+    if let Some(to) = filter.to {
+        sql.push_str(" AND created_at < ?");
+        params.push(to.naive_utc().into());
+    }
+    sql.push_str(" ORDER BY id DESC LIMIT ?");
+    params.push(limit.into());
+    let rows: Vec<Row> = conn.exec(db.sql(&sql), params).await?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+/// Every client's cached balance, for the ledger check.
+pub async fn cached_balances<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+) -> Result<Vec<(u64, Decimal)>, mysql_async::Error> {
+    conn.query(db.sql("SELECT id, wallet_balance FROM {p}volixta_clients ORDER BY id"))
+        .await
+}
+
+/// One page of `(client_id, id, amount, balance_after)` in `(client_id, id)` order after the cursor.
+pub async fn ledger_page<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    after: (u64, u64),
+    limit: u32,
+) -> Result<Vec<(u64, u64, Decimal, Decimal)>, mysql_async::Error> {
+    conn.exec(
+        db.sql(
+            "SELECT client_id, id, amount, balance_after FROM {p}volixta_wallet_ledger \
+             WHERE client_id > ? OR (client_id = ? AND id > ?) ORDER BY client_id, id LIMIT ?",
+        ),
+        (after.0, after.0, after.1, limit),
+    )
+    .await
+}
+
+/// Triggers that refuse UPDATE and DELETE on the ledger, whatever code or person tries.
+pub async fn install_append_only_triggers<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+) -> Result<(), mysql_async::Error> {
+    for (name, event) in [("no_update", "UPDATE"), ("no_delete", "DELETE")] {
+        conn.query_drop(db.sql(&format!(
+            "CREATE TRIGGER IF NOT EXISTS {{p}}volixta_wallet_ledger_{name} \
+             BEFORE {event} ON {{p}}volixta_wallet_ledger FOR EACH ROW \
+             SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'the wallet ledger is append-only'"
+        )))
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn client_is_live<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    client_id: u64,
+) -> Result<Option<bool>, mysql_async::Error> {
+    conn.exec_first(
+        db.sql(
+            "SELECT (deleted_at IS NULL AND merged_into_id IS NULL) \
+             FROM {p}volixta_clients WHERE id = ?",
+        ),
+        (client_id,),
+    )
+    .await
+}
+
+const TOP_UP_COLUMNS: &str = "id, client_id, amount, status, wc_order_id, amount_paid, ledger_id, \
+                              flag, flag_detail, requested_by, created_at, paid_at, cancelled_at";
+
+fn top_up_from_row(mut row: Row) -> TopUp {
+    fn col<T: mysql_async::prelude::FromValue>(row: &mut Row, i: usize) -> T {
+        row.take(i).expect("column selected by TOP_UP_COLUMNS")
+    }
+    TopUp {
+        id: col(&mut row, 0),
+        client_id: col(&mut row, 1),
+        amount: Money::from_db(col(&mut row, 2)),
+        status: TopUpStatus::parse(&col::<String>(&mut row, 3)).unwrap_or(TopUpStatus::Pending),
+        wc_order_id: col(&mut row, 4),
+        amount_paid: col::<Option<Decimal>>(&mut row, 5).map(Money::from_db),
+        ledger_id: col(&mut row, 6),
+        flag: col::<Option<String>>(&mut row, 7)
+            .as_deref()
+            .and_then(TopUpFlag::parse),
+        flag_detail: col(&mut row, 8),
+        requested_by: col(&mut row, 9),
+        created_at: to_utc(col(&mut row, 10)),
+        paid_at: col::<Option<NaiveDateTime>>(&mut row, 11).map(to_utc),
+        cancelled_at: col::<Option<NaiveDateTime>>(&mut row, 12).map(to_utc),
+    }
+}
+
+pub async fn insert_top_up(
+    tx: &mut Tx,
+    db: &Db,
+    client_id: u64,
+    amount: Money,
+    requested_by: &str,
+) -> Result<u64, mysql_async::Error> {
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_wallet_top_ups (client_id, amount, requested_by) VALUES (?, ?, ?)",
+        ),
+        (client_id, amount.amount(), requested_by),
+    )
+    .await?;
+    Ok(tx.last_insert_id().unwrap_or_default())
+}
+
+pub async fn find_top_up<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    id: u64,
+    for_update: bool,
+) -> Result<Option<TopUp>, mysql_async::Error> {
+    let lock = if for_update { " FOR UPDATE" } else { "" };
+    let row: Option<Row> = conn
+        .exec_first(
+            db.sql(&format!(
+                "SELECT {TOP_UP_COLUMNS} FROM {{p}}volixta_wallet_top_ups WHERE id = ?{lock}"
+            )),
+            (id,),
+        )
+        .await?;
+    Ok(row.map(top_up_from_row))
+}
+
+/// Newest first. `client_id`, `status` and `flagged` narrow the list; `before` is the cursor.
+pub async fn list_top_ups<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    client_id: Option<u64>,
+    status: Option<TopUpStatus>,
+    flagged: bool,
+    before: Option<u64>,
+    limit: u16,
+) -> Result<Vec<TopUp>, mysql_async::Error> {
+    let mut sql = format!("SELECT {TOP_UP_COLUMNS} FROM {{p}}volixta_wallet_top_ups WHERE id < ?");
+    let mut params: Vec<Value> = vec![before.unwrap_or(u64::MAX).into()];
+    if let Some(client_id) = client_id {
+        sql.push_str(" AND client_id = ?");
+        params.push(client_id.into());
+    }
+    if let Some(status) = status {
+        sql.push_str(" AND status = ?");
+        params.push(status.as_str().into());
+    }
+    if flagged {
+        sql.push_str(" AND flag IS NOT NULL");
+    }
+    sql.push_str(" ORDER BY id DESC LIMIT ?");
+    params.push(limit.into());
+    let rows: Vec<Row> = conn.exec(db.sql(&sql), params).await?;
+    Ok(rows.into_iter().map(top_up_from_row).collect())
+}
+
+pub async fn attach_order(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    wc_order_id: u64,
+) -> Result<(), mysql_async::Error> {
+    tx.exec_drop(
+        db.sql("UPDATE {p}volixta_wallet_top_ups SET wc_order_id = ? WHERE id = ?"),
+        (wc_order_id, id),
+    )
+    .await
+}
+
+pub async fn mark_paid(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    wc_order_id: u64,
+    amount_paid: Money,
+) -> Result<(), mysql_async::Error> {
+    tx.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_wallet_top_ups SET status = 'paid', wc_order_id = ?, amount_paid = ?, \
+             paid_at = CURRENT_TIMESTAMP(6) WHERE id = ? AND status = 'pending'",
+        ),
+        (wc_order_id, amount_paid.amount(), id),
+    )
+    .await
+}
+
+pub async fn set_top_up_ledger(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    ledger_id: u64,
+) -> Result<(), mysql_async::Error> {
+    tx.exec_drop(
+        db.sql("UPDATE {p}volixta_wallet_top_ups SET ledger_id = ? WHERE id = ?"),
+        (ledger_id, id),
+    )
+    .await
+}
+
+pub async fn flag(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    flag: TopUpFlag,
+    detail: &str,
+) -> Result<(), mysql_async::Error> {
+    tx.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_wallet_top_ups SET flag = ?, flag_detail = ?, \
+             flagged_at = CURRENT_TIMESTAMP(6) WHERE id = ?",
+        ),
+        (flag.as_str(), detail, id),
+    )
+    .await
+}
+
+pub async fn cancel_top_up(tx: &mut Tx, db: &Db, id: u64) -> Result<(), mysql_async::Error> {
+    tx.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_wallet_top_ups SET status = 'cancelled', \
+             cancelled_at = CURRENT_TIMESTAMP(6) WHERE id = ? AND status = 'pending'",
+        ),
+        (id,),
+    )
+    .await
 }

@@ -1,5 +1,6 @@
 //! `TestApp::spawn()`: a fresh database `t_<time>_<id>` on the real MariaDB, migrated, the real
-//! router on port 0, dropped again when the test ends.
+//! router on port 0, dropped again when the test ends. Just before the drop, every client's
+//! wallet ledger in it is verified (`wallet::verify_ledgers`); a broken one fails the test.
 use mysql_async::prelude::Queryable;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -8,7 +9,7 @@ use volixta_service::{
     AppState, Config,
     auth::{SignedRequest, sign},
     db::{self, Db},
-    migrate,
+    migrate, wallet,
 };
 
 pub const SECRET: &str = "test-shared-secret";
@@ -27,6 +28,7 @@ pub struct TestApp {
     pub db_name: String,
     pub http: reqwest::Client,
     owns_database: bool,
+    verify_ledgers_on_drop: bool,
 }
 
 pub struct Response {
@@ -100,7 +102,13 @@ impl TestApp {
         let mut app = Self::serve(&db_name).await;
         migrate::run(&app.db).await.expect("migrations apply");
         app.owns_database = true;
+        app.verify_ledgers_on_drop = true;
         app
+    }
+
+    /// For a test that breaks a ledger on purpose.
+    pub fn skip_ledger_check_on_drop(&mut self) {
+        self.verify_ledgers_on_drop = false;
     }
 
     /// Another replica: a second process-like server with its own pool on the same database.
@@ -127,6 +135,7 @@ impl TestApp {
             db_name: db_name.to_owned(),
             http: reqwest::Client::new(),
             owns_database: false,
+            verify_ledgers_on_drop: false,
         }
     }
 
@@ -138,6 +147,7 @@ impl TestApp {
             db_name: self.db_name.clone(),
             http: self.http.clone(),
             owns_database: false,
+            verify_ledgers_on_drop: false,
         }
     }
 
@@ -259,19 +269,49 @@ impl Drop for TestApp {
             return;
         }
         let name = self.db_name.clone();
+        // A test that already failed reports its own failure, not the ledger's.
+        let check = self.verify_ledgers_on_drop && !std::thread::panicking();
         // Drop runs inside the test's runtime; a thread with its own runtime may block on the drop.
-        let _ = std::thread::spawn(move || {
+        let broken = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("runtime");
             rt.block_on(async {
+                let broken = if check {
+                    Some(verify_ledgers(&name).await)
+                } else {
+                    None
+                };
                 let mut conn = admin_conn().await;
                 let _ = conn
                     .query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
                     .await;
-            });
+                broken
+            })
         })
         .join();
+        match broken {
+            Ok(Some(Ok(broken))) if broken.is_empty() => {}
+            Ok(Some(Ok(broken))) => panic!(
+                "verify-ledgers found broken wallets in {}:\n{}",
+                self.db_name,
+                broken
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+            Ok(Some(Err(e))) => panic!("verify-ledgers could not run on {}: {e}", self.db_name),
+            Ok(None) | Err(_) => {}
+        }
     }
+}
+
+async fn verify_ledgers(db_name: &str) -> Result<Vec<wallet::BrokenLedger>, String> {
+    let config = Config::for_database(TestApp::database_url(db_name), PREFIX, SECRET);
+    let db = db::connect(&config).await.map_err(|e| e.to_string())?;
+    let result = wallet::verify_ledgers(&db).await.map_err(|e| e.to_string());
+    let _ = db.pool.disconnect().await;
+    result
 }

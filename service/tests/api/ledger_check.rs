@@ -1,0 +1,138 @@
+//! `volixta-service verify-ledgers`, run as the real binary against a test database. Every
+//! `TestApp` also runs the same check on its database just before dropping it (helpers.rs).
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::json;
+use std::process::Command;
+
+fn verify_ledgers_cli(app: &TestApp) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_volixta-service"))
+        .arg("verify-ledgers")
+        .env("VOLIXTA_DATABASE_URL", TestApp::database_url(&app.db_name))
+        .env("VOLIXTA_TABLE_PREFIX", PREFIX)
+        .env("VOLIXTA_SHARED_SECRET", SECRET)
+        .output()
+        .expect("the binary runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+async fn client_with_credit(app: &TestApp, wp_user_id: u64, amount: &str) -> u64 {
+    let id = app
+        .create_client(json!({"first_name": "Ledger", "wp_user_id": wp_user_id}))
+        .await["id"]
+        .as_u64()
+        .expect("id");
+    let res = app
+        .post(
+            &format!("/v1/clients/{id}/wallet/adjustments"),
+            MANAGER,
+            &json!({"amount": amount, "reason": "Opening"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    id
+}
+
+#[tokio::test]
+async fn verify_ledgers_passes_over_a_full_workload() {
+    let app = TestApp::spawn().await;
+    let mut clients = Vec::new();
+    for n in 0..5 {
+        clients.push(client_with_credit(&app, 70 + n, "100.00").await);
+    }
+    app.create_client(json!({"first_name": "Never credited"}))
+        .await;
+    for (i, id) in clients.iter().enumerate() {
+        for k in 0..4 {
+            let amount = if k % 2 == 0 { "-7.25" } else { "3.10" };
+            let res = app
+                .post(
+                    &format!("/v1/clients/{id}/wallet/adjustments"),
+                    MANAGER,
+                    &json!({"amount": amount, "reason": format!("op {i}.{k}")}),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        }
+    }
+    let (ok, text) = verify_ledgers_cli(&app);
+    assert!(ok, "{text}");
+    assert!(text.contains("every wallet ledger is sound"), "{text}");
+}
+
+#[tokio::test]
+async fn verify_ledgers_names_each_broken_client_and_fails() {
+    let mut app = TestApp::spawn().await;
+    app.skip_ledger_check_on_drop();
+    let cached_wrong = client_with_credit(&app, 80, "10.00").await;
+    let chain_wrong = client_with_credit(&app, 81, "10.00").await;
+    let sound = client_with_credit(&app, 82, "10.00").await;
+    let mut conn = app.db.pool.get_conn().await.expect("conn");
+    use mysql_async::prelude::Queryable;
+    conn.exec_drop(
+        app.db
+            .sql("UPDATE {p}volixta_clients SET wallet_balance = 11 WHERE id = ?"),
+        (cached_wrong,),
+    )
+    .await
+    .expect("update");
+    // A row whose balance_after does not follow from the previous one (10 - 2 is not 9).
+    conn.exec_drop(
+        app.db.sql(
+            "INSERT INTO {p}volixta_wallet_ledger (client_id, amount, balance_after, kind, actor) \
+             VALUES (?, -2, 9, 'manual_debit', 'manager:1')",
+        ),
+        (chain_wrong,),
+    )
+    .await
+    .expect("insert");
+    drop(conn);
+
+    let (ok, text) = verify_ledgers_cli(&app);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains(&format!("client {cached_wrong}: cached balance 11")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("client {chain_wrong}: row ")),
+        "{text}"
+    );
+    assert!(!text.contains(&format!("client {sound}:")), "{text}");
+    assert!(text.contains("2 client wallet(s) are broken"), "{text}");
+
+    let broken = volixta_service::wallet::verify_ledgers(&app.db)
+        .await
+        .expect("check runs");
+    assert_eq!(
+        broken.iter().map(|b| b.client_id).collect::<Vec<_>>(),
+        vec![cached_wrong, chain_wrong]
+    );
+}
+
+#[tokio::test]
+async fn the_ledger_refuses_updates_and_deletes() {
+    let app = TestApp::spawn().await;
+    client_with_credit(&app, 90, "10.00").await;
+    let mut conn = app.db.pool.get_conn().await.expect("conn");
+    use mysql_async::prelude::Queryable;
+    for sql in [
+        "UPDATE {p}volixta_wallet_ledger SET amount = 1000",
+        "DELETE FROM {p}volixta_wallet_ledger",
+    ] {
+        let err = conn
+            .query_drop(app.db.sql(sql))
+            .await
+            .expect_err("append-only");
+        assert!(err.to_string().contains("append-only"), "{err}");
+    }
+    let sum: String = app
+        .scalar("SELECT CAST(SUM(amount) AS CHAR) FROM {p}volixta_wallet_ledger")
+        .await;
+    assert_eq!(sum, "10.0000");
+}
