@@ -1,6 +1,7 @@
 //! volixta-service: bookings, clients, the e-wallet and payments for WordPress sites.
 //! `app` builds the whole HTTP surface; tests drive the same router the binary serves.
 pub mod auth;
+pub mod catalog;
 pub mod clients;
 pub mod config;
 pub mod db;
@@ -50,6 +51,7 @@ fn signed_api() -> OpenApiRouter<AppState> {
         .merge(wallet::http::routes())
         .merge(settings::http::routes())
         .merge(portal::http::routes())
+        .merge(catalog::http::routes())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

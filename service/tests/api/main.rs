@@ -1,3 +1,4 @@
+mod catalog;
 mod clients;
 mod foundation;
 mod helpers;

@@ -1,0 +1,45 @@
+use crate::error::ApiError;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CatalogError {
+    /// A field that failed its rule; `field` is a JSON path like `working_hours[2].start`.
+    #[error("{message}")]
+    Field { field: String, message: String },
+    #[error("location not found")]
+    LocationNotFound,
+    #[error("service not found")]
+    ServiceNotFound,
+    #[error("staff member not found")]
+    StaffNotFound,
+    #[error("service category not found")]
+    CategoryNotFound,
+    #[error("a category with this name already exists")]
+    CategoryNameTaken,
+    #[error("this WordPress user is already linked to another staff member")]
+    WpUserTaken,
+}
+
+impl CatalogError {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Field {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(e: CatalogError) -> Self {
+        match e {
+            CatalogError::Field { field, message } => ApiError::field(&field, message),
+            CatalogError::LocationNotFound
+            | CatalogError::ServiceNotFound
+            | CatalogError::StaffNotFound
+            | CatalogError::CategoryNotFound => ApiError::NotFound,
+            CatalogError::CategoryNameTaken => {
+                ApiError::conflict("category_name_taken", e.to_string())
+            }
+            CatalogError::WpUserTaken => ApiError::conflict("wp_user_taken", e.to_string()),
+        }
+    }
+}

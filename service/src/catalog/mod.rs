@@ -1,0 +1,345 @@
+//! The catalog: locations (with their time zone and opening hours), service categories,
+//! services (duration, price, capacity, buffers, add-ons, time-rule overrides) and staff (their
+//! services, weekly hours per location, breaks, days off and special days).
+mod domain;
+mod error;
+pub mod http;
+mod repo;
+
+pub use domain::{
+    Addon, AddonInput, Category, CategoryRequest, DayOff, DayOffInput, Location, LocationRequest,
+    MAX_HOLD_MINUTES, Service, ServiceRequest, SpecialDay, SpecialDayInput, Staff, StaffCard,
+    StaffHours, StaffHoursInput, StaffRequest, TimeRange, TimeRuleOverrides, TimeRules, WallTime,
+    WeeklyHours, WeeklyHoursInput, parse_timezone,
+};
+pub use error::CatalogError;
+
+use crate::{
+    db::{Db, Tx, is_duplicate_key},
+    error::ApiResult,
+};
+use domain::CategoryChoice;
+
+// ---------------------------------------------------------------- locations
+
+pub async fn create_location(db: &Db, request: &LocationRequest) -> ApiResult<Location> {
+    let changes = request.validate(true)?;
+    let mut tx = db.begin().await?;
+    let id = repo::insert_location(&mut tx, db, &changes).await?;
+    if let Some(hours) = &changes.opening_hours {
+        repo::replace_location_hours(&mut tx, db, id, hours).await?;
+    }
+    let location = one(
+        repo::locations(&mut tx, db, Some(id)).await?,
+        CatalogError::LocationNotFound,
+    )?;
+    tx.commit().await?;
+    Ok(location)
+}
+
+pub async fn update_location(db: &Db, id: u64, request: &LocationRequest) -> ApiResult<Location> {
+    let changes = request.validate(false)?;
+    let mut tx = db.begin().await?;
+    if !repo::lock_row(&mut tx, db, "locations", id).await? {
+        return Err(CatalogError::LocationNotFound.into());
+    }
+    repo::update_location(&mut tx, db, id, &changes).await?;
+    if let Some(hours) = &changes.opening_hours {
+        repo::replace_location_hours(&mut tx, db, id, hours).await?;
+    }
+    let location = one(
+        repo::locations(&mut tx, db, Some(id)).await?,
+        CatalogError::LocationNotFound,
+    )?;
+    tx.commit().await?;
+    Ok(location)
+}
+
+pub async fn location(db: &Db, id: u64) -> ApiResult<Location> {
+    let mut conn = db.pool.get_conn().await?;
+    one(
+        repo::locations(&mut conn, db, Some(id)).await?,
+        CatalogError::LocationNotFound,
+    )
+}
+
+pub async fn locations(db: &Db) -> ApiResult<Vec<Location>> {
+    let mut conn = db.pool.get_conn().await?;
+    Ok(repo::locations(&mut conn, db, None).await?)
+}
+
+fn one<T>(mut rows: Vec<T>, missing: CatalogError) -> ApiResult<T> {
+    rows.pop().ok_or_else(|| missing.into())
+}
+
+// ---------------------------------------------------------------- categories
+
+pub async fn create_category(db: &Db, request: &CategoryRequest) -> ApiResult<Category> {
+    let (name, position) = request.validate(true)?;
+    let mut tx = db.begin().await?;
+    let id = match repo::insert_category(
+        &mut tx,
+        db,
+        name.as_deref().unwrap_or_default(),
+        position.unwrap_or(0),
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(e) if is_duplicate_key(&e) => return Err(CatalogError::CategoryNameTaken.into()),
+        Err(e) => return Err(e.into()),
+    };
+    tx.commit().await?;
+    category(db, id).await
+}
+
+pub async fn update_category(db: &Db, id: u64, request: &CategoryRequest) -> ApiResult<Category> {
+    let (name, position) = request.validate(false)?;
+    let mut tx = db.begin().await?;
+    if !repo::lock_row(&mut tx, db, "service_categories", id).await? {
+        return Err(CatalogError::CategoryNotFound.into());
+    }
+    match repo::update_category(&mut tx, db, id, name, position).await {
+        Ok(()) => {}
+        Err(e) if is_duplicate_key(&e) => return Err(CatalogError::CategoryNameTaken.into()),
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    category(db, id).await
+}
+
+async fn category(db: &Db, id: u64) -> ApiResult<Category> {
+    categories(db)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| CatalogError::CategoryNotFound.into())
+}
+
+pub async fn categories(db: &Db) -> ApiResult<Vec<Category>> {
+    let mut conn = db.pool.get_conn().await?;
+    Ok(repo::categories(&mut conn, db).await?)
+}
+
+/// A category given by name is found, or created on first use.
+async fn resolve_category(
+    tx: &mut Tx,
+    db: &Db,
+    choice: &CategoryChoice,
+) -> ApiResult<Option<Option<u64>>> {
+    Ok(match choice {
+        CategoryChoice::Keep => None,
+        CategoryChoice::None => Some(None),
+        CategoryChoice::Id(id) => {
+            if repo::existing_ids(tx, db, "service_categories", &[*id])
+                .await?
+                .is_empty()
+            {
+                return Err(CatalogError::field("category_id", "no such category").into());
+            }
+            Some(Some(*id))
+        }
+        CategoryChoice::Named(name) => {
+            if let Some(id) = repo::category_id_by_name(tx, db, name).await? {
+                Some(Some(id))
+            } else {
+                match repo::insert_category(tx, db, name, 0).await {
+                    Ok(id) => Some(Some(id)),
+                    // Created meanwhile by a concurrent request: it is the same category.
+                    Err(e) if is_duplicate_key(&e) => {
+                        repo::category_id_by_name(tx, db, name).await?.map(Some)
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    })
+}
+
+async fn ensure_exist(
+    tx: &mut Tx,
+    db: &Db,
+    table: &str,
+    field: &str,
+    ids: &[u64],
+) -> ApiResult<()> {
+    let found = repo::existing_ids(tx, db, table, ids).await?;
+    if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
+        return Err(CatalogError::field(field, format!("no such id {missing}")).into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- services
+
+pub async fn create_service(db: &Db, request: &ServiceRequest) -> ApiResult<Service> {
+    let changes = request.validate(true)?;
+    let mut tx = db.begin().await?;
+    let category_id = resolve_category(&mut tx, db, &changes.category)
+        .await?
+        .flatten();
+    let id = repo::insert_service(&mut tx, db, &changes, category_id).await?;
+    apply_service_links(&mut tx, db, id, &changes).await?;
+    let service = checked_service(&mut tx, db, id).await?;
+    tx.commit().await?;
+    Ok(service)
+}
+
+pub async fn update_service(db: &Db, id: u64, request: &ServiceRequest) -> ApiResult<Service> {
+    let changes = request.validate(false)?;
+    let mut tx = db.begin().await?;
+    if !repo::lock_row(&mut tx, db, "services", id).await? {
+        return Err(CatalogError::ServiceNotFound.into());
+    }
+    let category_id = resolve_category(&mut tx, db, &changes.category).await?;
+    repo::update_service(&mut tx, db, id, &changes, category_id).await?;
+    apply_service_links(&mut tx, db, id, &changes).await?;
+    let service = checked_service(&mut tx, db, id).await?;
+    tx.commit().await?;
+    Ok(service)
+}
+
+async fn apply_service_links(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    c: &domain::ServiceChanges,
+) -> ApiResult<()> {
+    if let Some(location_ids) = &c.location_ids {
+        ensure_exist(tx, db, "locations", "location_ids", location_ids).await?;
+        repo::replace_service_locations(tx, db, id, location_ids).await?;
+    }
+    if let Some(staff_ids) = &c.staff_ids {
+        ensure_exist(tx, db, "staff", "staff_ids", staff_ids).await?;
+        repo::replace_service_staff(tx, db, id, staff_ids).await?;
+    }
+    if let Some(addons) = &c.addons {
+        let own = repo::addon_ids(tx, db, id).await?;
+        for (i, a) in addons.iter().enumerate() {
+            if let Some(addon_id) = a.id
+                && !own.contains(&addon_id)
+            {
+                return Err(CatalogError::field(
+                    format!("addons[{i}].id"),
+                    "not an add-on of this service",
+                )
+                .into());
+            }
+        }
+        repo::replace_addons(tx, db, id, addons).await?;
+    }
+    Ok(())
+}
+
+/// The service as stored in `tx`, refused when its longest booking could not be held.
+async fn checked_service(tx: &mut Tx, db: &Db, id: u64) -> ApiResult<Service> {
+    let service = one(
+        repo::services(tx, db, Some(id)).await?,
+        CatalogError::ServiceNotFound,
+    )?;
+    if service.longest_hold_minutes() > MAX_HOLD_MINUTES {
+        return Err(CatalogError::field(
+            "duration_minutes",
+            format!(
+                "duration, buffers and add-ons at their maximum quantity come to {} minutes; at most {MAX_HOLD_MINUTES}",
+                service.longest_hold_minutes()
+            ),
+        )
+        .into());
+    }
+    Ok(service)
+}
+
+pub async fn service(db: &Db, id: u64) -> ApiResult<Service> {
+    let mut conn = db.pool.get_conn().await?;
+    one(
+        repo::services(&mut conn, db, Some(id)).await?,
+        CatalogError::ServiceNotFound,
+    )
+}
+
+pub async fn services(db: &Db) -> ApiResult<Vec<Service>> {
+    let mut conn = db.pool.get_conn().await?;
+    Ok(repo::services(&mut conn, db, None).await?)
+}
+
+// ---------------------------------------------------------------- staff
+
+pub async fn create_staff(db: &Db, request: &StaffRequest) -> ApiResult<Staff> {
+    let changes = request.validate(true)?;
+    let mut tx = db.begin().await?;
+    let id = match repo::insert_staff(&mut tx, db, &changes).await {
+        Ok(id) => id,
+        Err(e) if is_duplicate_key(&e) => return Err(CatalogError::WpUserTaken.into()),
+        Err(e) => return Err(e.into()),
+    };
+    apply_staff_links(&mut tx, db, id, &changes).await?;
+    let staff = one(
+        repo::staff(&mut tx, db, Some(id)).await?,
+        CatalogError::StaffNotFound,
+    )?;
+    tx.commit().await?;
+    Ok(staff)
+}
+
+pub async fn update_staff(db: &Db, id: u64, request: &StaffRequest) -> ApiResult<Staff> {
+    let changes = request.validate(false)?;
+    let mut tx = db.begin().await?;
+    if !repo::lock_row(&mut tx, db, "staff", id).await? {
+        return Err(CatalogError::StaffNotFound.into());
+    }
+    match repo::update_staff(&mut tx, db, id, &changes).await {
+        Ok(()) => {}
+        Err(e) if is_duplicate_key(&e) => return Err(CatalogError::WpUserTaken.into()),
+        Err(e) => return Err(e.into()),
+    }
+    apply_staff_links(&mut tx, db, id, &changes).await?;
+    let staff = one(
+        repo::staff(&mut tx, db, Some(id)).await?,
+        CatalogError::StaffNotFound,
+    )?;
+    tx.commit().await?;
+    Ok(staff)
+}
+
+async fn apply_staff_links(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    c: &domain::StaffChanges,
+) -> ApiResult<()> {
+    if let Some(service_ids) = &c.service_ids {
+        ensure_exist(tx, db, "services", "service_ids", service_ids).await?;
+        repo::replace_staff_services(tx, db, id, service_ids).await?;
+    }
+    if let Some(hours) = &c.working_hours {
+        let ids: Vec<u64> = hours.iter().map(|h| h.location_id).collect();
+        ensure_exist(tx, db, "locations", "working_hours", &ids).await?;
+        repo::replace_staff_hours(tx, db, id, hours).await?;
+    }
+    if let Some(breaks) = &c.breaks {
+        repo::replace_staff_breaks(tx, db, id, breaks).await?;
+    }
+    if let Some(days) = &c.days_off {
+        repo::replace_days_off(tx, db, id, days).await?;
+    }
+    if let Some(days) = &c.special_days {
+        let ids: Vec<u64> = days.iter().map(|d| d.location_id).collect();
+        ensure_exist(tx, db, "locations", "special_days", &ids).await?;
+        repo::replace_special_days(tx, db, id, days).await?;
+    }
+    Ok(())
+}
+
+pub async fn staff_member(db: &Db, id: u64) -> ApiResult<Staff> {
+    let mut conn = db.pool.get_conn().await?;
+    one(
+        repo::staff(&mut conn, db, Some(id)).await?,
+        CatalogError::StaffNotFound,
+    )
+}
+
+pub async fn staff(db: &Db) -> ApiResult<Vec<Staff>> {
+    let mut conn = db.pool.get_conn().await?;
+    Ok(repo::staff(&mut conn, db, None).await?)
+}

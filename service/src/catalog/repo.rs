@@ -1,0 +1,817 @@
+use super::domain::{
+    Addon, AddonInput, Category, DayOff, Location, LocationChanges, Service, ServiceChanges,
+    SpecialDay, Staff, StaffChanges, StaffHours, TimeRuleOverrides, WallTime, WeeklyHours,
+};
+use crate::{
+    db::{Db, Tx, to_utc},
+    money::Money,
+};
+use chrono::{NaiveDate, NaiveDateTime};
+use mysql_async::{Row, Value, from_value, prelude::Queryable};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+type SqlResult<T> = Result<T, mysql_async::Error>;
+
+fn wall(minutes: u16) -> WallTime {
+    WallTime::from_minutes(minutes).unwrap_or(WallTime::END_OF_DAY)
+}
+
+fn col<T: mysql_async::prelude::FromValue>(row: &mut Row, i: usize) -> T {
+    from_value(row.take::<Value, _>(i).unwrap_or(Value::NULL))
+}
+
+/// `SET a = ?, b = ?` for the keys a patch carries.
+#[derive(Default)]
+struct Sets {
+    columns: Vec<&'static str>,
+    params: Vec<Value>,
+}
+
+impl Sets {
+    fn set(&mut self, column: &'static str, value: Option<impl Into<Value>>) {
+        if let Some(v) = value {
+            self.columns.push(column);
+            self.params.push(v.into());
+        }
+    }
+
+    async fn apply(self, tx: &mut Tx, db: &Db, table: &str, id: u64) -> SqlResult<()> {
+        if self.columns.is_empty() {
+            return Ok(());
+        }
+        let assignments: Vec<String> = self.columns.iter().map(|c| format!("{c} = ?")).collect();
+        let mut params = self.params;
+        params.push(id.into());
+        tx.exec_drop(
+            db.sql(&format!(
+                "UPDATE {{p}}volixta_{table} SET {} WHERE id = ?",
+                assignments.join(", ")
+            )),
+            params,
+        )
+        .await
+    }
+}
+
+/// Which of `ids` exist in `table`.
+pub async fn existing_ids<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    table: &str,
+    ids: &[u64],
+) -> SqlResult<Vec<u64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(",");
+    conn.exec(
+        db.sql(&format!(
+            "SELECT id FROM {{p}}volixta_{table} WHERE id IN ({marks})"
+        )),
+        ids.to_vec(),
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- locations
+
+pub async fn insert_location(tx: &mut Tx, db: &Db, c: &LocationChanges) -> SqlResult<u64> {
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_locations (name, address, timezone, active) VALUES (?, ?, ?, ?)",
+        ),
+        (
+            c.name.as_deref().unwrap_or_default(),
+            c.address.as_deref().unwrap_or_default(),
+            c.timezone.map(|tz| tz.name()).unwrap_or("UTC"),
+            c.active.unwrap_or(true),
+        ),
+    )
+    .await?;
+    Ok(tx.last_insert_id().unwrap_or_default())
+}
+
+pub async fn update_location(tx: &mut Tx, db: &Db, id: u64, c: &LocationChanges) -> SqlResult<()> {
+    let mut sets = Sets::default();
+    sets.set("name", c.name.clone());
+    sets.set("address", c.address.clone());
+    sets.set("timezone", c.timezone.map(|tz| tz.name().to_owned()));
+    sets.set("active", c.active);
+    sets.apply(tx, db, "locations", id).await
+}
+
+pub async fn replace_location_hours(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    hours: &[WeeklyHours],
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_location_hours WHERE location_id = ?"),
+        (id,),
+    )
+    .await?;
+    tx.exec_batch(
+        db.sql(
+            "INSERT INTO {p}volixta_location_hours (location_id, weekday, start_minute, end_minute) \
+             VALUES (?, ?, ?, ?)",
+        ),
+        hours
+            .iter()
+            .map(|h| (id, h.weekday, h.start.minutes(), h.end.minutes())),
+    )
+    .await
+}
+
+/// Locations with their opening hours; one location when `only` is given.
+pub async fn locations<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    only: Option<u64>,
+) -> SqlResult<Vec<Location>> {
+    let filter = if only.is_some() {
+        "WHERE id = ?"
+    } else {
+        "WHERE ? IS NULL"
+    };
+    let rows: Vec<Row> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT id, name, address, timezone, active, created_at, updated_at \
+                 FROM {{p}}volixta_locations {filter} ORDER BY name, id"
+            )),
+            (only,),
+        )
+        .await?;
+    let hour_filter = if only.is_some() {
+        "WHERE location_id = ?"
+    } else {
+        "WHERE ? IS NULL"
+    };
+    let hours: Vec<(u64, u8, u16, u16)> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT location_id, weekday, start_minute, end_minute FROM {{p}}volixta_location_hours \
+                 {hour_filter} ORDER BY location_id, weekday, start_minute"
+            )),
+            (only,),
+        )
+        .await?;
+    let mut by_location: HashMap<u64, Vec<WeeklyHours>> = HashMap::new();
+    for (location_id, weekday, start, end) in hours {
+        by_location
+            .entry(location_id)
+            .or_default()
+            .push(WeeklyHours {
+                weekday,
+                start: wall(start),
+                end: wall(end),
+            });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|mut r| {
+            let id: u64 = col(&mut r, 0);
+            Location {
+                id,
+                name: col(&mut r, 1),
+                address: col(&mut r, 2),
+                timezone: col(&mut r, 3),
+                active: col(&mut r, 4),
+                opening_hours: by_location.remove(&id).unwrap_or_default(),
+                created_at: to_utc(col::<NaiveDateTime>(&mut r, 5)),
+                updated_at: to_utc(col::<NaiveDateTime>(&mut r, 6)),
+            }
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------- categories
+
+pub async fn insert_category(tx: &mut Tx, db: &Db, name: &str, position: i32) -> SqlResult<u64> {
+    tx.exec_drop(
+        db.sql("INSERT INTO {p}volixta_service_categories (name, position) VALUES (?, ?)"),
+        (name, position),
+    )
+    .await?;
+    Ok(tx.last_insert_id().unwrap_or_default())
+}
+
+pub async fn update_category(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    name: Option<String>,
+    position: Option<i32>,
+) -> SqlResult<()> {
+    let mut sets = Sets::default();
+    sets.set("name", name);
+    sets.set("position", position);
+    sets.apply(tx, db, "service_categories", id).await
+}
+
+pub async fn category_id_by_name(tx: &mut Tx, db: &Db, name: &str) -> SqlResult<Option<u64>> {
+    tx.exec_first(
+        db.sql("SELECT id FROM {p}volixta_service_categories WHERE name = ?"),
+        (name,),
+    )
+    .await
+}
+
+pub async fn categories<Q: Queryable>(conn: &mut Q, db: &Db) -> SqlResult<Vec<Category>> {
+    let rows: Vec<(u64, String, i32)> = conn
+        .query(db.sql(
+            "SELECT id, name, position FROM {p}volixta_service_categories ORDER BY position, name, id",
+        ))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, position)| Category { id, name, position })
+        .collect())
+}
+
+// ---------------------------------------------------------------- services
+
+pub async fn insert_service(
+    tx: &mut Tx,
+    db: &Db,
+    c: &ServiceChanges,
+    category_id: Option<u64>,
+) -> SqlResult<u64> {
+    let rules = c.time_rules.unwrap_or_default();
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_services (category_id, name, description, duration_minutes, \
+             price, capacity, buffer_before_minutes, buffer_after_minutes, \
+             min_booking_notice_minutes, min_change_notice_minutes, slot_interval_minutes, \
+             max_booking_ahead_days, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ),
+        vec![
+            Value::from(category_id),
+            c.name.clone().unwrap_or_default().into(),
+            c.description.clone().unwrap_or_default().into(),
+            c.duration_minutes.unwrap_or(30).into(),
+            c.price.unwrap_or(Money::ZERO).amount().into(),
+            c.capacity.unwrap_or(1).into(),
+            c.buffer_before_minutes.unwrap_or(0).into(),
+            c.buffer_after_minutes.unwrap_or(0).into(),
+            rules.min_booking_notice_minutes.into(),
+            rules.min_change_notice_minutes.into(),
+            rules.slot_interval_minutes.into(),
+            rules.max_booking_ahead_days.into(),
+            c.active.unwrap_or(true).into(),
+        ],
+    )
+    .await?;
+    Ok(tx.last_insert_id().unwrap_or_default())
+}
+
+pub async fn update_service(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    c: &ServiceChanges,
+    category_id: Option<Option<u64>>,
+) -> SqlResult<()> {
+    let mut sets = Sets::default();
+    sets.set("category_id", category_id.map(Value::from));
+    sets.set("name", c.name.clone());
+    sets.set("description", c.description.clone());
+    sets.set("duration_minutes", c.duration_minutes);
+    sets.set("price", c.price.map(Money::amount));
+    sets.set("capacity", c.capacity);
+    sets.set("buffer_before_minutes", c.buffer_before_minutes);
+    sets.set("buffer_after_minutes", c.buffer_after_minutes);
+    if let Some(r) = c.time_rules {
+        sets.set(
+            "min_booking_notice_minutes",
+            Some(Value::from(r.min_booking_notice_minutes)),
+        );
+        sets.set(
+            "min_change_notice_minutes",
+            Some(Value::from(r.min_change_notice_minutes)),
+        );
+        sets.set(
+            "slot_interval_minutes",
+            Some(Value::from(r.slot_interval_minutes)),
+        );
+        sets.set(
+            "max_booking_ahead_days",
+            Some(Value::from(r.max_booking_ahead_days)),
+        );
+    }
+    sets.set("active", c.active);
+    sets.apply(tx, db, "services", id).await
+}
+
+pub async fn replace_service_locations(
+    tx: &mut Tx,
+    db: &Db,
+    service_id: u64,
+    location_ids: &[u64],
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_service_locations WHERE service_id = ?"),
+        (service_id,),
+    )
+    .await?;
+    tx.exec_batch(
+        db.sql("INSERT INTO {p}volixta_service_locations (service_id, location_id) VALUES (?, ?)"),
+        location_ids.iter().map(|l| (service_id, *l)),
+    )
+    .await
+}
+
+pub async fn replace_service_staff(
+    tx: &mut Tx,
+    db: &Db,
+    service_id: u64,
+    staff_ids: &[u64],
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_staff_services WHERE service_id = ?"),
+        (service_id,),
+    )
+    .await?;
+    tx.exec_batch(
+        db.sql("INSERT INTO {p}volixta_staff_services (staff_id, service_id) VALUES (?, ?)"),
+        staff_ids.iter().map(|s| (*s, service_id)),
+    )
+    .await
+}
+
+/// Ids of the service's add-ons, active or retired.
+pub async fn addon_ids(tx: &mut Tx, db: &Db, service_id: u64) -> SqlResult<Vec<u64>> {
+    tx.exec(
+        db.sql("SELECT id FROM {p}volixta_service_addons WHERE service_id = ?"),
+        (service_id,),
+    )
+    .await
+}
+
+/// Listed add-ons are updated or added in the given order; unlisted ones are retired, not
+/// deleted, because bookings may name them.
+pub async fn replace_addons(
+    tx: &mut Tx,
+    db: &Db,
+    service_id: u64,
+    addons: &[AddonInput],
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("UPDATE {p}volixta_service_addons SET active = 0 WHERE service_id = ?"),
+        (service_id,),
+    )
+    .await?;
+    for (position, a) in addons.iter().enumerate() {
+        let position = i32::try_from(position).unwrap_or(i32::MAX);
+        match a.id {
+            Some(id) => {
+                tx.exec_drop(
+                    db.sql(
+                        "UPDATE {p}volixta_service_addons SET name = ?, price = ?, \
+                         duration_minutes = ?, max_quantity = ?, position = ?, active = 1 \
+                         WHERE id = ? AND service_id = ?",
+                    ),
+                    (
+                        &a.name,
+                        a.price.amount(),
+                        a.duration_minutes,
+                        a.max_quantity,
+                        position,
+                        id,
+                        service_id,
+                    ),
+                )
+                .await?;
+            }
+            None => {
+                tx.exec_drop(
+                    db.sql(
+                        "INSERT INTO {p}volixta_service_addons \
+                         (service_id, name, price, duration_minutes, max_quantity, position) \
+                         VALUES (?, ?, ?, ?, ?, ?)",
+                    ),
+                    (
+                        service_id,
+                        &a.name,
+                        a.price.amount(),
+                        a.duration_minutes,
+                        a.max_quantity,
+                        position,
+                    ),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Services with their locations, staff and active add-ons; one service when `only` is given.
+pub async fn services<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    only: Option<u64>,
+) -> SqlResult<Vec<Service>> {
+    let (filter, sub) = if only.is_some() {
+        ("WHERE s.id = ?", "WHERE service_id = ?")
+    } else {
+        ("WHERE ? IS NULL", "WHERE ? IS NULL")
+    };
+    let rows: Vec<Row> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT s.id, s.category_id, c.name, s.name, s.description, s.duration_minutes, \
+                 s.price, s.capacity, s.buffer_before_minutes, s.buffer_after_minutes, \
+                 s.min_booking_notice_minutes, s.min_change_notice_minutes, \
+                 s.slot_interval_minutes, s.max_booking_ahead_days, s.active, s.created_at, \
+                 s.updated_at FROM {{p}}volixta_services s \
+                 LEFT JOIN {{p}}volixta_service_categories c ON c.id = s.category_id \
+                 {filter} ORDER BY c.position, s.name, s.id"
+            )),
+            (only,),
+        )
+        .await?;
+    let mut locations: HashMap<u64, Vec<u64>> = HashMap::new();
+    let pairs: Vec<(u64, u64)> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT service_id, location_id FROM {{p}}volixta_service_locations {sub} \
+                 ORDER BY service_id, location_id"
+            )),
+            (only,),
+        )
+        .await?;
+    for (s, l) in pairs {
+        locations.entry(s).or_default().push(l);
+    }
+    let mut staff: HashMap<u64, Vec<u64>> = HashMap::new();
+    let pairs: Vec<(u64, u64)> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT ss.service_id, ss.staff_id FROM {{p}}volixta_staff_services ss \
+                 JOIN {{p}}volixta_staff st ON st.id = ss.staff_id AND st.active = 1 \
+                 {} ORDER BY ss.service_id, ss.staff_id",
+                sub.replace("service_id", "ss.service_id")
+            )),
+            (only,),
+        )
+        .await?;
+    for (s, st) in pairs {
+        staff.entry(s).or_default().push(st);
+    }
+    let mut addons: HashMap<u64, Vec<Addon>> = HashMap::new();
+    let addon_rows: Vec<(u64, u64, String, Decimal, u16, u16)> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT service_id, id, name, price, duration_minutes, max_quantity \
+                 FROM {{p}}volixta_service_addons {sub} AND active = 1 \
+                 ORDER BY service_id, position, id"
+            )),
+            (only,),
+        )
+        .await?;
+    for (s, id, name, price, duration_minutes, max_quantity) in addon_rows {
+        addons.entry(s).or_default().push(Addon {
+            id,
+            name,
+            price: Money::from_db(price),
+            duration_minutes,
+            max_quantity,
+        });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|mut r| {
+            let id: u64 = col(&mut r, 0);
+            Service {
+                id,
+                category_id: col(&mut r, 1),
+                category: col(&mut r, 2),
+                name: col(&mut r, 3),
+                description: col(&mut r, 4),
+                duration_minutes: col(&mut r, 5),
+                price: Money::from_db(col::<Decimal>(&mut r, 6)),
+                capacity: col(&mut r, 7),
+                buffer_before_minutes: col(&mut r, 8),
+                buffer_after_minutes: col(&mut r, 9),
+                time_rules: TimeRuleOverrides {
+                    min_booking_notice_minutes: col(&mut r, 10),
+                    min_change_notice_minutes: col(&mut r, 11),
+                    slot_interval_minutes: col(&mut r, 12),
+                    max_booking_ahead_days: col(&mut r, 13),
+                },
+                active: col(&mut r, 14),
+                created_at: to_utc(col::<NaiveDateTime>(&mut r, 15)),
+                updated_at: to_utc(col::<NaiveDateTime>(&mut r, 16)),
+                location_ids: locations.remove(&id).unwrap_or_default(),
+                staff_ids: staff.remove(&id).unwrap_or_default(),
+                addons: addons.remove(&id).unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------- staff
+
+pub async fn insert_staff(tx: &mut Tx, db: &Db, c: &StaffChanges) -> SqlResult<u64> {
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_staff (wp_user_id, first_name, last_name, email, phone, active) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        ),
+        (
+            c.wp_user_id.flatten(),
+            c.first_name.as_deref().unwrap_or_default(),
+            c.last_name.as_deref().unwrap_or_default(),
+            c.email.clone().flatten().map(|e| e.as_str().to_owned()),
+            c.phone.clone().flatten().map(|p| p.as_str().to_owned()),
+            c.active.unwrap_or(true),
+        ),
+    )
+    .await?;
+    Ok(tx.last_insert_id().unwrap_or_default())
+}
+
+pub async fn update_staff(tx: &mut Tx, db: &Db, id: u64, c: &StaffChanges) -> SqlResult<()> {
+    let mut sets = Sets::default();
+    sets.set("first_name", c.first_name.clone());
+    sets.set("last_name", c.last_name.clone());
+    sets.set(
+        "email",
+        c.email
+            .as_ref()
+            .map(|e| Value::from(e.as_ref().map(|e| e.as_str().to_owned()))),
+    );
+    sets.set(
+        "phone",
+        c.phone
+            .as_ref()
+            .map(|p| Value::from(p.as_ref().map(|p| p.as_str().to_owned()))),
+    );
+    sets.set("wp_user_id", c.wp_user_id.map(Value::from));
+    sets.set("active", c.active);
+    sets.apply(tx, db, "staff", id).await
+}
+
+pub async fn replace_staff_services(
+    tx: &mut Tx,
+    db: &Db,
+    staff_id: u64,
+    service_ids: &[u64],
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_staff_services WHERE staff_id = ?"),
+        (staff_id,),
+    )
+    .await?;
+    tx.exec_batch(
+        db.sql("INSERT INTO {p}volixta_staff_services (staff_id, service_id) VALUES (?, ?)"),
+        service_ids.iter().map(|s| (staff_id, *s)),
+    )
+    .await
+}
+
+pub async fn replace_staff_hours(
+    tx: &mut Tx,
+    db: &Db,
+    staff_id: u64,
+    hours: &[StaffHours],
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_staff_hours WHERE staff_id = ?"),
+        (staff_id,),
+    )
+    .await?;
+    tx.exec_batch(
+        db.sql(
+            "INSERT INTO {p}volixta_staff_hours \
+             (staff_id, location_id, weekday, start_minute, end_minute) VALUES (?, ?, ?, ?, ?)",
+        ),
+        hours.iter().map(|h| {
+            (
+                staff_id,
+                h.location_id,
+                h.weekday,
+                h.start.minutes(),
+                h.end.minutes(),
+            )
+        }),
+    )
+    .await
+}
+
+pub async fn replace_staff_breaks(
+    tx: &mut Tx,
+    db: &Db,
+    staff_id: u64,
+    breaks: &[WeeklyHours],
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_staff_breaks WHERE staff_id = ?"),
+        (staff_id,),
+    )
+    .await?;
+    tx.exec_batch(
+        db.sql(
+            "INSERT INTO {p}volixta_staff_breaks (staff_id, weekday, start_minute, end_minute) \
+             VALUES (?, ?, ?, ?)",
+        ),
+        breaks
+            .iter()
+            .map(|b| (staff_id, b.weekday, b.start.minutes(), b.end.minutes())),
+    )
+    .await
+}
+
+pub async fn replace_days_off(
+    tx: &mut Tx,
+    db: &Db,
+    staff_id: u64,
+    days: &[DayOff],
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_staff_days_off WHERE staff_id = ?"),
+        (staff_id,),
+    )
+    .await?;
+    tx.exec_batch(
+        db.sql(
+            "INSERT INTO {p}volixta_staff_days_off (staff_id, first_date, last_date, reason) \
+             VALUES (?, ?, ?, ?)",
+        ),
+        days.iter()
+            .map(|d| (staff_id, d.date, d.until, d.reason.as_str())),
+    )
+    .await
+}
+
+pub async fn replace_special_days(
+    tx: &mut Tx,
+    db: &Db,
+    staff_id: u64,
+    days: &[SpecialDay],
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_staff_special_days WHERE staff_id = ?"),
+        (staff_id,),
+    )
+    .await?;
+    tx.exec_batch(
+        db.sql(
+            "INSERT INTO {p}volixta_staff_special_days \
+             (staff_id, day, location_id, start_minute, end_minute) VALUES (?, ?, ?, ?, ?)",
+        ),
+        days.iter().map(|d| {
+            (
+                staff_id,
+                d.date,
+                d.location_id,
+                d.start.minutes(),
+                d.end.minutes(),
+            )
+        }),
+    )
+    .await
+}
+
+/// Staff with everything that shapes their time; one member when `only` is given.
+pub async fn staff<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    only: Option<u64>,
+) -> SqlResult<Vec<Staff>> {
+    let (filter, sub) = if only.is_some() {
+        ("WHERE id = ?", "WHERE staff_id = ?")
+    } else {
+        ("WHERE ? IS NULL", "WHERE ? IS NULL")
+    };
+    let rows: Vec<Row> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT id, wp_user_id, first_name, last_name, email, phone, active, created_at, \
+                 updated_at FROM {{p}}volixta_staff {filter} ORDER BY last_name, first_name, id"
+            )),
+            (only,),
+        )
+        .await?;
+    let mut services: HashMap<u64, Vec<u64>> = HashMap::new();
+    let pairs: Vec<(u64, u64)> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT staff_id, service_id FROM {{p}}volixta_staff_services {sub} \
+                 ORDER BY staff_id, service_id"
+            )),
+            (only,),
+        )
+        .await?;
+    for (st, s) in pairs {
+        services.entry(st).or_default().push(s);
+    }
+    let mut hours: HashMap<u64, Vec<StaffHours>> = HashMap::new();
+    let rows_h: Vec<(u64, u64, u8, u16, u16)> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT staff_id, location_id, weekday, start_minute, end_minute \
+                 FROM {{p}}volixta_staff_hours {sub} ORDER BY staff_id, weekday, start_minute"
+            )),
+            (only,),
+        )
+        .await?;
+    for (st, location_id, weekday, start, end) in rows_h {
+        hours.entry(st).or_default().push(StaffHours {
+            location_id,
+            weekday,
+            start: wall(start),
+            end: wall(end),
+        });
+    }
+    let mut breaks: HashMap<u64, Vec<WeeklyHours>> = HashMap::new();
+    let rows_b: Vec<(u64, u8, u16, u16)> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT staff_id, weekday, start_minute, end_minute \
+                 FROM {{p}}volixta_staff_breaks {sub} ORDER BY staff_id, weekday, start_minute"
+            )),
+            (only,),
+        )
+        .await?;
+    for (st, weekday, start, end) in rows_b {
+        breaks.entry(st).or_default().push(WeeklyHours {
+            weekday,
+            start: wall(start),
+            end: wall(end),
+        });
+    }
+    let mut days_off: HashMap<u64, Vec<DayOff>> = HashMap::new();
+    let rows_d: Vec<(u64, NaiveDate, NaiveDate, String)> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT staff_id, first_date, last_date, reason \
+                 FROM {{p}}volixta_staff_days_off {sub} ORDER BY staff_id, first_date, id"
+            )),
+            (only,),
+        )
+        .await?;
+    for (st, date, until, reason) in rows_d {
+        days_off.entry(st).or_default().push(DayOff {
+            date,
+            until,
+            reason,
+        });
+    }
+    let mut special: HashMap<u64, Vec<SpecialDay>> = HashMap::new();
+    let rows_s: Vec<(u64, NaiveDate, u64, u16, u16)> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT staff_id, day, location_id, start_minute, end_minute \
+                 FROM {{p}}volixta_staff_special_days {sub} ORDER BY staff_id, day, start_minute"
+            )),
+            (only,),
+        )
+        .await?;
+    for (st, date, location_id, start, end) in rows_s {
+        special.entry(st).or_default().push(SpecialDay {
+            date,
+            location_id,
+            start: wall(start),
+            end: wall(end),
+        });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|mut r| {
+            let id: u64 = col(&mut r, 0);
+            Staff {
+                id,
+                wp_user_id: col(&mut r, 1),
+                first_name: col(&mut r, 2),
+                last_name: col(&mut r, 3),
+                email: col(&mut r, 4),
+                phone: col(&mut r, 5),
+                active: col(&mut r, 6),
+                created_at: to_utc(col::<NaiveDateTime>(&mut r, 7)),
+                updated_at: to_utc(col::<NaiveDateTime>(&mut r, 8)),
+                service_ids: services.remove(&id).unwrap_or_default(),
+                working_hours: hours.remove(&id).unwrap_or_default(),
+                breaks: breaks.remove(&id).unwrap_or_default(),
+                days_off: days_off.remove(&id).unwrap_or_default(),
+                special_days: special.remove(&id).unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+/// Locks the row so concurrent patches of one record apply one after the other.
+pub async fn lock_row(tx: &mut Tx, db: &Db, table: &str, id: u64) -> SqlResult<bool> {
+    let found: Option<u64> = tx
+        .exec_first(
+            db.sql(&format!(
+                "SELECT id FROM {{p}}volixta_{table} WHERE id = ? FOR UPDATE"
+            )),
+            (id,),
+        )
+        .await?;
+    Ok(found.is_some())
+}
