@@ -1,5 +1,6 @@
 //! volixta-service: bookings, clients, the e-wallet and payments for WordPress sites.
 //! `app` builds the whole HTTP surface; tests drive the same router the binary serves.
+pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod clients;
@@ -52,6 +53,7 @@ fn signed_api() -> OpenApiRouter<AppState> {
         .merge(settings::http::routes())
         .merge(portal::http::routes())
         .merge(catalog::http::routes())
+        .merge(audit::http::routes())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

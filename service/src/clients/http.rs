@@ -1,57 +1,78 @@
-use super::{Client, ListQuery, NewClientRequest};
+use super::{Client, ClientError, ClientInput, Group, GroupInput, ListQuery, Status, StatusInput};
 use crate::{
-    auth::Actor,
-    error::{ApiResult, AppJson},
+    audit::http::{AuditPage, page_limit},
+    auth::{Actor, Role},
+    error::{ApiError, ApiResult, AppJson},
     state::AppState,
 };
 use axum::{
+    body::Bytes,
     extract::{Path, Query, State},
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
 };
-use serde::Serialize;
+use base64::{Engine, engine::general_purpose::STANDARD};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_client, list_clients))
-        .routes(routes!(get_client, delete_client))
+        .routes(routes!(get_client, update_client, delete_client))
         .routes(routes!(restore_client))
+        .routes(routes!(client_history))
+        .routes(routes!(put_avatar, get_avatar))
+        .routes(routes!(default_avatars))
+        .routes(routes!(list_statuses, create_status))
+        .routes(routes!(update_status, delete_status))
+        .routes(routes!(list_groups, create_group))
+        .routes(routes!(get_group, update_group, delete_group))
+        .routes(routes!(add_group_members))
+        .routes(routes!(remove_group_members))
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ClientPage {
     pub items: Vec<Client>,
-    /// Pass as `after` for the next page; absent on the last page.
-    pub next_cursor: Option<u64>,
+    /// Pass as `after` (with the same `sort`) for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }
 
-#[utoipa::path(post, path = "/v1/clients", tag = "clients", request_body = NewClientRequest,
+/// The view of a client for this actor: clients do not see internal notes.
+fn view(actor: Actor, client: Client) -> Client {
+    if actor.role == Role::Client {
+        client.for_client()
+    } else {
+        client
+    }
+}
+
+#[utoipa::path(post, path = "/v1/clients", tag = "clients", request_body = ClientInput,
     responses((status = 201, body = Client), (status = 409, description = "client_limit_reached or wp_user_taken"), (status = 422)))]
 async fn create_client(
     State(state): State<AppState>,
     actor: Actor,
-    AppJson(request): AppJson<NewClientRequest>,
+    AppJson(input): AppJson<ClientInput>,
 ) -> ApiResult<(StatusCode, AppJson<Client>)> {
     actor.require_manager()?;
     Ok((
         StatusCode::CREATED,
-        AppJson(super::create(&state.db, request).await?),
+        AppJson(super::create(&state.db, actor, input).await?),
     ))
 }
 
 #[utoipa::path(get, path = "/v1/clients", tag = "clients", params(ListQuery),
-    responses((status = 200, body = ClientPage)))]
+    responses((status = 200, body = ClientPage), (status = 422)))]
 async fn list_clients(
     State(state): State<AppState>,
     actor: Actor,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<AppJson<ClientPage>> {
-    actor.require_manager()?;
-    let items = super::list(&state.db, &query).await?;
-    let next_cursor = (items.len() == usize::from(query.limit()))
-        .then(|| items.last().map(|c| c.id))
-        .flatten();
+    if !(actor.is_manager() || actor.role == Role::Employee) {
+        return Err(ApiError::Forbidden);
+    }
+    let (items, next_cursor) = super::list(&state.db, &query).await?;
     Ok(AppJson(ClientPage { items, next_cursor }))
 }
 
@@ -62,8 +83,24 @@ async fn get_client(
     actor: Actor,
     Path(id): Path<u64>,
 ) -> ApiResult<AppJson<Client>> {
+    super::authorize_read(&state.db, actor, id).await?;
+    Ok(AppJson(view(actor, super::get(&state.db, id).await?)))
+}
+
+#[utoipa::path(patch, path = "/v1/clients/{id}", tag = "clients", request_body = ClientInput,
+    description = "Managers edit every field; a client edits its own names, phone, address, avatar, dates, gender and notification choices.",
+    responses((status = 200, body = Client), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn update_client(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+    AppJson(input): AppJson<ClientInput>,
+) -> ApiResult<AppJson<Client>> {
     super::authorize(&state.db, actor, id).await?;
-    Ok(AppJson(super::get(&state.db, id).await?))
+    Ok(AppJson(view(
+        actor,
+        super::update(&state.db, actor, id, input).await?,
+    )))
 }
 
 #[utoipa::path(delete, path = "/v1/clients/{id}", tag = "clients",
@@ -74,7 +111,7 @@ async fn delete_client(
     Path(id): Path<u64>,
 ) -> ApiResult<AppJson<Client>> {
     actor.require_manager()?;
-    Ok(AppJson(super::delete(&state.db, id).await?))
+    Ok(AppJson(super::delete(&state.db, actor, id).await?))
 }
 
 #[utoipa::path(post, path = "/v1/clients/{id}/restore", tag = "clients",
@@ -85,5 +122,268 @@ async fn restore_client(
     Path(id): Path<u64>,
 ) -> ApiResult<AppJson<Client>> {
     actor.require_manager()?;
-    Ok(AppJson(super::restore(&state.db, id).await?))
+    Ok(AppJson(super::restore(&state.db, actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct HistoryQuery {
+    pub before: Option<u64>,
+    pub limit: Option<u16>,
+}
+
+#[utoipa::path(get, path = "/v1/clients/{id}/audit", tag = "clients", params(HistoryQuery),
+    description = "Every change to the client: who, when, and each changed field before and after. Newest first.",
+    responses((status = 200, body = AuditPage), (status = 404)))]
+async fn client_history(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+    Query(q): Query<HistoryQuery>,
+) -> ApiResult<AppJson<AuditPage>> {
+    actor.require_manager()?;
+    let limit = page_limit(q.limit);
+    let items = super::history(&state.db, id, q.before, limit).await?;
+    Ok(AppJson(AuditPage::new(items, limit)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AvatarUpload {
+    /// The image, base64-encoded (a `data:` URL is accepted too). PNG, JPEG, WebP or GIF, at most 1 MiB.
+    pub image: String,
+}
+
+/// A JSON body carries base64; anything else is the image itself. Decided by the bytes, since an
+/// image never starts with `{` and a proxy may label either one as anything.
+fn decode_upload(body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return Ok(body.to_vec());
+    }
+    let upload: AvatarUpload = serde_json::from_slice(body)
+        .map_err(|e| ApiError::invalid("invalid_body", e.to_string()))?;
+    let data = upload
+        .image
+        .split_once(";base64,")
+        .map_or(upload.image.as_str(), |(_, data)| data);
+    let cleaned: String = data.chars().filter(|c| !c.is_whitespace()).collect();
+    Ok(STANDARD
+        .decode(cleaned)
+        .map_err(|_| ClientError::AvatarEncoding)?)
+}
+
+#[utoipa::path(put, path = "/v1/clients/{id}/avatar", tag = "clients", request_body = AvatarUpload,
+    description = "Uploads a profile photo: JSON `{image: base64}` or the raw image bytes (any content type). The type is recognised from the bytes, never taken from the request.",
+    responses((status = 200, body = Client), (status = 404), (status = 422)))]
+async fn put_avatar(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+    body: Bytes,
+) -> ApiResult<AppJson<Client>> {
+    super::authorize(&state.db, actor, id).await?;
+    let image = decode_upload(&body)?;
+    Ok(AppJson(view(
+        actor,
+        super::upload_avatar(&state.db, actor, id, &image).await?,
+    )))
+}
+
+#[utoipa::path(get, path = "/v1/clients/{id}/avatar", tag = "clients",
+    responses((status = 200, description = "the image, with the type sniffed at upload", content_type = "image/*"), (status = 404)))]
+async fn get_avatar(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+) -> ApiResult<Response> {
+    super::authorize_read(&state.db, actor, id).await?;
+    let (content_type, image, sha) = super::avatar(&state.db, id).await?;
+    let content_type = HeaderValue::from_str(&content_type)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored avatar type: {e}")))?;
+    let etag = HeaderValue::from_str(&format!("\"{sha}\""))
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored avatar hash: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; sandbox"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=300"),
+            ),
+            (header::ETAG, etag),
+        ],
+        image,
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/v1/client-avatars", tag = "clients",
+    responses((status = 200, body = Vec<String>, description = "the names of the default avatars")))]
+async fn default_avatars(actor: Actor) -> ApiResult<AppJson<&'static [&'static str]>> {
+    if actor.role == Role::Guest {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(AppJson(super::DEFAULT_AVATARS))
+}
+
+#[utoipa::path(get, path = "/v1/client-statuses", tag = "clients",
+    responses((status = 200, body = Vec<Status>)))]
+async fn list_statuses(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<AppJson<Vec<Status>>> {
+    if !(actor.is_manager() || actor.role == Role::Employee) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(AppJson(super::list_statuses(&state.db).await?))
+}
+
+#[utoipa::path(post, path = "/v1/client-statuses", tag = "clients", request_body = StatusInput,
+    responses((status = 201, body = Status), (status = 409, description = "status_taken"), (status = 422)))]
+async fn create_status(
+    State(state): State<AppState>,
+    actor: Actor,
+    AppJson(input): AppJson<StatusInput>,
+) -> ApiResult<(StatusCode, AppJson<Status>)> {
+    actor.require_manager()?;
+    Ok((
+        StatusCode::CREATED,
+        AppJson(super::create_status(&state.db, input).await?),
+    ))
+}
+
+#[utoipa::path(patch, path = "/v1/client-statuses/{id}", tag = "clients", request_body = StatusInput,
+    description = "Renaming a status renames it on every client that has it.",
+    responses((status = 200, body = Status), (status = 404), (status = 409, description = "status_taken")))]
+async fn update_status(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+    AppJson(input): AppJson<StatusInput>,
+) -> ApiResult<AppJson<Status>> {
+    actor.require_manager()?;
+    Ok(AppJson(
+        super::update_status(&state.db, actor, id, input).await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/v1/client-statuses/{id}", tag = "clients",
+    responses((status = 204), (status = 404), (status = 409, description = "status_in_use")))]
+async fn delete_status(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+) -> ApiResult<StatusCode> {
+    actor.require_manager()?;
+    super::delete_status(&state.db, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/v1/client-groups", tag = "clients",
+    responses((status = 200, body = Vec<Group>)))]
+async fn list_groups(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<AppJson<Vec<Group>>> {
+    if !(actor.is_manager() || actor.role == Role::Employee) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(AppJson(super::list_groups(&state.db).await?))
+}
+
+#[utoipa::path(post, path = "/v1/client-groups", tag = "clients", request_body = GroupInput,
+    responses((status = 201, body = Group), (status = 409, description = "group_name_taken"), (status = 422)))]
+async fn create_group(
+    State(state): State<AppState>,
+    actor: Actor,
+    AppJson(input): AppJson<GroupInput>,
+) -> ApiResult<(StatusCode, AppJson<Group>)> {
+    actor.require_manager()?;
+    Ok((
+        StatusCode::CREATED,
+        AppJson(super::create_group(&state.db, input).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/v1/client-groups/{id}", tag = "clients",
+    responses((status = 200, body = Group), (status = 404)))]
+async fn get_group(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+) -> ApiResult<AppJson<Group>> {
+    if !(actor.is_manager() || actor.role == Role::Employee) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(AppJson(super::get_group(&state.db, id).await?))
+}
+
+#[utoipa::path(patch, path = "/v1/client-groups/{id}", tag = "clients", request_body = GroupInput,
+    responses((status = 200, body = Group), (status = 404), (status = 409, description = "group_name_taken")))]
+async fn update_group(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+    AppJson(input): AppJson<GroupInput>,
+) -> ApiResult<AppJson<Group>> {
+    actor.require_manager()?;
+    Ok(AppJson(super::update_group(&state.db, id, input).await?))
+}
+
+#[utoipa::path(delete, path = "/v1/client-groups/{id}", tag = "clients",
+    responses((status = 204), (status = 404)))]
+async fn delete_group(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+) -> ApiResult<StatusCode> {
+    actor.require_manager()?;
+    super::delete_group(&state.db, actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MembersRequest {
+    pub client_ids: Vec<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MembersResponse {
+    pub group: Group,
+    /// Memberships that changed (clients already in, or already out, are left as they were).
+    pub changed: usize,
+}
+
+#[utoipa::path(post, path = "/v1/client-groups/{id}/members", tag = "clients", request_body = MembersRequest,
+    description = "Adds clients to the group in bulk; every id must name a client or nothing changes.",
+    responses((status = 200, body = MembersResponse), (status = 404), (status = 422)))]
+async fn add_group_members(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+    AppJson(request): AppJson<MembersRequest>,
+) -> ApiResult<AppJson<MembersResponse>> {
+    actor.require_manager()?;
+    let (group, changed) =
+        super::change_members(&state.db, actor, id, &request.client_ids, true).await?;
+    Ok(AppJson(MembersResponse { group, changed }))
+}
+
+#[utoipa::path(post, path = "/v1/client-groups/{id}/members/remove", tag = "clients", request_body = MembersRequest,
+    responses((status = 200, body = MembersResponse), (status = 404), (status = 422)))]
+async fn remove_group_members(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+    AppJson(request): AppJson<MembersRequest>,
+) -> ApiResult<AppJson<MembersResponse>> {
+    actor.require_manager()?;
+    let (group, changed) =
+        super::change_members(&state.db, actor, id, &request.client_ids, false).await?;
+    Ok(AppJson(MembersResponse { group, changed }))
 }

@@ -1,45 +1,111 @@
-//! Clients: the people who book. Managers keep their profiles; a client sees only its own.
+//! Clients: the people who book. Managers keep their profiles; a client sees and edits only its
+//! own profile fields. Every change is recorded in the audit log in the same transaction.
 mod domain;
 mod error;
+mod groups;
 pub mod http;
 pub(crate) mod repo;
+mod statuses;
 
-pub use domain::{Client, Email, NewClient, NewClientRequest, Phone};
+pub use domain::{
+    Channel, Client, ClientInput, Cursor, DEFAULT_AVATARS, Email, Gender, Group, GroupInput,
+    ListQuery, Notifications, Permissions, Phone, Profile, Sort, Status, StatusInput,
+    UPLOADED_AVATAR,
+};
 pub use error::ClientError;
+pub use groups::*;
+pub use statuses::*;
 
 use crate::{
+    audit::{self, Record},
     auth::{Actor, Role},
     db::{Db, Tx, is_duplicate_key},
     error::{ApiError, ApiResult},
     settings,
 };
-use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct ListQuery {
-    /// Part of the name, e-mail or phone; case- and accent-insensitive.
-    pub search: Option<String>,
-    /// Keyset cursor: the `next_cursor` of the previous page.
-    pub after: Option<u64>,
-    pub limit: Option<u16>,
-    pub include_deleted: Option<bool>,
+pub const ENTITY: &str = "client";
+
+pub(crate) fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
 }
 
-impl ListQuery {
-    pub fn limit(&self) -> u16 {
-        self.limit.unwrap_or(50).clamp(1, 500)
+pub(crate) fn record(
+    id: u64,
+    actor: &str,
+    action: &'static str,
+    changes: audit::Changes,
+) -> Record {
+    Record {
+        entity: ENTITY,
+        entity_id: id,
+        actor: actor.to_owned(),
+        action,
+        changes,
     }
 }
 
-pub async fn create(db: &Db, request: NewClientRequest) -> ApiResult<Client> {
-    let new = NewClient::try_from(request)?;
+pub async fn create(db: &Db, actor: Actor, input: ClientInput) -> ApiResult<Client> {
+    let mut profile = Profile::blank().apply(input, today())?;
     let mut tx = db.begin().await?;
     ensure_below_limit(&mut tx, db).await?;
-    let id = match repo::insert(&mut tx, db, &new).await {
+    profile.status = repo::ensure_status(&mut tx, db, &profile.status).await?;
+    let id = match repo::insert(&mut tx, db, &profile).await {
         Ok(id) => id,
         Err(e) if is_duplicate_key(&e) => return Err(ClientError::WpUserTaken.into()),
         Err(e) => return Err(e.into()),
     };
+    let changes = audit::diff(&serde_json::Value::Null, &profile.audit_view());
+    audit::record(
+        &mut tx,
+        db,
+        &record(id, &actor.to_string(), "create", changes),
+    )
+    .await?;
+    let client = repo::find(&mut tx, db, id)
+        .await?
+        .ok_or(ClientError::NotFound)?;
+    tx.commit().await?;
+    Ok(client)
+}
+
+/// Applies an edit. A client may change its own profile fields only (never e-mail, status,
+/// notes, permission level, blocked or the WordPress link).
+pub async fn update(db: &Db, actor: Actor, id: u64, input: ClientInput) -> ApiResult<Client> {
+    if !actor.is_manager() {
+        let forbidden = input.staff_only_fields();
+        if !forbidden.is_empty() {
+            return Err(ClientError::StaffOnly(forbidden).into());
+        }
+    }
+    let mut tx = db.begin().await?;
+    let current = repo::find_for_update(&mut tx, db, id)
+        .await?
+        .ok_or(ClientError::NotFound)?;
+    if !current.is_live() {
+        return Err(ClientError::NotLive.into());
+    }
+    let before = current.profile();
+    let mut next = before.clone().apply(input, today())?;
+    if next.status != before.status {
+        next.status = repo::ensure_status(&mut tx, db, &next.status).await?;
+    }
+    if before.avatar.as_deref() == Some(UPLOADED_AVATAR) && next.avatar != before.avatar {
+        repo::delete_avatar(&mut tx, db, id).await?;
+    }
+    match repo::save(&mut tx, db, id, &next).await {
+        Ok(()) => {}
+        Err(e) if is_duplicate_key(&e) => return Err(ClientError::WpUserTaken.into()),
+        Err(e) => return Err(e.into()),
+    }
+    let changes = audit::diff(&before.audit_view(), &next.audit_view());
+    audit::record(
+        &mut tx,
+        db,
+        &record(id, &actor.to_string(), "update", changes),
+    )
+    .await?;
     let client = repo::find(&mut tx, db, id)
         .await?
         .ok_or(ClientError::NotFound)?;
@@ -48,16 +114,27 @@ pub async fn create(db: &Db, request: NewClientRequest) -> ApiResult<Client> {
 }
 
 /// The limit counts live clients; the settings row lock makes the count and the insert atomic.
-async fn ensure_below_limit(tx: &mut Tx, db: &Db) -> ApiResult<()> {
-    if let Some(limit) = settings::lock_client_limit(tx, db).await?
-        && repo::count_live(tx, db).await? >= u64::from(limit)
+pub(crate) async fn ensure_below_limit(tx: &mut Tx, db: &Db) -> ApiResult<()> {
+    if let Some(limit) = room_left(tx, db).await?
+        && limit == 0
     {
         return Err(ClientError::LimitReached.into());
     }
     Ok(())
 }
 
-/// The client this actor may see: managers any, a client only its own (others look absent).
+/// How many more live clients the limit allows (`None`: no limit), under the settings row lock.
+pub(crate) async fn room_left(tx: &mut Tx, db: &Db) -> ApiResult<Option<u64>> {
+    match settings::lock_client_limit(tx, db).await? {
+        Some(limit) => {
+            let live = repo::count_live(tx, db).await?;
+            Ok(Some(u64::from(limit).saturating_sub(live)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The client this actor may act on: managers any, a client only its own (others look absent).
 pub async fn authorize(db: &Db, actor: Actor, client_id: u64) -> ApiResult<()> {
     match actor.role {
         Role::Admin | Role::Manager => Ok(()),
@@ -72,6 +149,14 @@ pub async fn authorize(db: &Db, actor: Actor, client_id: u64) -> ApiResult<()> {
     }
 }
 
+/// Like `authorize`, and employees may read profiles too (DOMAIN.md).
+pub async fn authorize_read(db: &Db, actor: Actor, client_id: u64) -> ApiResult<()> {
+    if actor.role == Role::Employee {
+        return Ok(());
+    }
+    authorize(db, actor, client_id).await
+}
+
 /// The live client linked to a client actor.
 pub async fn own_client_id(db: &Db, actor: Actor) -> ApiResult<u64> {
     if actor.role != Role::Client {
@@ -83,6 +168,42 @@ pub async fn own_client_id(db: &Db, actor: Actor) -> ApiResult<u64> {
         .ok_or(ApiError::NotFound)
 }
 
+/// What a client may do online, for the bookings domain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortalAction {
+    Book,
+    Reschedule,
+    Cancel,
+    ViewInvoices,
+}
+
+/// Refuses an online action the client may not take: 409 `client_blocked` for a blocked client
+/// booking online, 403 when its permission level does not allow the action. Managers acting on a
+/// client's behalf do not call this.
+pub async fn ensure_may<Q: mysql_async::prelude::Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    client_id: u64,
+    action: PortalAction,
+) -> ApiResult<()> {
+    let (blocked, permissions) = repo::portal_rights(conn, db, client_id)
+        .await?
+        .ok_or(ClientError::NotFound)?;
+    if blocked && matches!(action, PortalAction::Book | PortalAction::Reschedule) {
+        return Err(ClientError::Blocked.into());
+    }
+    let (allowed, what) = match action {
+        PortalAction::Book => (permissions.book, "book"),
+        PortalAction::Reschedule => (permissions.reschedule, "reschedule"),
+        PortalAction::Cancel => (permissions.cancel, "cancel"),
+        PortalAction::ViewInvoices => (permissions.view_invoices, "view invoices"),
+    };
+    if !allowed {
+        return Err(ClientError::NotPermitted(what).into());
+    }
+    Ok(())
+}
+
 pub async fn get(db: &Db, id: u64) -> ApiResult<Client> {
     let mut conn = db.pool.get_conn().await?;
     Ok(repo::find(&mut conn, db, id)
@@ -90,18 +211,33 @@ pub async fn get(db: &Db, id: u64) -> ApiResult<Client> {
         .ok_or(ClientError::NotFound)?)
 }
 
-pub async fn list(db: &Db, query: &ListQuery) -> ApiResult<Vec<Client>> {
+/// One page of the list and the cursor of the next one.
+pub async fn list(db: &Db, query: &ListQuery) -> ApiResult<(Vec<Client>, Option<String>)> {
+    let cursor = query.cursor()?;
+    let filter = repo::Filter::from_query(query)?;
     let mut conn = db.pool.get_conn().await?;
-    Ok(repo::list(&mut conn, db, query).await?)
+    let sort = query.sort();
+    let (items, more) =
+        repo::list(&mut conn, db, filter, sort, cursor.as_ref(), query.limit()).await?;
+    let next = more
+        .then(|| items.last().map(|c| repo::cursor_of(sort, c).encode()))
+        .flatten();
+    Ok((items, next))
 }
 
-pub async fn delete(db: &Db, id: u64) -> ApiResult<Client> {
+pub async fn delete(db: &Db, actor: Actor, id: u64) -> ApiResult<Client> {
     let mut tx = db.begin().await?;
     let client = repo::find_for_update(&mut tx, db, id)
         .await?
         .ok_or(ClientError::NotFound)?;
     if client.deleted_at.is_none() {
         repo::set_deleted(&mut tx, db, id, true).await?;
+        audit::record(
+            &mut tx,
+            db,
+            &record(id, &actor.to_string(), "delete", audit::Changes::new()),
+        )
+        .await?;
     }
     let client = repo::find(&mut tx, db, id)
         .await?
@@ -110,7 +246,7 @@ pub async fn delete(db: &Db, id: u64) -> ApiResult<Client> {
     Ok(client)
 }
 
-pub async fn restore(db: &Db, id: u64) -> ApiResult<Client> {
+pub async fn restore(db: &Db, actor: Actor, id: u64) -> ApiResult<Client> {
     let mut tx = db.begin().await?;
     let client = repo::find_for_update(&mut tx, db, id)
         .await?
@@ -124,9 +260,63 @@ pub async fn restore(db: &Db, id: u64) -> ApiResult<Client> {
         Err(e) if is_duplicate_key(&e) => return Err(ClientError::WpUserTaken.into()),
         Err(e) => return Err(e.into()),
     }
+    audit::record(
+        &mut tx,
+        db,
+        &record(id, &actor.to_string(), "restore", audit::Changes::new()),
+    )
+    .await?;
     let client = repo::find(&mut tx, db, id)
         .await?
         .ok_or(ClientError::NotFound)?;
     tx.commit().await?;
     Ok(client)
+}
+
+/// Stores an uploaded photo after checking its size and sniffing its type from its bytes.
+pub async fn upload_avatar(db: &Db, actor: Actor, id: u64, image: &[u8]) -> ApiResult<Client> {
+    let content_type = domain::check_avatar(image)?;
+    let sha = hex::encode(Sha256::digest(image));
+    let mut tx = db.begin().await?;
+    let current = repo::find_for_update(&mut tx, db, id)
+        .await?
+        .ok_or(ClientError::NotFound)?;
+    if !current.is_live() {
+        return Err(ClientError::NotLive.into());
+    }
+    let old_sha = repo::avatar_sha(&mut tx, db, id).await?;
+    repo::put_avatar(&mut tx, db, id, content_type, image, &sha).await?;
+    let changes = audit::diff(
+        &serde_json::json!({"avatar": current.avatar, "avatar_sha256": old_sha}),
+        &serde_json::json!({"avatar": UPLOADED_AVATAR, "avatar_sha256": sha}),
+    );
+    audit::record(
+        &mut tx,
+        db,
+        &record(id, &actor.to_string(), "update", changes),
+    )
+    .await?;
+    let client = repo::find(&mut tx, db, id)
+        .await?
+        .ok_or(ClientError::NotFound)?;
+    tx.commit().await?;
+    Ok(client)
+}
+
+/// The uploaded photo: its sniffed content type, bytes and SHA-256.
+pub async fn avatar(db: &Db, id: u64) -> ApiResult<(String, Vec<u8>, String)> {
+    let mut conn = db.pool.get_conn().await?;
+    Ok(repo::get_avatar(&mut conn, db, id)
+        .await?
+        .ok_or(ClientError::NoAvatar)?)
+}
+
+pub async fn history(
+    db: &Db,
+    id: u64,
+    before: Option<u64>,
+    limit: u16,
+) -> ApiResult<Vec<audit::Entry>> {
+    get(db, id).await?;
+    Ok(audit::list(db, ENTITY, id, before, limit).await?)
 }

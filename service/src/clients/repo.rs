@@ -1,33 +1,72 @@
-use super::{Client, ListQuery, NewClient};
+use super::{Client, Gender, Notifications, Permissions, Profile, UPLOADED_AVATAR};
 use crate::{
     db::{Db, Tx, to_utc},
     money::Money,
 };
-use chrono::NaiveDateTime;
-use mysql_async::{Row, prelude::Queryable};
+use chrono::{NaiveDate, NaiveDateTime};
+use mysql_async::{Row, Value, prelude::Queryable};
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 
-const COLUMNS: &str = "id, wp_user_id, first_name, last_name, email, phone, status, blocked, \
-                       wallet_balance, created_at, updated_at, deleted_at, merged_into_id";
+mod avatars;
+mod groups;
+mod list;
+mod statuses;
 
-fn from_row(mut row: Row) -> Client {
-    let mut take = |name: &str| {
-        row.take::<mysql_async::Value, _>(name)
-            .unwrap_or(mysql_async::Value::NULL)
-    };
+pub use avatars::*;
+pub use groups::*;
+pub use list::*;
+pub use statuses::*;
+
+pub(crate) const COLUMNS: &str = "c.id, c.wp_user_id, c.first_name, c.last_name, c.email, c.phone, \
+    c.street, c.zip, c.city, c.status, c.notes, c.can_book, c.can_reschedule, c.can_cancel, \
+    c.can_view_invoices, c.avatar, c.birthday, c.anniversary, c.gender, c.notify_reminders, \
+    c.notify_birthday, c.notify_marketing, c.blocked, c.wallet_balance, c.reward_points, \
+    c.created_at, c.updated_at, c.deleted_at, c.merged_into_id";
+
+pub(crate) fn from_row(mut row: Row) -> Client {
+    let mut take = |name: &str| row.take::<Value, _>(name).unwrap_or(Value::NULL);
+    let s = |v| mysql_async::from_value::<String>(v);
     let opt_str = |v| mysql_async::from_value::<Option<String>>(v);
     let opt_u64 = |v| mysql_async::from_value::<Option<u64>>(v);
+    let flag = |v| mysql_async::from_value::<bool>(v);
+    let date = |v| mysql_async::from_value::<Option<NaiveDate>>(v);
     let ts = |v| to_utc(mysql_async::from_value::<NaiveDateTime>(v));
+    let id: u64 = mysql_async::from_value(take("id"));
+    let avatar = opt_str(take("avatar"));
     Client {
-        id: mysql_async::from_value(take("id")),
+        id,
         wp_user_id: opt_u64(take("wp_user_id")),
-        first_name: mysql_async::from_value(take("first_name")),
-        last_name: mysql_async::from_value(take("last_name")),
+        first_name: s(take("first_name")),
+        last_name: s(take("last_name")),
         email: opt_str(take("email")),
         phone: opt_str(take("phone")),
-        status: mysql_async::from_value(take("status")),
-        blocked: mysql_async::from_value(take("blocked")),
+        street: s(take("street")),
+        zip: s(take("zip")),
+        city: s(take("city")),
+        status: s(take("status")),
+        notes: Some(s(take("notes"))),
+        permissions: Permissions {
+            book: flag(take("can_book")),
+            reschedule: flag(take("can_reschedule")),
+            cancel: flag(take("can_cancel")),
+            view_invoices: flag(take("can_view_invoices")),
+        },
+        avatar_url: (avatar.as_deref() == Some(UPLOADED_AVATAR))
+            .then(|| format!("/v1/clients/{id}/avatar")),
+        avatar,
+        birthday: date(take("birthday")),
+        anniversary: date(take("anniversary")),
+        gender: opt_str(take("gender")).and_then(|g| Gender::parse(&g)),
+        notifications: Notifications {
+            reminders: flag(take("notify_reminders")),
+            birthday: flag(take("notify_birthday")),
+            marketing: flag(take("notify_marketing")),
+        },
+        blocked: flag(take("blocked")),
         wallet_balance: Money::from_db(mysql_async::from_value::<Decimal>(take("wallet_balance"))),
+        reward_points: mysql_async::from_value(take("reward_points")),
+        groups: Vec::new(),
         created_at: ts(take("created_at")),
         updated_at: ts(take("updated_at")),
         deleted_at: mysql_async::from_value::<Option<NaiveDateTime>>(take("deleted_at"))
@@ -36,32 +75,94 @@ fn from_row(mut row: Row) -> Client {
     }
 }
 
+/// The profile columns in the order of `profile_values`.
+pub(crate) const PROFILE_COLUMNS: &[&str] = &[
+    "wp_user_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "street",
+    "zip",
+    "city",
+    "status",
+    "notes",
+    "can_book",
+    "can_reschedule",
+    "can_cancel",
+    "can_view_invoices",
+    "avatar",
+    "birthday",
+    "anniversary",
+    "gender",
+    "notify_reminders",
+    "notify_birthday",
+    "notify_marketing",
+    "blocked",
+];
+
+pub(crate) fn profile_values(p: &Profile) -> Vec<Value> {
+    vec![
+        p.wp_user_id.into(),
+        p.first_name.as_str().into(),
+        p.last_name.as_str().into(),
+        p.email.as_ref().map(|e| e.as_str()).into(),
+        p.phone.as_ref().map(|e| e.as_str()).into(),
+        p.street.as_str().into(),
+        p.zip.as_str().into(),
+        p.city.as_str().into(),
+        p.status.as_str().into(),
+        p.notes.as_str().into(),
+        p.permissions.book.into(),
+        p.permissions.reschedule.into(),
+        p.permissions.cancel.into(),
+        p.permissions.view_invoices.into(),
+        p.avatar.as_deref().into(),
+        p.birthday.into(),
+        p.anniversary.into(),
+        p.gender.map(Gender::as_str).into(),
+        p.notifications.reminders.into(),
+        p.notifications.birthday.into(),
+        p.notifications.marketing.into(),
+        p.blocked.into(),
+    ]
+}
+
 pub async fn count_live(tx: &mut Tx, db: &Db) -> Result<u64, mysql_async::Error> {
     let n: Option<u64> = tx
-        .query_first(db.sql(
-            "SELECT COUNT(*) FROM {p}volixta_clients WHERE deleted_at IS NULL AND merged_into_id IS NULL",
-        ))
+        .query_first(db.sql("SELECT COUNT(*) FROM {p}volixta_clients WHERE live = 1"))
         .await?;
     Ok(n.unwrap_or(0))
 }
 
-pub async fn insert(tx: &mut Tx, db: &Db, c: &NewClient) -> Result<u64, mysql_async::Error> {
+pub async fn insert(tx: &mut Tx, db: &Db, p: &Profile) -> Result<u64, mysql_async::Error> {
+    let placeholders = vec!["?"; PROFILE_COLUMNS.len()].join(", ");
     tx.exec_drop(
-        db.sql(
-            "INSERT INTO {p}volixta_clients (wp_user_id, first_name, last_name, email, phone, status) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        ),
-        (
-            c.wp_user_id,
-            &c.first_name,
-            &c.last_name,
-            c.email.as_ref().map(|e| e.as_str()),
-            c.phone.as_ref().map(|p| p.as_str()),
-            &c.status,
-        ),
+        db.sql(&format!(
+            "INSERT INTO {{p}}volixta_clients ({}) VALUES ({placeholders})",
+            PROFILE_COLUMNS.join(", ")
+        )),
+        profile_values(p),
     )
     .await?;
     Ok(tx.last_insert_id().unwrap_or_default())
+}
+
+pub async fn save(tx: &mut Tx, db: &Db, id: u64, p: &Profile) -> Result<(), mysql_async::Error> {
+    let set = PROFILE_COLUMNS
+        .iter()
+        .map(|c| format!("{c} = ?"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut params = profile_values(p);
+    params.push(id.into());
+    tx.exec_drop(
+        db.sql(&format!(
+            "UPDATE {{p}}volixta_clients SET {set} WHERE id = ?"
+        )),
+        params,
+    )
+    .await
 }
 
 pub async fn find<Q: Queryable>(
@@ -72,15 +173,22 @@ pub async fn find<Q: Queryable>(
     let row: Option<Row> = conn
         .exec_first(
             db.sql(&format!(
-                "SELECT {COLUMNS} FROM {{p}}volixta_clients WHERE id = ?"
+                "SELECT {COLUMNS} FROM {{p}}volixta_clients c WHERE c.id = ?"
             )),
             (id,),
         )
         .await?;
-    Ok(row.map(from_row))
+    let Some(mut client) = row.map(from_row) else {
+        return Ok(None);
+    };
+    client.groups = group_ids_of(conn, db, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok(Some(client))
 }
 
-/// Locks the client's row: every wallet change and booking payment of the client goes through it.
+/// Locks the client's row: every change of the client, its wallet and its points goes through it.
 pub async fn find_for_update(
     tx: &mut Tx,
     db: &Db,
@@ -89,7 +197,7 @@ pub async fn find_for_update(
     let row: Option<Row> = tx
         .exec_first(
             db.sql(&format!(
-                "SELECT {COLUMNS} FROM {{p}}volixta_clients WHERE id = ? FOR UPDATE"
+                "SELECT {COLUMNS} FROM {{p}}volixta_clients c WHERE c.id = ? FOR UPDATE"
             )),
             (id,),
         )
@@ -109,40 +217,30 @@ pub async fn live_id_for_wp_user<Q: Queryable>(
     .await
 }
 
-pub async fn list<Q: Queryable>(
+/// The group ids of each of `ids`, in one query.
+pub async fn group_ids_of<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
-    q: &ListQuery,
-) -> Result<Vec<Client>, mysql_async::Error> {
-    let mut sql = format!("SELECT {COLUMNS} FROM {{p}}volixta_clients WHERE id > ?");
-    let mut params: Vec<mysql_async::Value> = vec![q.after.unwrap_or(0).into()];
-    if !q.include_deleted.unwrap_or(false) {
-        sql.push_str(" AND deleted_at IS NULL AND merged_into_id IS NULL");
+    ids: &[u64],
+) -> Result<HashMap<u64, Vec<u64>>, mysql_async::Error> {
+    let mut out: HashMap<u64, Vec<u64>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
     }
-    if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        // The column collation (utf8mb4_unicode_ci) makes LIKE case- and accent-insensitive.
-        let pattern = format!("%{}%", escape_like(search));
-        sql.push_str(
-            " AND (CONCAT(first_name, ' ', last_name) LIKE ? OR email LIKE ? OR phone LIKE ?)",
-        );
-        let digits: String = search.chars().filter(char::is_ascii_digit).collect();
-        let phone_pattern = if digits.is_empty() {
-            pattern.clone()
-        } else {
-            format!("%{digits}%")
-        };
-        params.extend([pattern.clone().into(), pattern.into(), phone_pattern.into()]);
+    let placeholders = vec!["?"; ids.len()].join(", ");
+    let rows: Vec<(u64, u64)> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT client_id, group_id FROM {{p}}volixta_client_group_members \
+                 WHERE client_id IN ({placeholders}) ORDER BY group_id"
+            )),
+            ids.to_vec(),
+        )
+        .await?;
+    for (client, group) in rows {
+        out.entry(client).or_default().push(group);
     }
-    sql.push_str(" ORDER BY id LIMIT ?");
-    params.push(u64::from(q.limit()).into());
-    let rows: Vec<Row> = conn.exec(db.sql(&sql), params).await?;
-    Ok(rows.into_iter().map(from_row).collect())
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    Ok(out)
 }
 
 pub async fn set_deleted(
@@ -157,4 +255,34 @@ pub async fn set_deleted(
         "UPDATE {p}volixta_clients SET deleted_at = NULL WHERE id = ?"
     };
     tx.exec_drop(db.sql(sql), (id,)).await
+}
+
+/// Online booking rights of a live client: blocked, and the permission level.
+pub async fn portal_rights<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    id: u64,
+) -> Result<Option<(bool, Permissions)>, mysql_async::Error> {
+    let row: Option<(bool, bool, bool, bool, bool)> = conn
+        .exec_first(
+            db.sql(
+                "SELECT blocked, can_book, can_reschedule, can_cancel, can_view_invoices \
+                 FROM {p}volixta_clients WHERE id = ? AND live = 1",
+            ),
+            (id,),
+        )
+        .await?;
+    Ok(
+        row.map(|(blocked, book, reschedule, cancel, view_invoices)| {
+            (
+                blocked,
+                Permissions {
+                    book,
+                    reschedule,
+                    cancel,
+                    view_invoices,
+                },
+            )
+        }),
+    )
 }

@@ -249,7 +249,7 @@ async fn the_list_pages_with_a_keyset_cursor() {
     }
     let first = app.get("/v1/clients?limit=3", MANAGER).await;
     assert_eq!(first.body["items"].as_array().map(Vec::len), Some(3));
-    let cursor = first.body["next_cursor"].as_u64().expect("cursor");
+    let cursor = first.body["next_cursor"].as_str().expect("cursor");
     let second = app
         .get(&format!("/v1/clients?limit=3&after={cursor}"), MANAGER)
         .await;

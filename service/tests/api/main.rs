@@ -1,5 +1,7 @@
 mod catalog;
 mod clients;
+mod crm_groups;
+mod crm_profiles;
 mod foundation;
 mod helpers;
 mod ledger_check;

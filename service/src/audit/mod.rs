@@ -1,0 +1,44 @@
+//! The audit log: who changed what, and when, for any entity. Domains record into it inside the
+//! transaction of the change itself, so a change and its record commit together.
+mod domain;
+mod error;
+pub mod http;
+mod repo;
+
+pub use domain::{Change, Changes, Entry, Record, diff, is_entity_name};
+pub use error::AuditError;
+
+use crate::db::{Db, Tx};
+
+/// Records one change. An update that changed nothing records nothing.
+pub async fn record(tx: &mut Tx, db: &Db, record: &Record) -> Result<(), mysql_async::Error> {
+    if record.is_empty_update() {
+        return Ok(());
+    }
+    repo::insert_many(tx, db, std::slice::from_ref(record)).await
+}
+
+/// Records many changes with few round trips (imports, bulk group changes).
+pub async fn record_many(
+    tx: &mut Tx,
+    db: &Db,
+    records: &[Record],
+) -> Result<(), mysql_async::Error> {
+    let records: Vec<&Record> = records.iter().filter(|r| !r.is_empty_update()).collect();
+    for chunk in records.chunks(500) {
+        repo::insert_many(tx, db, chunk).await?;
+    }
+    Ok(())
+}
+
+/// Newest first; `before` is the keyset cursor (an entry id).
+pub async fn list(
+    db: &Db,
+    entity: &str,
+    entity_id: u64,
+    before: Option<u64>,
+    limit: u16,
+) -> Result<Vec<Entry>, mysql_async::Error> {
+    let mut conn = db.pool.get_conn().await?;
+    repo::list(&mut conn, db, entity, entity_id, before, limit).await
+}

@@ -1,0 +1,157 @@
+//! Client groups: named segments for filtering and bulk work.
+use super::{ClientError, Group, GroupInput, domain, record, repo};
+use crate::{
+    audit,
+    auth::Actor,
+    db::{Db, is_duplicate_key},
+    error::ApiResult,
+};
+use std::collections::BTreeSet;
+
+pub async fn list_groups(db: &Db) -> ApiResult<Vec<Group>> {
+    let mut conn = db.pool.get_conn().await?;
+    Ok(repo::list_groups(&mut conn, db).await?)
+}
+
+pub async fn get_group(db: &Db, id: u64) -> ApiResult<Group> {
+    let mut conn = db.pool.get_conn().await?;
+    Ok(repo::find_group(&mut conn, db, id)
+        .await?
+        .ok_or(ClientError::GroupNotFound)?)
+}
+
+pub async fn create_group(db: &Db, input: GroupInput) -> ApiResult<Group> {
+    let name = domain::group_name(input.name.as_deref().unwrap_or(""))?;
+    let description = domain::group_description(input.description.as_deref().unwrap_or(""))?;
+    let mut tx = db.begin().await?;
+    let id = match repo::insert_group(&mut tx, db, &name, &description).await {
+        Ok(id) => id,
+        Err(e) if is_duplicate_key(&e) => return Err(ClientError::GroupNameTaken.into()),
+        Err(e) => return Err(e.into()),
+    };
+    let group = repo::find_group(&mut tx, db, id)
+        .await?
+        .ok_or(ClientError::GroupNotFound)?;
+    tx.commit().await?;
+    Ok(group)
+}
+
+pub async fn update_group(db: &Db, id: u64, input: GroupInput) -> ApiResult<Group> {
+    let mut tx = db.begin().await?;
+    let (name, description) = repo::lock_group(&mut tx, db, id)
+        .await?
+        .ok_or(ClientError::GroupNotFound)?;
+    let name = match input.name.as_deref() {
+        Some(n) => domain::group_name(n)?,
+        None => name,
+    };
+    let description = match input.description.as_deref() {
+        Some(d) => domain::group_description(d)?,
+        None => description,
+    };
+    match repo::update_group(&mut tx, db, id, &name, &description).await {
+        Ok(()) => {}
+        Err(e) if is_duplicate_key(&e) => return Err(ClientError::GroupNameTaken.into()),
+        Err(e) => return Err(e.into()),
+    }
+    let group = repo::find_group(&mut tx, db, id)
+        .await?
+        .ok_or(ClientError::GroupNotFound)?;
+    tx.commit().await?;
+    Ok(group)
+}
+
+/// Deleting a group removes its memberships (recorded on each client), not its clients.
+pub async fn delete_group(db: &Db, actor: Actor, id: u64) -> ApiResult<()> {
+    let mut tx = db.begin().await?;
+    repo::lock_group(&mut tx, db, id)
+        .await?
+        .ok_or(ClientError::GroupNotFound)?;
+    let members = repo::delete_group(&mut tx, db, id).await?;
+    let records = membership_records(&actor.to_string(), id, &members, false);
+    audit::record_many(&mut tx, db, &records).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn membership_records(
+    actor: &str,
+    group_id: u64,
+    clients: &[u64],
+    added: bool,
+) -> Vec<audit::Record> {
+    let (action, before, after) = if added {
+        ("group_added", serde_json::Value::Null, group_id.into())
+    } else {
+        ("group_removed", group_id.into(), serde_json::Value::Null)
+    };
+    clients
+        .iter()
+        .map(|&cid| {
+            let changes = audit::Changes::from([(
+                "group".to_owned(),
+                audit::Change {
+                    before: before.clone(),
+                    after: after.clone(),
+                },
+            )]);
+            record(cid, actor, action, changes)
+        })
+        .collect()
+}
+
+fn distinct(ids: &[u64]) -> Result<Vec<u64>, ClientError> {
+    let set: BTreeSet<u64> = ids.iter().copied().collect();
+    if set.len() > domain::MAX_BULK {
+        return Err(ClientError::TooMany);
+    }
+    Ok(set.into_iter().collect())
+}
+
+/// Adds or removes clients in bulk: every id must name a client, or nothing changes.
+/// Returns the group and how many memberships actually changed.
+pub async fn change_members(
+    db: &Db,
+    actor: Actor,
+    group_id: u64,
+    client_ids: &[u64],
+    add: bool,
+) -> ApiResult<(Group, usize)> {
+    let ids = distinct(client_ids)?;
+    let mut tx = db.begin().await?;
+    repo::lock_group(&mut tx, db, group_id)
+        .await?
+        .ok_or(ClientError::GroupNotFound)?;
+    let existing: BTreeSet<u64> = repo::existing_client_ids(&mut tx, db, &ids)
+        .await?
+        .into_iter()
+        .collect();
+    let unknown: Vec<u64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !existing.contains(id))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ClientError::UnknownClients(unknown.into_iter().take(20).collect()).into());
+    }
+    let members: BTreeSet<u64> = repo::members_among(&mut tx, db, group_id, &ids)
+        .await?
+        .into_iter()
+        .collect();
+    let changed: Vec<u64> = ids
+        .into_iter()
+        .filter(|id| members.contains(id) != add)
+        .collect();
+    if add {
+        repo::add_members(&mut tx, db, group_id, &changed).await?;
+    } else {
+        repo::remove_members(&mut tx, db, group_id, &changed).await?;
+    }
+    let records = membership_records(&actor.to_string(), group_id, &changed, add);
+    audit::record_many(&mut tx, db, &records).await?;
+    let group = repo::find_group(&mut tx, db, group_id)
+        .await?
+        .ok_or(ClientError::GroupNotFound)?;
+    tx.commit().await?;
+    Ok((group, changed.len()))
+}

@@ -1,0 +1,165 @@
+//! The client list's SQL: every filter is one clause of `Filter`, so a new filter is one more arm.
+use super::{COLUMNS, from_row, group_ids_of};
+use crate::{
+    clients::{Channel, Client, ClientError, Cursor, ListQuery, Sort},
+    db::Db,
+};
+use mysql_async::{Row, Value, prelude::Queryable};
+
+/// A WHERE clause under construction: the SQL pieces and their parameters, in order.
+#[derive(Default)]
+pub struct Filter {
+    clauses: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Filter {
+    fn push(&mut self, clause: impl Into<String>, params: impl IntoIterator<Item = Value>) {
+        self.clauses.push(clause.into());
+        self.params.extend(params);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            "1 = 1".into()
+        } else {
+            self.clauses.join(" AND ")
+        }
+    }
+
+    /// The filters of the query, without the cursor.
+    pub fn from_query(q: &ListQuery) -> Result<Self, ClientError> {
+        let mut f = Self::default();
+        if !q.include_deleted.unwrap_or(false) {
+            f.push("c.live = 1", []);
+        }
+        let statuses = q.statuses();
+        if !statuses.is_empty() {
+            f.push(
+                format!("c.status IN ({})", vec!["?"; statuses.len()].join(", ")),
+                statuses.into_iter().map(Value::from),
+            );
+        }
+        if let Some(group) = q.group_id {
+            f.push(
+                "c.id IN (SELECT m.client_id FROM {p}volixta_client_group_members m WHERE m.group_id = ?)",
+                [group.into()],
+            );
+        }
+        if let Some(blocked) = q.blocked {
+            f.push("c.blocked = ?", [blocked.into()]);
+        }
+        if let Some(channel) = q.subscribed {
+            let column = match channel {
+                Channel::Reminders => "c.notify_reminders",
+                Channel::Birthday => "c.notify_birthday",
+                Channel::Marketing => "c.notify_marketing",
+            };
+            // A blocked client receives nothing but what staff send by hand.
+            f.push(format!("{column} = 1 AND c.blocked = 0"), []);
+        }
+        if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            // The column collation (utf8mb4_unicode_ci) makes LIKE case- and accent-insensitive.
+            let pattern = format!("%{}%", escape_like(search));
+            let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+            let phone_pattern = if digits.is_empty() {
+                pattern.clone()
+            } else {
+                format!("%{digits}%")
+            };
+            f.push(
+                "(CONCAT(c.first_name, ' ', c.last_name) LIKE ? OR CONCAT(c.last_name, ' ', c.first_name) LIKE ? \
+                 OR c.email LIKE ? OR c.phone LIKE ?)",
+                [
+                    pattern.clone().into(),
+                    pattern.clone().into(),
+                    pattern.into(),
+                    phone_pattern.into(),
+                ],
+            );
+        }
+        Ok(f)
+    }
+
+    fn after(&mut self, sort: Sort, cursor: &Cursor) {
+        match (sort, cursor) {
+            (Sort::Id, Cursor::Id(id)) => self.push("c.id > ?", [(*id).into()]),
+            (Sort::IdDesc, Cursor::Id(id)) => self.push("c.id < ?", [(*id).into()]),
+            (Sort::Name | Sort::NameDesc, Cursor::Name { last, first, id }) => {
+                let op = if sort == Sort::Name { ">" } else { "<" };
+                self.push(
+                    format!(
+                        "(c.last_name {op} ? OR (c.last_name = ? AND (c.first_name {op} ? \
+                         OR (c.first_name = ? AND c.id {op} ?))))"
+                    ),
+                    [
+                        last.as_str().into(),
+                        last.as_str().into(),
+                        first.as_str().into(),
+                        first.as_str().into(),
+                        (*id).into(),
+                    ],
+                );
+            }
+            // `Cursor::decode` ties a cursor to its sort, so these do not occur.
+            _ => {}
+        }
+    }
+}
+
+fn order_by(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Id => "c.id",
+        Sort::IdDesc => "c.id DESC",
+        Sort::Name => "c.last_name, c.first_name, c.id",
+        Sort::NameDesc => "c.last_name DESC, c.first_name DESC, c.id DESC",
+    }
+}
+
+pub fn cursor_of(sort: Sort, c: &Client) -> Cursor {
+    match sort {
+        Sort::Id | Sort::IdDesc => Cursor::Id(c.id),
+        Sort::Name | Sort::NameDesc => Cursor::Name {
+            last: c.last_name.clone(),
+            first: c.first_name.clone(),
+            id: c.id,
+        },
+    }
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// One page of the list, and whether more follow.
+pub async fn list<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    mut filter: Filter,
+    sort: Sort,
+    cursor: Option<&Cursor>,
+    limit: u16,
+) -> Result<(Vec<Client>, bool), mysql_async::Error> {
+    if let Some(cursor) = cursor {
+        filter.after(sort, cursor);
+    }
+    let mut params = filter.params.clone();
+    params.push((u64::from(limit) + 1).into());
+    let sql = format!(
+        "SELECT {COLUMNS} FROM {{p}}volixta_clients c WHERE {} ORDER BY {} LIMIT ?",
+        filter.sql(),
+        order_by(sort)
+    );
+    let rows: Vec<Row> = conn.exec(db.sql(&sql), params).await?;
+    let mut items: Vec<Client> = rows.into_iter().map(from_row).collect();
+    let more = items.len() > usize::from(limit);
+    items.truncate(usize::from(limit));
+    let ids: Vec<u64> = items.iter().map(|c| c.id).collect();
+    let mut groups = group_ids_of(conn, db, &ids).await?;
+    for c in &mut items {
+        c.groups = groups.remove(&c.id).unwrap_or_default();
+    }
+    Ok((items, more))
+}
