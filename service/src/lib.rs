@@ -7,6 +7,7 @@ pub mod clients;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod gift_codes;
 pub mod health;
 pub mod idempotency;
 pub mod migrate;
@@ -50,6 +51,7 @@ fn signed_api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(clients::http::routes())
         .merge(wallet::http::routes())
+        .merge(gift_codes::http::routes())
         .merge(settings::http::routes())
         .merge(portal::http::routes())
         .merge(catalog::http::routes())

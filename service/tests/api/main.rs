@@ -3,6 +3,7 @@ mod clients;
 mod crm_groups;
 mod crm_profiles;
 mod foundation;
+mod gift_codes;
 mod helpers;
 mod ledger_check;
 mod portal;

@@ -1,0 +1,531 @@
+use super::GiftCodeError;
+use crate::money::Money;
+use chacha20::{
+    ChaCha20,
+    cipher::{KeyIvInit, StreamCipher},
+};
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, KeyInit, Mac};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use utoipa::ToSchema;
+
+/// No 0/O, 1/I/L: a code read aloud or from paper is typed right the first time.
+pub const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+/// 16 symbols of 31: about 79 bits, far beyond guessing at the throttled rate.
+pub const GENERATED_LEN: usize = 16;
+const TYPED_MIN: usize = 6;
+const TYPED_MAX: usize = 32;
+
+/// Wrong attempts allowed in the sliding window, per client and per address.
+pub const ATTEMPT_WINDOW_MINUTES: i64 = 15;
+pub const MAX_FAILURES_PER_CLIENT: u64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
+
+/// A code in its normal form: upper case, no spaces or dashes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CodeText(String);
+
+impl std::fmt::Debug for CodeText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CodeText(…{})", self.hint())
+    }
+}
+
+impl CodeText {
+    /// What a person typed: case, spaces and dashes do not matter.
+    pub fn normalise(raw: &str) -> Option<Self> {
+        let code: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let valid = (TYPED_MIN..=TYPED_MAX).contains(&code.len())
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        valid.then_some(Self(code))
+    }
+
+    /// A manager's own code, e.g. `SUMMER-2026`.
+    pub fn typed(raw: &str) -> Result<Self, GiftCodeError> {
+        Self::normalise(raw).ok_or(GiftCodeError::BadCode)
+    }
+
+    pub fn generate() -> Self {
+        let mut rng = rand::rng();
+        Self(
+            (0..GENERATED_LEN)
+                .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+                .collect(),
+        )
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The last four characters, shown in lists instead of the code.
+    pub fn hint(&self) -> &str {
+        &self.0[self.0.len().saturating_sub(4)..]
+    }
+
+    /// How a manager is shown the code: a generated one in groups of four, a typed one as is.
+    pub fn shown(&self) -> String {
+        let generated =
+            self.0.len() == GENERATED_LEN && self.0.bytes().all(|b| ALPHABET.contains(&b));
+        if generated {
+            self.grouped()
+        } else {
+            self.0.clone()
+        }
+    }
+
+    /// Groups of four, `ABCD-EFGH-JKMN-PQRS`, easier to read and type.
+    pub fn grouped(&self) -> String {
+        self.0
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+}
+
+/// Keys derived from the shared secret. The database holds only a keyed hash of each code
+/// (to find it) and a sealed copy (to e-mail it later): neither reveals a code without the secret.
+pub struct CodeKeys {
+    lookup: [u8; 32],
+    seal: [u8; 32],
+    tag: [u8; 32],
+}
+
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 32;
+
+fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+impl CodeKeys {
+    pub fn derive(shared_secret: &[u8]) -> Self {
+        Self {
+            lookup: hmac(shared_secret, &[b"volixta gift code lookup v1"]),
+            seal: hmac(shared_secret, &[b"volixta gift code seal v1"]),
+            tag: hmac(shared_secret, &[b"volixta gift code tag v1"]),
+        }
+    }
+
+    pub fn lookup_hash(&self, code: &CodeText) -> [u8; 32] {
+        hmac(&self.lookup, &[code.as_str().as_bytes()])
+    }
+
+    /// nonce ‖ ChaCha20(code) ‖ HMAC-SHA256(nonce ‖ ciphertext): encrypt-then-MAC.
+    pub fn seal(&self, code: &CodeText) -> Vec<u8> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill(&mut nonce);
+        let mut body = code.as_str().as_bytes().to_vec();
+        ChaCha20::new_from_slices(&self.seal, &nonce)
+            .expect("32-byte key, 12-byte nonce")
+            .apply_keystream(&mut body);
+        let tag = hmac(&self.tag, &[&nonce, &body]);
+        [nonce.as_slice(), &body, &tag].concat()
+    }
+
+    pub fn unseal(&self, sealed: &[u8]) -> Option<CodeText> {
+        if sealed.len() <= NONCE_LEN + TAG_LEN {
+            return None;
+        }
+        let (nonce, rest) = sealed.split_at(NONCE_LEN);
+        let (body, tag) = rest.split_at(rest.len() - TAG_LEN);
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.tag).expect("HMAC takes any key length");
+        mac.update(nonce);
+        mac.update(body);
+        mac.verify_slice(tag).ok()?;
+        let mut plain = body.to_vec();
+        ChaCha20::new_from_slices(&self.seal, nonce)
+            .ok()?
+            .apply_keystream(&mut plain);
+        CodeText::normalise(std::str::from_utf8(&plain).ok()?)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeStatus {
+    Active,
+    Expired,
+    UsedUp,
+    Revoked,
+}
+
+impl CodeStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(Self::Active),
+            "expired" => Some(Self::Expired),
+            "used_up" => Some(Self::UsedUp),
+            "revoked" => Some(Self::Revoked),
+            _ => None,
+        }
+    }
+}
+
+/// A gift code as stored, without its secret parts.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct GiftCode {
+    pub id: u64,
+    /// The last four characters of the code.
+    pub code_hint: String,
+    pub value: Money,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub max_redemptions: Option<u32>,
+    pub redemptions_count: u32,
+    /// Only the clients of `client_ids` may redeem it.
+    pub restricted: bool,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_by: Option<String>,
+}
+
+impl GiftCode {
+    pub fn status(&self, now: DateTime<Utc>) -> CodeStatus {
+        if self.revoked_at.is_some() {
+            CodeStatus::Revoked
+        } else if self.expires_at.is_some_and(|e| e <= now) {
+            CodeStatus::Expired
+        } else if self
+            .max_redemptions
+            .is_some_and(|max| self.redemptions_count >= max)
+        {
+            CodeStatus::UsedUp
+        } else {
+            CodeStatus::Active
+        }
+    }
+}
+
+/// Why a code cannot be redeemed now by a given client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    AlreadyRedeemed,
+    Revoked,
+    Expired,
+    UsedUp,
+    NotEligible,
+}
+
+pub fn check_redeemable(
+    code: &GiftCode,
+    now: DateTime<Utc>,
+    client_allowed: bool,
+    already_redeemed: bool,
+) -> Result<(), Refusal> {
+    if already_redeemed {
+        return Err(Refusal::AlreadyRedeemed);
+    }
+    match code.status(now) {
+        CodeStatus::Revoked => Err(Refusal::Revoked),
+        CodeStatus::Expired => Err(Refusal::Expired),
+        CodeStatus::UsedUp => Err(Refusal::UsedUp),
+        CodeStatus::Active if code.restricted && !client_allowed => Err(Refusal::NotEligible),
+        CodeStatus::Active => Ok(()),
+    }
+}
+
+/// A client's answer hides why a code failed, so codes cannot be probed; only "you already
+/// used it" is told, since that client already knows the code exists.
+pub fn client_refusal(refusal: Refusal) -> GiftCodeError {
+    match refusal {
+        Refusal::AlreadyRedeemed => GiftCodeError::AlreadyRedeemed,
+        Refusal::Revoked | Refusal::Expired | Refusal::UsedUp | Refusal::NotEligible => {
+            GiftCodeError::CodeInvalid
+        }
+    }
+}
+
+/// A manager applying a code by id is told exactly what is wrong.
+pub fn manager_refusal(refusal: Refusal) -> GiftCodeError {
+    match refusal {
+        Refusal::AlreadyRedeemed => GiftCodeError::AlreadyRedeemed,
+        Refusal::Revoked => GiftCodeError::Revoked,
+        Refusal::Expired => GiftCodeError::Expired,
+        Refusal::UsedUp => GiftCodeError::UsedUp,
+        Refusal::NotEligible => GiftCodeError::NotEligible,
+    }
+}
+
+pub fn throttled(failures_by_client: u64, failures_by_address: u64) -> bool {
+    failures_by_client >= MAX_FAILURES_PER_CLIENT || failures_by_address >= MAX_FAILURES_PER_ADDRESS
+}
+
+/// The address the plugin forwards in `X-Volixta-Client-Ip`, in one canonical text form.
+pub fn client_address(header: Option<&str>) -> Option<String> {
+    header?
+        .trim()
+        .parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| match ip {
+            std::net::IpAddr::V6(v6) => v6
+                .to_ipv4_mapped()
+                .map_or_else(|| v6.to_string(), |v4| v4.to_string()),
+            std::net::IpAddr::V4(v4) => v4.to_string(),
+        })
+}
+
+/// A new code's checked terms.
+#[derive(Clone, Debug)]
+pub struct NewCode {
+    pub code: CodeText,
+    pub value: Money,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub max_redemptions: Option<u32>,
+    pub client_ids: Vec<u64>,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct NewCodeRequest {
+    /// The credit it adds to a wallet.
+    pub value: Money,
+    /// After this instant the code no longer works.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// How many clients in all may redeem it (each once); none means no limit.
+    pub max_redemptions: Option<u32>,
+    /// The manager's own code (6–32 letters and digits; dashes and spaces are ignored).
+    /// Left out, a 16-character code is generated.
+    pub code: Option<String>,
+    /// Only these clients may redeem it.
+    pub client_ids: Option<Vec<u64>>,
+    /// What the code is for, shown to managers.
+    pub note: Option<String>,
+}
+
+impl NewCode {
+    pub fn parse(request: &NewCodeRequest, now: DateTime<Utc>) -> Result<Self, GiftCodeError> {
+        if request.value.is_negative() || request.value.is_zero() {
+            return Err(GiftCodeError::ValueNotPositive);
+        }
+        if request.expires_at.is_some_and(|e| e <= now) {
+            return Err(GiftCodeError::ExpiryInPast);
+        }
+        if request.max_redemptions == Some(0) {
+            return Err(GiftCodeError::BadMaxRedemptions);
+        }
+        let note = request
+            .note
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        if note.chars().count() > 200 {
+            return Err(GiftCodeError::NoteTooLong);
+        }
+        let code = match request.code.as_deref() {
+            Some(raw) => CodeText::typed(raw)?,
+            None => CodeText::generate(),
+        };
+        let mut client_ids = request.client_ids.clone().unwrap_or_default();
+        client_ids.sort_unstable();
+        client_ids.dedup();
+        Ok(Self {
+            code,
+            value: request.value,
+            expires_at: request.expires_at,
+            max_redemptions: request.max_redemptions,
+            client_ids,
+            note,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn generated_codes_use_the_unambiguous_alphabet_and_differ() {
+        let a = CodeText::generate();
+        let b = CodeText::generate();
+        assert_eq!(a.as_str().len(), GENERATED_LEN);
+        assert!(a.as_str().bytes().all(|c| ALPHABET.contains(&c)));
+        assert_ne!(a, b);
+        let grouped = a.grouped();
+        assert_eq!(grouped.len(), 19);
+        assert_eq!(CodeText::normalise(&grouped.to_lowercase()), Some(a));
+    }
+
+    #[test]
+    fn typed_codes_are_normalised_and_checked() {
+        assert_eq!(
+            CodeText::typed(" summer-2026 ").map(|c| c.as_str().to_owned()),
+            Ok("SUMMER2026".to_owned())
+        );
+        assert_eq!(CodeText::typed("abc"), Err(GiftCodeError::BadCode));
+        assert_eq!(CodeText::typed("café-2026"), Err(GiftCodeError::BadCode));
+        assert_eq!(
+            CodeText::typed(&"A".repeat(33)),
+            Err(GiftCodeError::BadCode)
+        );
+        assert_eq!(
+            CodeText::typed("SUMMER2026").map(|c| c.hint().to_owned()),
+            Ok("2026".into())
+        );
+    }
+
+    #[test]
+    fn sealed_codes_open_only_with_the_same_secret_and_intact() {
+        let keys = CodeKeys::derive(b"secret");
+        let code = CodeText::generate();
+        let sealed = keys.seal(&code);
+        assert!(!String::from_utf8_lossy(&sealed).contains(code.as_str()));
+        assert_ne!(sealed, keys.seal(&code), "a fresh nonce each time");
+        assert_eq!(keys.unseal(&sealed), Some(code.clone()));
+        assert_eq!(CodeKeys::derive(b"other").unseal(&sealed), None);
+        let mut tampered = sealed.clone();
+        tampered[NONCE_LEN] ^= 1;
+        assert_eq!(keys.unseal(&tampered), None);
+        assert_eq!(keys.unseal(&sealed[..10]), None);
+        assert_eq!(keys.lookup_hash(&code), keys.lookup_hash(&code));
+        assert_ne!(
+            keys.lookup_hash(&code),
+            CodeKeys::derive(b"other").lookup_hash(&code)
+        );
+    }
+
+    fn code(now: DateTime<Utc>) -> GiftCode {
+        GiftCode {
+            id: 1,
+            code_hint: "ABCD".into(),
+            value: "10.00".parse().expect("money"),
+            expires_at: Some(now + Duration::days(1)),
+            max_redemptions: Some(2),
+            redemptions_count: 1,
+            restricted: false,
+            note: String::new(),
+            created_by: "manager:1".into(),
+            created_at: now,
+            revoked_at: None,
+            revoked_by: None,
+        }
+    }
+
+    #[test]
+    fn redeemability_follows_revocation_expiry_count_and_audience() {
+        let now = Utc::now();
+        assert_eq!(check_redeemable(&code(now), now, false, false), Ok(()));
+        assert_eq!(
+            check_redeemable(&code(now), now, false, true),
+            Err(Refusal::AlreadyRedeemed)
+        );
+        let mut c = code(now);
+        c.redemptions_count = 2;
+        assert_eq!(check_redeemable(&c, now, true, false), Err(Refusal::UsedUp));
+        assert_eq!(
+            check_redeemable(&code(now), now + Duration::days(1), true, false),
+            Err(Refusal::Expired)
+        );
+        let mut c = code(now);
+        c.revoked_at = Some(now);
+        assert_eq!(
+            check_redeemable(&c, now, true, false),
+            Err(Refusal::Revoked)
+        );
+        let mut c = code(now);
+        c.restricted = true;
+        assert_eq!(
+            check_redeemable(&c, now, false, false),
+            Err(Refusal::NotEligible)
+        );
+        assert_eq!(check_redeemable(&c, now, true, false), Ok(()));
+    }
+
+    #[test]
+    fn every_hidden_refusal_gives_the_client_the_same_error() {
+        for r in [
+            Refusal::Revoked,
+            Refusal::Expired,
+            Refusal::UsedUp,
+            Refusal::NotEligible,
+        ] {
+            assert_eq!(client_refusal(r), GiftCodeError::CodeInvalid);
+            assert_ne!(manager_refusal(r), GiftCodeError::CodeInvalid);
+        }
+    }
+
+    #[test]
+    fn addresses_are_canonical() {
+        assert_eq!(
+            client_address(Some(" 203.0.113.9 ")),
+            Some("203.0.113.9".into())
+        );
+        assert_eq!(
+            client_address(Some("::ffff:203.0.113.9")),
+            Some("203.0.113.9".into())
+        );
+        assert_eq!(
+            client_address(Some("2001:DB8::1")),
+            Some("2001:db8::1".into())
+        );
+        assert_eq!(client_address(Some("not an ip")), None);
+        assert_eq!(client_address(None), None);
+    }
+
+    #[test]
+    fn new_codes_are_checked() {
+        let now = Utc::now();
+        let ok = NewCodeRequest {
+            value: "25.00".parse().expect("money"),
+            client_ids: Some(vec![3, 1, 3]),
+            ..NewCodeRequest::default()
+        };
+        let parsed = NewCode::parse(&ok, now).expect("valid");
+        assert_eq!(parsed.client_ids, vec![1, 3]);
+        assert_eq!(parsed.code.shown().len(), 19);
+        let typed = NewCodeRequest {
+            code: Some("summer-2026".into()),
+            ..ok.clone()
+        };
+        assert_eq!(
+            NewCode::parse(&typed, now).expect("valid").code.shown(),
+            "SUMMER2026"
+        );
+        let bad = |r: NewCodeRequest| NewCode::parse(&r, now).err();
+        assert_eq!(
+            bad(NewCodeRequest {
+                value: Money::ZERO,
+                ..ok.clone()
+            }),
+            Some(GiftCodeError::ValueNotPositive)
+        );
+        assert_eq!(
+            bad(NewCodeRequest {
+                expires_at: Some(now),
+                ..ok.clone()
+            }),
+            Some(GiftCodeError::ExpiryInPast)
+        );
+        assert_eq!(
+            bad(NewCodeRequest {
+                max_redemptions: Some(0),
+                ..ok.clone()
+            }),
+            Some(GiftCodeError::BadMaxRedemptions)
+        );
+        assert_eq!(
+            bad(NewCodeRequest {
+                code: Some("x".into()),
+                ..ok.clone()
+            }),
+            Some(GiftCodeError::BadCode)
+        );
+    }
+}

@@ -1,0 +1,418 @@
+//! Gift codes: credit vouchers a manager creates and a client redeems into its wallet (or a
+//! manager applies for it). Codes are stored only as a keyed hash and a sealed copy, redeemed
+//! under the code row's lock, at most once per client, and wrong guesses are throttled.
+mod domain;
+mod error;
+pub mod http;
+mod repo;
+
+pub use domain::{CodeKeys, CodeStatus, CodeText, GiftCode, NewCodeRequest};
+pub use error::GiftCodeError;
+pub use repo::{Redemption, SendRequest};
+
+use crate::{
+    auth::Actor,
+    db::{Db, Tx, is_duplicate_key},
+    error::ApiResult,
+    idempotency::{self, IdempotencyKey, Start},
+    wallet::{self, Entry, EntryKind, LedgerRow, References},
+};
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use chrono::Utc;
+use http::{CreatedGiftCode, GiftCodeDetails, RedeemResponse, SendResponse};
+
+fn fingerprint<T: serde::Serialize>(path: &str, body: &T) -> ApiResult<String> {
+    Ok(idempotency::fingerprint(
+        "POST",
+        path,
+        &serde_json::to_vec(body).map_err(anyhow::Error::from)?,
+    ))
+}
+
+/// Live clients among `ids`; any other id is refused with the list of them.
+async fn require_live_clients(
+    tx: &mut Tx,
+    db: &Db,
+    ids: &[u64],
+) -> ApiResult<Vec<repo::ClientFacts>> {
+    let facts = repo::client_facts(tx, db, ids).await?;
+    let unknown: Vec<u64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !facts.iter().any(|f| f.id == *id && f.live))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(GiftCodeError::UnknownClients(unknown).into());
+    }
+    Ok(facts)
+}
+
+pub async fn create(
+    db: &Db,
+    keys: &CodeKeys,
+    actor: Actor,
+    key: Option<&IdempotencyKey>,
+    request: &NewCodeRequest,
+) -> ApiResult<Response> {
+    let new = domain::NewCode::parse(request, Utc::now())?;
+    let mut tx =
+        match idempotency::begin(db, actor, key, &fingerprint("/v1/gift-codes", request)?).await? {
+            Start::Fresh(tx) => tx,
+            Start::Replay(response) => return replay_created(db, keys, response).await,
+        };
+    require_live_clients(&mut tx, db, &new.client_ids).await?;
+    let hash = keys.lookup_hash(&new.code);
+    let id = match repo::insert(
+        &mut tx,
+        db,
+        &new,
+        &hash,
+        &keys.seal(&new.code),
+        &actor.to_string(),
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(e) if is_duplicate_key(&e) => return Err(GiftCodeError::CodeTaken.into()),
+        Err(e) => return Err(e.into()),
+    };
+    repo::allow_clients(&mut tx, db, id, &new.client_ids).await?;
+    let details = load_details(&mut tx, db, id, false).await?;
+    // The stored answer of an Idempotency-Key must not hold the code in clear; a replay
+    // fills it in again from the sealed copy.
+    let stored = CreatedGiftCode {
+        code: None,
+        details,
+    };
+    idempotency::finish(tx, db, actor, key, StatusCode::CREATED, &stored).await?;
+    let created = CreatedGiftCode {
+        code: Some(new.code.shown()),
+        details: stored.details,
+    };
+    Ok((StatusCode::CREATED, axum::Json(created)).into_response())
+}
+
+async fn replay_created(db: &Db, keys: &CodeKeys, response: Response) -> ApiResult<Response> {
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let mut created: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(anyhow::Error::from)?;
+    if let Some(id) = created["id"].as_u64() {
+        created["code"] = reveal_code(db, keys, id).await?.map(|c| c.shown()).into();
+    }
+    Ok((status, axum::Json(created)).into_response())
+}
+
+/// The code in clear, for the e-mail a manager asked for. None if the shared secret changed
+/// since the code was made (then the sealed copy no longer opens).
+pub async fn reveal_code(db: &Db, keys: &CodeKeys, id: u64) -> ApiResult<Option<CodeText>> {
+    let mut conn = db.pool.get_conn().await?;
+    let sealed = repo::sealed_code(&mut conn, db, id)
+        .await?
+        .ok_or(GiftCodeError::NotFound)?;
+    Ok(keys.unseal(&sealed))
+}
+
+async fn load_details<Q: mysql_async::prelude::Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    id: u64,
+    with_sends: bool,
+) -> ApiResult<GiftCodeDetails> {
+    let code = repo::find(conn, db, id, false)
+        .await?
+        .ok_or(GiftCodeError::NotFound)?;
+    let mut details = describe(conn, db, vec![code]).await?;
+    let mut one = details.pop().ok_or(GiftCodeError::NotFound)?;
+    if with_sends {
+        one.sends = Some(repo::sends_of(conn, db, id, 0).await?);
+    }
+    Ok(one)
+}
+
+/// Adds status, allowed clients and redemptions to codes, in two queries for the whole page.
+async fn describe<Q: mysql_async::prelude::Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    codes: Vec<GiftCode>,
+) -> ApiResult<Vec<GiftCodeDetails>> {
+    let ids: Vec<u64> = codes.iter().map(|c| c.id).collect();
+    let allowed = repo::allowed_clients_of(conn, db, &ids).await?;
+    let redemptions = repo::redemptions_of(conn, db, &ids).await?;
+    let now = Utc::now();
+    Ok(codes
+        .into_iter()
+        .map(|code| GiftCodeDetails {
+            status: code.status(now),
+            client_ids: allowed
+                .iter()
+                .filter(|(g, _)| *g == code.id)
+                .map(|(_, c)| *c)
+                .collect(),
+            redemptions: redemptions
+                .iter()
+                .filter(|r| r.gift_code_id == code.id)
+                .cloned()
+                .collect(),
+            sends: None,
+            gift_code: code,
+        })
+        .collect())
+}
+
+pub async fn details(db: &Db, id: u64) -> ApiResult<GiftCodeDetails> {
+    let mut conn = db.pool.get_conn().await?;
+    load_details(&mut conn, db, id, true).await
+}
+
+pub async fn list(
+    db: &Db,
+    status: Option<CodeStatus>,
+    before: Option<u64>,
+    limit: u16,
+) -> ApiResult<Vec<GiftCodeDetails>> {
+    let mut conn = db.pool.get_conn().await?;
+    let codes = repo::list(&mut conn, db, status, before, limit).await?;
+    describe(&mut conn, db, codes).await
+}
+
+/// Revoking twice changes nothing; redemptions already made keep their credit.
+pub async fn revoke(db: &Db, actor: Actor, id: u64) -> ApiResult<GiftCodeDetails> {
+    let mut tx = db.begin().await?;
+    repo::find(&mut tx, db, id, true)
+        .await?
+        .ok_or(GiftCodeError::NotFound)?;
+    repo::revoke(&mut tx, db, id, &actor.to_string()).await?;
+    let details = load_details(&mut tx, db, id, true).await?;
+    tx.commit().await?;
+    Ok(details)
+}
+
+/// Credits the code's value to the client and records the redemption, under the code's lock.
+async fn credit(
+    tx: &mut Tx,
+    db: &Db,
+    code: &GiftCode,
+    client_id: u64,
+    actor: Actor,
+) -> ApiResult<LedgerRow> {
+    let row = wallet::post(
+        tx,
+        db,
+        Entry {
+            client_id,
+            amount: code.value,
+            kind: EntryKind::GiftCode,
+            reason: format!("Gift code …{}", code.code_hint),
+            actor: actor.to_string(),
+            refs: References {
+                gift_code_id: Some(code.id),
+                ..References::default()
+            },
+        },
+    )
+    .await?;
+    match repo::record_redemption(tx, db, code, client_id, row.id, &actor.to_string()).await {
+        Err(e) if is_duplicate_key(&e) => Err(GiftCodeError::AlreadyRedeemed.into()),
+        other => Ok(other.map(|()| row)?),
+    }
+}
+
+async fn refusal(
+    tx: &mut Tx,
+    db: &Db,
+    code: &GiftCode,
+    client_id: u64,
+) -> ApiResult<Result<(), domain::Refusal>> {
+    let allowed = !code.restricted || repo::is_allowed(tx, db, code.id, client_id).await?;
+    let redeemed = repo::has_redeemed(tx, db, code.id, client_id).await?;
+    Ok(domain::check_redeemable(
+        code,
+        Utc::now(),
+        allowed,
+        redeemed,
+    ))
+}
+
+/// A client types a code. Unknown, expired, revoked, used-up and not-for-you codes all get the
+/// same 422 `code_invalid` and count as a wrong attempt for the client and for its address.
+pub async fn redeem(
+    db: &Db,
+    keys: &CodeKeys,
+    actor: Actor,
+    key: Option<&IdempotencyKey>,
+    client_id: u64,
+    request: &http::RedeemRequest,
+    address: Option<String>,
+) -> ApiResult<Response> {
+    {
+        let mut conn = db.pool.get_conn().await?;
+        let (by_client, by_address) = repo::recent_failures(
+            &mut conn,
+            db,
+            client_id,
+            address.as_deref(),
+            domain::ATTEMPT_WINDOW_MINUTES,
+        )
+        .await?;
+        if domain::throttled(by_client, by_address) {
+            return Err(GiftCodeError::Throttled.into());
+        }
+    }
+    let mut tx = match idempotency::begin(
+        db,
+        actor,
+        key,
+        &fingerprint("/v1/gift-codes/redeem", request)?,
+    )
+    .await?
+    {
+        Start::Fresh(tx) => tx,
+        Start::Replay(response) => return Ok(response),
+    };
+    let found = match CodeText::normalise(&request.code) {
+        Some(code) => repo::lock_by_hash(&mut tx, db, &keys.lookup_hash(&code)).await?,
+        None => None,
+    };
+    let refused = match &found {
+        None => Some(GiftCodeError::CodeInvalid),
+        Some(code) => refusal(&mut tx, db, code, client_id)
+            .await?
+            .err()
+            .map(domain::client_refusal),
+    };
+    let code = match (found, refused) {
+        (Some(code), None) => code,
+        (_, refused) => {
+            tx.rollback().await?;
+            let refused = refused.unwrap_or(GiftCodeError::CodeInvalid);
+            if refused == GiftCodeError::CodeInvalid {
+                let mut conn = db.pool.get_conn().await?;
+                repo::record_failure(&mut conn, db, client_id, address.as_deref()).await?;
+            }
+            return Err(refused.into());
+        }
+    };
+    let transaction = credit(&mut tx, db, &code, client_id, actor).await?;
+    let body = RedeemResponse {
+        balance: transaction.balance_after,
+        credited: code.value,
+        gift_code_id: code.id,
+        transaction,
+    };
+    idempotency::finish(tx, db, actor, key, StatusCode::OK, &body).await
+}
+
+/// A manager applies a code to a client without the client typing it; the refusals name the
+/// reason, since a manager may know them.
+pub async fn apply(
+    db: &Db,
+    actor: Actor,
+    key: Option<&IdempotencyKey>,
+    id: u64,
+    request: &http::ApplyRequest,
+) -> ApiResult<Response> {
+    let mut tx = match idempotency::begin(
+        db,
+        actor,
+        key,
+        &fingerprint(&format!("/v1/gift-codes/{id}/apply"), request)?,
+    )
+    .await?
+    {
+        Start::Fresh(tx) => tx,
+        Start::Replay(response) => return Ok(response),
+    };
+    let code = repo::find(&mut tx, db, id, true)
+        .await?
+        .ok_or(GiftCodeError::NotFound)?;
+    require_live_clients(&mut tx, db, &[request.client_id]).await?;
+    refusal(&mut tx, db, &code, request.client_id)
+        .await?
+        .map_err(domain::manager_refusal)?;
+    let transaction = credit(&mut tx, db, &code, request.client_id, actor).await?;
+    let body = RedeemResponse {
+        balance: transaction.balance_after,
+        credited: code.value,
+        gift_code_id: code.id,
+        transaction,
+    };
+    idempotency::finish(tx, db, actor, key, StatusCode::OK, &body).await
+}
+
+/// Records a manager's request to e-mail the code to each client (one row each); the
+/// notifications worker sends them.
+pub async fn request_send(
+    db: &Db,
+    actor: Actor,
+    key: Option<&IdempotencyKey>,
+    id: u64,
+    request: &http::SendBody,
+) -> ApiResult<Response> {
+    let mut client_ids = request.client_ids.clone();
+    client_ids.sort_unstable();
+    client_ids.dedup();
+    if client_ids.is_empty() {
+        return Err(GiftCodeError::NoClients.into());
+    }
+    let mut tx = match idempotency::begin(
+        db,
+        actor,
+        key,
+        &fingerprint(&format!("/v1/gift-codes/{id}/send"), request)?,
+    )
+    .await?
+    {
+        Start::Fresh(tx) => tx,
+        Start::Replay(response) => return Ok(response),
+    };
+    let code = repo::find(&mut tx, db, id, true)
+        .await?
+        .ok_or(GiftCodeError::NotFound)?;
+    match code.status(Utc::now()) {
+        CodeStatus::Active => {}
+        CodeStatus::Revoked => return Err(GiftCodeError::Revoked.into()),
+        CodeStatus::Expired => return Err(GiftCodeError::Expired.into()),
+        CodeStatus::UsedUp => return Err(GiftCodeError::UsedUp.into()),
+    }
+    let facts = require_live_clients(&mut tx, db, &client_ids).await?;
+    let no_email: Vec<u64> = facts
+        .iter()
+        .filter(|f| !f.has_email)
+        .map(|f| f.id)
+        .collect();
+    if !no_email.is_empty() {
+        return Err(GiftCodeError::ClientsWithoutEmail(no_email).into());
+    }
+    if code.restricted {
+        let mut not_allowed = Vec::new();
+        for client_id in &client_ids {
+            if !repo::is_allowed(&mut tx, db, id, *client_id).await? {
+                not_allowed.push(*client_id);
+            }
+        }
+        if !not_allowed.is_empty() {
+            return Err(GiftCodeError::ClientsNotEligible(not_allowed).into());
+        }
+    }
+    let mut first = None;
+    for client_id in &client_ids {
+        let send_id = repo::insert_send(&mut tx, db, id, *client_id, &actor.to_string()).await?;
+        first.get_or_insert(send_id);
+    }
+    let requests = repo::sends_of(&mut tx, db, id, first.unwrap_or(0).saturating_sub(1)).await?;
+    idempotency::finish(
+        tx,
+        db,
+        actor,
+        key,
+        StatusCode::ACCEPTED,
+        &SendResponse { requests },
+    )
+    .await
+}

@@ -1,0 +1,440 @@
+use super::domain::{CodeStatus, GiftCode, NewCode};
+use crate::{
+    db::{Db, Tx, to_utc},
+    money::Money,
+};
+use chrono::NaiveDateTime;
+use mysql_async::{Row, prelude::Queryable};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+const COLUMNS: &str = "id, code_hint, value, expires_at, max_redemptions, redemptions, restricted, \
+                       note, created_by, created_at, revoked_at, revoked_by";
+
+fn from_row(mut row: Row) -> GiftCode {
+    fn col<T: mysql_async::prelude::FromValue>(row: &mut Row, i: usize) -> T {
+        row.take(i).expect("column selected by COLUMNS")
+    }
+    GiftCode {
+        id: col(&mut row, 0),
+        code_hint: col(&mut row, 1),
+        value: Money::from_db(col(&mut row, 2)),
+        expires_at: col::<Option<NaiveDateTime>>(&mut row, 3).map(to_utc),
+        max_redemptions: col(&mut row, 4),
+        redemptions_count: col(&mut row, 5),
+        restricted: col(&mut row, 6),
+        note: col(&mut row, 7),
+        created_by: col(&mut row, 8),
+        created_at: to_utc(col(&mut row, 9)),
+        revoked_at: col::<Option<NaiveDateTime>>(&mut row, 10).map(to_utc),
+        revoked_by: col(&mut row, 11),
+    }
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    db: &Db,
+    code: &NewCode,
+    hash: &[u8],
+    sealed: &[u8],
+    created_by: &str,
+) -> Result<u64, mysql_async::Error> {
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_gift_codes (code_hash, code_sealed, code_hint, value, expires_at, \
+             max_redemptions, restricted, note, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ),
+        (
+            hash,
+            sealed,
+            code.code.hint(),
+            code.value.amount(),
+            code.expires_at.map(|e| e.naive_utc()),
+            code.max_redemptions,
+            !code.client_ids.is_empty(),
+            &code.note,
+            created_by,
+        ),
+    )
+    .await?;
+    Ok(tx.last_insert_id().unwrap_or_default())
+}
+
+pub async fn allow_clients(
+    tx: &mut Tx,
+    db: &Db,
+    gift_code_id: u64,
+    client_ids: &[u64],
+) -> Result<(), mysql_async::Error> {
+    tx.exec_batch(
+        db.sql("INSERT INTO {p}volixta_gift_code_clients (gift_code_id, client_id) VALUES (?, ?)"),
+        client_ids.iter().map(|c| (gift_code_id, *c)),
+    )
+    .await
+}
+
+/// A client as far as gift codes care: whether it is live and may receive e-mail.
+pub struct ClientFacts {
+    pub id: u64,
+    pub live: bool,
+    pub has_email: bool,
+}
+
+pub async fn client_facts<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    ids: &[u64],
+) -> Result<Vec<ClientFacts>, mysql_async::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let rows: Vec<(u64, bool, bool)> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT id, (deleted_at IS NULL AND merged_into_id IS NULL), \
+                 (email IS NOT NULL AND email <> '') FROM {{p}}volixta_clients WHERE id IN ({marks})"
+            )),
+            ids.to_vec(),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, live, has_email)| ClientFacts {
+            id,
+            live,
+            has_email,
+        })
+        .collect())
+}
+
+/// The code's row, locked: redemptions of one code happen one after another on every replica.
+pub async fn lock_by_hash(
+    tx: &mut Tx,
+    db: &Db,
+    hash: &[u8],
+) -> Result<Option<GiftCode>, mysql_async::Error> {
+    let row: Option<Row> = tx
+        .exec_first(
+            db.sql(&format!(
+                "SELECT {COLUMNS} FROM {{p}}volixta_gift_codes WHERE code_hash = ? FOR UPDATE"
+            )),
+            (hash,),
+        )
+        .await?;
+    Ok(row.map(from_row))
+}
+
+pub async fn find<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    id: u64,
+    for_update: bool,
+) -> Result<Option<GiftCode>, mysql_async::Error> {
+    let lock = if for_update { " FOR UPDATE" } else { "" };
+    let row: Option<Row> = conn
+        .exec_first(
+            db.sql(&format!(
+                "SELECT {COLUMNS} FROM {{p}}volixta_gift_codes WHERE id = ?{lock}"
+            )),
+            (id,),
+        )
+        .await?;
+    Ok(row.map(from_row))
+}
+
+pub async fn sealed_code<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    id: u64,
+) -> Result<Option<Vec<u8>>, mysql_async::Error> {
+    conn.exec_first(
+        db.sql("SELECT code_sealed FROM {p}volixta_gift_codes WHERE id = ?"),
+        (id,),
+    )
+    .await
+}
+
+pub async fn is_allowed<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    gift_code_id: u64,
+    client_id: u64,
+) -> Result<bool, mysql_async::Error> {
+    let found: Option<u8> = conn
+        .exec_first(
+            db.sql(
+                "SELECT 1 FROM {p}volixta_gift_code_clients WHERE gift_code_id = ? AND client_id = ?",
+            ),
+            (gift_code_id, client_id),
+        )
+        .await?;
+    Ok(found.is_some())
+}
+
+pub async fn has_redeemed<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    gift_code_id: u64,
+    client_id: u64,
+) -> Result<bool, mysql_async::Error> {
+    let found: Option<u8> = conn
+        .exec_first(
+            db.sql(
+                "SELECT 1 FROM {p}volixta_gift_code_redemptions WHERE gift_code_id = ? AND client_id = ?",
+            ),
+            (gift_code_id, client_id),
+        )
+        .await?;
+    Ok(found.is_some())
+}
+
+pub async fn record_redemption(
+    tx: &mut Tx,
+    db: &Db,
+    code: &GiftCode,
+    client_id: u64,
+    ledger_id: u64,
+    actor: &str,
+) -> Result<(), mysql_async::Error> {
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_gift_code_redemptions (gift_code_id, client_id, amount, ledger_id, actor) \
+             VALUES (?, ?, ?, ?, ?)",
+        ),
+        (code.id, client_id, code.value.amount(), ledger_id, actor),
+    )
+    .await?;
+    tx.exec_drop(
+        db.sql("UPDATE {p}volixta_gift_codes SET redemptions = redemptions + 1 WHERE id = ?"),
+        (code.id,),
+    )
+    .await
+}
+
+pub async fn revoke(tx: &mut Tx, db: &Db, id: u64, actor: &str) -> Result<(), mysql_async::Error> {
+    tx.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_gift_codes SET revoked_at = CURRENT_TIMESTAMP(6), revoked_by = ? \
+             WHERE id = ? AND revoked_at IS NULL",
+        ),
+        (actor, id),
+    )
+    .await
+}
+
+/// Newest first; `status` is evaluated at the database's clock, like redemption.
+pub async fn list<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    status: Option<CodeStatus>,
+    before: Option<u64>,
+    limit: u16,
+) -> Result<Vec<GiftCode>, mysql_async::Error> {
+    const LIVE: &str = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > NOW(6))";
+    let condition = match status {
+        None => "TRUE".to_owned(),
+        Some(CodeStatus::Revoked) => "revoked_at IS NOT NULL".to_owned(),
+        Some(CodeStatus::Expired) => {
+            "revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= NOW(6)".to_owned()
+        }
+        Some(CodeStatus::UsedUp) => {
+            format!("{LIVE} AND max_redemptions IS NOT NULL AND redemptions >= max_redemptions")
+        }
+        Some(CodeStatus::Active) => {
+            format!("{LIVE} AND (max_redemptions IS NULL OR redemptions < max_redemptions)")
+        }
+    };
+    let rows: Vec<Row> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT {COLUMNS} FROM {{p}}volixta_gift_codes WHERE id < ? AND {condition} \
+                 ORDER BY id DESC LIMIT ?"
+            )),
+            (before.unwrap_or(u64::MAX), limit),
+        )
+        .await?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Redemption {
+    pub id: u64,
+    pub gift_code_id: u64,
+    pub client_id: u64,
+    pub client_name: String,
+    pub amount: Money,
+    /// The wallet ledger row that credited it.
+    pub ledger_id: u64,
+    /// Who redeemed it: the client itself, or the manager who applied it.
+    pub actor: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn redemptions_of<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    gift_code_ids: &[u64],
+) -> Result<Vec<Redemption>, mysql_async::Error> {
+    if gift_code_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; gift_code_ids.len()].join(", ");
+    type Cols = (u64, u64, u64, String, Decimal, u64, String, NaiveDateTime);
+    let rows: Vec<Cols> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT r.id, r.gift_code_id, r.client_id, TRIM(CONCAT(c.first_name, ' ', c.last_name)), \
+                 r.amount, r.ledger_id, r.actor, r.created_at \
+                 FROM {{p}}volixta_gift_code_redemptions r JOIN {{p}}volixta_clients c ON c.id = r.client_id \
+                 WHERE r.gift_code_id IN ({marks}) ORDER BY r.id"
+            )),
+            gift_code_ids.to_vec(),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, gift_code_id, client_id, client_name, amount, ledger_id, actor, at)| Redemption {
+                id,
+                gift_code_id,
+                client_id,
+                client_name,
+                amount: Money::from_db(amount),
+                ledger_id,
+                actor,
+                created_at: to_utc(at),
+            },
+        )
+        .collect())
+}
+
+pub async fn allowed_clients_of<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    gift_code_ids: &[u64],
+) -> Result<Vec<(u64, u64)>, mysql_async::Error> {
+    if gift_code_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; gift_code_ids.len()].join(", ");
+    conn.exec(
+        db.sql(&format!(
+            "SELECT gift_code_id, client_id FROM {{p}}volixta_gift_code_clients \
+             WHERE gift_code_id IN ({marks}) ORDER BY gift_code_id, client_id"
+        )),
+        gift_code_ids.to_vec(),
+    )
+    .await
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SendRequest {
+    pub id: u64,
+    pub gift_code_id: u64,
+    pub client_id: u64,
+    pub requested_by: String,
+    pub requested_at: chrono::DateTime<chrono::Utc>,
+    /// Set once the e-mail has left.
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub async fn insert_send(
+    tx: &mut Tx,
+    db: &Db,
+    gift_code_id: u64,
+    client_id: u64,
+    requested_by: &str,
+) -> Result<u64, mysql_async::Error> {
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_gift_code_sends (gift_code_id, client_id, requested_by) VALUES (?, ?, ?)",
+        ),
+        (gift_code_id, client_id, requested_by),
+    )
+    .await?;
+    Ok(tx.last_insert_id().unwrap_or_default())
+}
+
+pub async fn sends_of<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    gift_code_id: u64,
+    after_id: u64,
+) -> Result<Vec<SendRequest>, mysql_async::Error> {
+    type Cols = (u64, u64, u64, String, NaiveDateTime, Option<NaiveDateTime>);
+    let rows: Vec<Cols> = conn
+        .exec(
+            db.sql(
+                "SELECT id, gift_code_id, client_id, requested_by, requested_at, sent_at \
+                 FROM {p}volixta_gift_code_sends WHERE gift_code_id = ? AND id > ? ORDER BY id",
+            ),
+            (gift_code_id, after_id),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, gift_code_id, client_id, requested_by, at, sent)| SendRequest {
+                id,
+                gift_code_id,
+                client_id,
+                requested_by,
+                requested_at: to_utc(at),
+                sent_at: sent.map(to_utc),
+            },
+        )
+        .collect())
+}
+
+/// Wrong attempts in the window: (by this client, from this address).
+pub async fn recent_failures<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    client_id: u64,
+    address: Option<&str>,
+    window_minutes: i64,
+) -> Result<(u64, u64), mysql_async::Error> {
+    let by_client: Option<u64> = conn
+        .exec_first(
+            db.sql(
+                "SELECT COUNT(*) FROM {p}volixta_gift_code_attempts \
+                 WHERE client_id = ? AND created_at > NOW(6) - INTERVAL ? MINUTE",
+            ),
+            (client_id, window_minutes),
+        )
+        .await?;
+    let by_address: Option<u64> = match address {
+        None => Some(0),
+        Some(address) => {
+            conn.exec_first(
+                db.sql(
+                    "SELECT COUNT(*) FROM {p}volixta_gift_code_attempts \
+                     WHERE address = ? AND created_at > NOW(6) - INTERVAL ? MINUTE",
+                ),
+                (address, window_minutes),
+            )
+            .await?
+        }
+    };
+    Ok((by_client.unwrap_or(0), by_address.unwrap_or(0)))
+}
+
+/// Records a wrong attempt, and forgets attempts long out of every window.
+pub async fn record_failure<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    client_id: u64,
+    address: Option<&str>,
+) -> Result<(), mysql_async::Error> {
+    conn.exec_drop(
+        db.sql("INSERT INTO {p}volixta_gift_code_attempts (client_id, address) VALUES (?, ?)"),
+        (client_id, address),
+    )
+    .await?;
+    conn.query_drop(db.sql(
+        "DELETE FROM {p}volixta_gift_code_attempts WHERE created_at < NOW(6) - INTERVAL 1 DAY LIMIT 100",
+    ))
+    .await
+}
