@@ -42,6 +42,8 @@ struct Labels {
     description: &'static str,
     amount: &'static str,
     no_transactions: &'static str,
+    gift_code: &'static str,
+    redeem: &'static str,
 }
 
 pub fn kind_label(kind: EntryKind) -> &'static str {
@@ -87,6 +89,8 @@ pub fn profile_view(client: &Client, history: &[LedgerRow], currency: &str) -> P
             description: "Description",
             amount: "Amount",
             no_transactions: "No credit movements yet.",
+            gift_code: "Have a gift code?",
+            redeem: "Redeem",
         },
     }
 }

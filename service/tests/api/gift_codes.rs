@@ -612,3 +612,38 @@ async fn sending_a_code_records_one_request_per_client() {
         2
     );
 }
+
+#[tokio::test]
+async fn the_portal_offers_a_redeem_form_and_shows_the_credit() {
+    let app = TestApp::spawn().await;
+    client(&app, 180).await;
+    let code = create_code(&app, json!({"value": "11.00"})).await["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let before = app.get("/v1/render/customer_profile", "client:180").await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(
+        before.text.contains(
+            r#"<form class="volixta-redeem-form" data-volixta-action="gift-codes/redeem""#
+        ),
+        "{}",
+        before.text
+    );
+    assert!(before.text.contains(r#"name="code""#));
+    assert_eq!(
+        redeem(&app, 180, &code, "192.0.2.80").await.status,
+        StatusCode::OK
+    );
+    let after = app.get("/v1/render/customer_profile", "client:180").await;
+    assert!(
+        after.text.contains(r#"data-amount="11.00""#),
+        "{}",
+        after.text
+    );
+    assert!(
+        after.text.contains(&format!("Gift code …{}", &code[15..])),
+        "{}",
+        after.text
+    );
+}

@@ -60,6 +60,62 @@ async fn verify_ledgers_passes_over_a_full_workload() {
             assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
         }
     }
+    // Gift codes, redeemed and applied, and top-ups, paid twice and mismatched.
+    let res = app
+        .post(
+            "/v1/gift-codes",
+            MANAGER,
+            &json!({"value": "8.00", "code": "LEDGER-GIFT"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let gift = res.body["id"].as_u64().expect("id");
+    let res = app
+        .post(
+            "/v1/gift-codes/redeem",
+            "client:70",
+            &json!({"code": "ledger-gift"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .post(
+            &format!("/v1/gift-codes/{gift}/apply"),
+            MANAGER,
+            &json!({"client_id": clients[1]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    for (n, id) in clients.iter().enumerate().take(3) {
+        let res = app
+            .post(
+                &format!("/v1/clients/{id}/wallet/top-ups"),
+                MANAGER,
+                &json!({"amount": "12.00"}),
+            )
+            .await;
+        let top_up = res.body["id"].as_u64().expect("id");
+        let order = 4000 + n as u64;
+        let paid = if n == 2 { "11.00" } else { "12.00" };
+        for _ in 0..2 {
+            let mut tx = app.db.begin().await.expect("tx");
+            volixta_service::wallet::complete_top_up(
+                &mut tx,
+                &app.db,
+                top_up,
+                order,
+                paid.parse().expect("money"),
+            )
+            .await
+            .expect("completes");
+            tx.commit().await.expect("commit");
+        }
+    }
+    let kinds: u64 = app
+        .scalar("SELECT COUNT(DISTINCT kind) FROM {p}volixta_wallet_ledger")
+        .await;
+    assert_eq!(kinds, 4, "manual credit and debit, gift code, top-up");
+
     let (ok, text) = verify_ledgers_cli(&app);
     assert!(ok, "{text}");
     assert!(text.contains("every wallet ledger is sound"), "{text}");
