@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod migrate;
 pub mod money;
 pub mod portal;
+pub mod rewards;
 pub mod serve;
 pub mod settings;
 pub mod state;
@@ -56,6 +57,7 @@ fn signed_api() -> OpenApiRouter<AppState> {
         .merge(portal::http::routes())
         .merge(catalog::http::routes())
         .merge(audit::http::routes())
+        .merge(rewards::http::routes())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -1,8 +1,12 @@
-use super::{Client, ClientError, ClientInput, Group, GroupInput, ListQuery, Status, StatusInput};
+use super::{
+    Client, ClientError, ClientInput, Group, GroupInput, ListQuery, MergeRequest, MergeResult,
+    Status, StatusInput,
+};
 use crate::{
     audit::http::{AuditPage, page_limit},
     auth::{Actor, Role},
     error::{ApiError, ApiResult, AppJson},
+    idempotency::IdempotencyKey,
     state::AppState,
 };
 use axum::{
@@ -21,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_client, list_clients))
         .routes(routes!(get_client, update_client, delete_client))
         .routes(routes!(restore_client))
+        .routes(routes!(merge_clients))
         .routes(routes!(client_history))
         .routes(routes!(put_avatar, get_avatar))
         .routes(routes!(default_avatars))
@@ -386,4 +391,19 @@ async fn remove_group_members(
     let (group, changed) =
         super::change_members(&state.db, actor, id, &request.client_ids, false).await?;
     Ok(AppJson(MembersResponse { group, changed }))
+}
+
+#[utoipa::path(post, path = "/v1/clients/{id}/merge", tag = "clients", request_body = MergeRequest,
+    description = "Merges `other_id` into this client in one transaction: wallet balance and reward points (as `merge` ledger rows), groups, bookings, pending top-ups, notes and the profile fields this client lacks. The other profile is kept, marked merged, pointing here.",
+    params(("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key returns the first answer")),
+    responses((status = 200, body = MergeResult), (status = 404), (status = 409, description = "client_not_active or wp_user_taken"), (status = 422)))]
+async fn merge_clients(
+    State(state): State<AppState>,
+    actor: Actor,
+    key: Option<IdempotencyKey>,
+    Path(id): Path<u64>,
+    AppJson(request): AppJson<MergeRequest>,
+) -> ApiResult<Response> {
+    actor.require_manager()?;
+    super::merge(&state.db, actor, key.as_ref(), id, &request).await
 }

@@ -4,6 +4,7 @@ mod domain;
 mod error;
 mod groups;
 pub mod http;
+mod merge;
 pub(crate) mod repo;
 mod statuses;
 
@@ -14,6 +15,7 @@ pub use domain::{
 };
 pub use error::ClientError;
 pub use groups::*;
+pub use merge::{MergeRequest, MergeResult, Moved, merge};
 pub use statuses::*;
 
 use crate::{

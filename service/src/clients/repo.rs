@@ -286,3 +286,49 @@ pub async fn portal_rights<Q: Queryable>(
         }),
     )
 }
+
+pub async fn mark_merged(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    into: u64,
+) -> Result<(), mysql_async::Error> {
+    tx.exec_drop(
+        db.sql("UPDATE {p}volixta_clients SET merged_into_id = ? WHERE id = ?"),
+        (into, id),
+    )
+    .await
+}
+
+/// Bookings follow their client into a merge. Returns how many moved.
+pub async fn reassign_bookings(
+    tx: &mut Tx,
+    db: &Db,
+    from: u64,
+    to: u64,
+) -> Result<u64, mysql_async::Error> {
+    tx.exec_drop(
+        db.sql("UPDATE {p}volixta_bookings SET client_id = ? WHERE client_id = ?"),
+        (to, from),
+    )
+    .await?;
+    Ok(tx.affected_rows())
+}
+
+/// A top-up still awaiting payment is credited to the kept profile when it is paid; paid and
+/// cancelled ones stay in the history of the profile that made them.
+pub async fn reassign_pending_top_ups(
+    tx: &mut Tx,
+    db: &Db,
+    from: u64,
+    to: u64,
+) -> Result<u64, mysql_async::Error> {
+    tx.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_wallet_top_ups SET client_id = ? WHERE client_id = ? AND status = 'pending'",
+        ),
+        (to, from),
+    )
+    .await?;
+    Ok(tx.affected_rows())
+}

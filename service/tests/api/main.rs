@@ -1,6 +1,7 @@
 mod catalog;
 mod clients;
 mod crm_groups;
+mod crm_merge;
 mod crm_profiles;
 mod foundation;
 mod gift_codes;

@@ -59,3 +59,16 @@ pub async fn avatar_sha<Q: Queryable>(
     )
     .await
 }
+/// Moves an uploaded photo to another client that has none (a merge).
+pub async fn move_avatar(
+    tx: &mut Tx,
+    db: &Db,
+    from: u64,
+    to: u64,
+) -> Result<(), mysql_async::Error> {
+    tx.exec_drop(
+        db.sql("UPDATE {p}volixta_client_avatars SET client_id = ? WHERE client_id = ?"),
+        (to, from),
+    )
+    .await
+}

@@ -194,3 +194,32 @@ pub async fn remove_members(
     }
     Ok(())
 }
+/// Moves every membership of `from` to `to` (a merge); memberships both had stay once.
+pub async fn move_memberships(
+    tx: &mut Tx,
+    db: &Db,
+    from: u64,
+    to: u64,
+) -> Result<Vec<u64>, mysql_async::Error> {
+    let groups: Vec<u64> = tx
+        .exec(
+            db.sql("SELECT group_id FROM {p}volixta_client_group_members WHERE client_id = ? FOR UPDATE"),
+            (from,),
+        )
+        .await?;
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_client_group_members (group_id, client_id, added_at) \
+             SELECT group_id, ?, added_at FROM {p}volixta_client_group_members WHERE client_id = ? \
+             ON DUPLICATE KEY UPDATE client_id = VALUES(client_id)",
+        ),
+        (to, from),
+    )
+    .await?;
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_client_group_members WHERE client_id = ?"),
+        (from,),
+    )
+    .await?;
+    Ok(groups)
+}

@@ -1,0 +1,132 @@
+use super::RewardError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Points given (loyalty, promotions).
+    Added,
+    /// Points spent by the client.
+    Redeemed,
+    /// A correction either way.
+    Adjusted,
+    /// Points moved between two profiles merged into one.
+    Merge,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::Redeemed => "redeemed",
+            Self::Adjusted => "adjusted",
+            Self::Merge => "merge",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Added, Self::Redeemed, Self::Adjusted, Self::Merge]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub client_id: u64,
+    /// Positive adds, negative removes.
+    pub points: i64,
+    pub action: Action,
+    pub reason: String,
+    pub actor: String,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LedgerRow {
+    pub id: u64,
+    pub client_id: u64,
+    pub points: i64,
+    /// The client's total after this row.
+    pub balance_after: u64,
+    pub action: Action,
+    pub reason: String,
+    /// Who did it: `role:wp_user_id`, or `system`.
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub const MAX_POINTS_PER_ENTRY: i64 = 1_000_000_000;
+
+pub fn next_balance(balance: u64, points: i64) -> Result<u64, RewardError> {
+    if points == 0 {
+        return Err(RewardError::ZeroPoints);
+    }
+    if points.abs() > MAX_POINTS_PER_ENTRY {
+        return Err(RewardError::TooManyPoints);
+    }
+    balance
+        .checked_add_signed(points)
+        .ok_or(RewardError::InsufficientPoints { balance })
+}
+
+/// What a manual change is called: the manager may say `adjusted`; otherwise the sign decides.
+pub fn manual_action(points: i64, requested: Option<Action>) -> Result<Action, RewardError> {
+    match requested {
+        None => Ok(if points < 0 {
+            Action::Redeemed
+        } else {
+            Action::Added
+        }),
+        Some(Action::Adjusted) => Ok(Action::Adjusted),
+        Some(Action::Added) if points > 0 => Ok(Action::Added),
+        Some(Action::Redeemed) if points < 0 => Ok(Action::Redeemed),
+        Some(_) => Err(RewardError::ActionMismatch),
+    }
+}
+
+pub fn clean_reason(reason: Option<&str>) -> Result<String, RewardError> {
+    let reason = reason.unwrap_or_default().trim();
+    if reason.is_empty() {
+        return Err(RewardError::ReasonRequired);
+    }
+    if reason.chars().count() > 500 {
+        return Err(RewardError::ReasonTooLong);
+    }
+    Ok(reason.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_total_never_goes_below_zero() {
+        assert_eq!(next_balance(10, -10), Ok(0));
+        assert_eq!(
+            next_balance(10, -11),
+            Err(RewardError::InsufficientPoints { balance: 10 })
+        );
+        assert_eq!(next_balance(0, 0), Err(RewardError::ZeroPoints));
+        assert_eq!(next_balance(5, 7), Ok(12));
+    }
+
+    #[test]
+    fn actions_follow_the_sign_unless_adjusted() {
+        assert_eq!(manual_action(5, None), Ok(Action::Added));
+        assert_eq!(manual_action(-5, None), Ok(Action::Redeemed));
+        assert_eq!(
+            manual_action(-5, Some(Action::Adjusted)),
+            Ok(Action::Adjusted)
+        );
+        assert_eq!(
+            manual_action(5, Some(Action::Redeemed)),
+            Err(RewardError::ActionMismatch)
+        );
+        assert_eq!(
+            manual_action(5, Some(Action::Merge)),
+            Err(RewardError::ActionMismatch)
+        );
+    }
+}

@@ -1,0 +1,38 @@
+use crate::error::ApiError;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RewardError {
+    #[error("client not found")]
+    ClientNotFound,
+    #[error("points must not be zero")]
+    ZeroPoints,
+    #[error("at most 1000000000 points per entry")]
+    TooManyPoints,
+    #[error("the client has only {balance} points")]
+    InsufficientPoints { balance: u64 },
+    #[error("a reason is required")]
+    ReasonRequired,
+    #[error("the reason is limited to 500 characters")]
+    ReasonTooLong,
+    #[error("added takes positive points, redeemed negative ones; adjusted either")]
+    ActionMismatch,
+}
+
+impl From<RewardError> for ApiError {
+    fn from(e: RewardError) -> Self {
+        let message = e.to_string();
+        match e {
+            RewardError::ClientNotFound => ApiError::NotFound,
+            RewardError::ZeroPoints | RewardError::TooManyPoints => {
+                ApiError::field("points", message)
+            }
+            RewardError::InsufficientPoints { .. } => {
+                ApiError::conflict("insufficient_points", message)
+            }
+            RewardError::ReasonRequired | RewardError::ReasonTooLong => {
+                ApiError::field("reason", message)
+            }
+            RewardError::ActionMismatch => ApiError::field("action", message),
+        }
+    }
+}

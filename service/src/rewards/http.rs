@@ -1,0 +1,90 @@
+use super::{Action, LedgerRow};
+use crate::{
+    auth::Actor,
+    clients,
+    error::{ApiResult, AppJson},
+    idempotency::IdempotencyKey,
+    state::AppState,
+};
+use axum::{
+    extract::{Path, Query, State},
+    response::Response,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_rewards, create_adjustment))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct HistoryQuery {
+    /// A date or part of one (`2026-05-01`), an action (`redeemed`), a points value, or words of the reason.
+    pub search: Option<String>,
+    /// Keyset cursor: the `next_cursor` of the previous page.
+    pub before: Option<u64>,
+    pub limit: Option<u16>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RewardsView {
+    pub client_id: u64,
+    pub total: u64,
+    /// Newest first.
+    pub entries: Vec<LedgerRow>,
+    pub next_cursor: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct AdjustmentRequest {
+    /// Positive to add, negative to remove.
+    pub points: i64,
+    pub reason: Option<String>,
+    /// `added` or `redeemed` by default from the sign; `adjusted` for corrections.
+    pub action: Option<Action>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AdjustmentResponse {
+    pub total: u64,
+    pub entry: LedgerRow,
+}
+
+#[utoipa::path(get, path = "/v1/clients/{id}/rewards", tag = "rewards", params(HistoryQuery),
+    responses((status = 200, body = RewardsView), (status = 404)))]
+async fn get_rewards(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+    Query(q): Query<HistoryQuery>,
+) -> ApiResult<AppJson<RewardsView>> {
+    clients::authorize(&state.db, actor, id).await?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let total = super::balance(&state.db, id).await?;
+    let entries = super::history(&state.db, id, q.search.as_deref(), q.before, limit).await?;
+    let next_cursor = (entries.len() == usize::from(limit))
+        .then(|| entries.last().map(|e| e.id))
+        .flatten();
+    Ok(AppJson(RewardsView {
+        client_id: id,
+        total,
+        entries,
+        next_cursor,
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/clients/{id}/rewards", tag = "rewards",
+    request_body = AdjustmentRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key returns the first answer")),
+    responses((status = 201, body = AdjustmentResponse), (status = 404), (status = 409, description = "insufficient_points"), (status = 422)))]
+async fn create_adjustment(
+    State(state): State<AppState>,
+    actor: Actor,
+    key: Option<IdempotencyKey>,
+    Path(id): Path<u64>,
+    AppJson(request): AppJson<AdjustmentRequest>,
+) -> ApiResult<Response> {
+    actor.require_manager()?;
+    super::adjust(&state.db, actor, key.as_ref(), id, &request).await
+}
