@@ -2,6 +2,7 @@
 //! `app` builds the whole HTTP surface; tests drive the same router the binary serves.
 pub mod audit;
 pub mod auth;
+pub mod availability;
 pub mod catalog;
 pub mod clients;
 pub mod config;
@@ -58,6 +59,7 @@ fn signed_api() -> OpenApiRouter<AppState> {
         .merge(catalog::http::routes())
         .merge(audit::http::routes())
         .merge(rewards::http::routes())
+        .merge(availability::http::routes())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -19,6 +19,7 @@ use crate::{
     error::ApiResult,
 };
 use domain::CategoryChoice;
+use repo::StaffFilter;
 
 // ---------------------------------------------------------------- locations
 
@@ -275,7 +276,7 @@ pub async fn create_staff(db: &Db, request: &StaffRequest) -> ApiResult<Staff> {
     };
     apply_staff_links(&mut tx, db, id, &changes).await?;
     let staff = one(
-        repo::staff(&mut tx, db, Some(id)).await?,
+        repo::staff(&mut tx, db, StaffFilter::One(id)).await?,
         CatalogError::StaffNotFound,
     )?;
     tx.commit().await?;
@@ -295,7 +296,7 @@ pub async fn update_staff(db: &Db, id: u64, request: &StaffRequest) -> ApiResult
     }
     apply_staff_links(&mut tx, db, id, &changes).await?;
     let staff = one(
-        repo::staff(&mut tx, db, Some(id)).await?,
+        repo::staff(&mut tx, db, StaffFilter::One(id)).await?,
         CatalogError::StaffNotFound,
     )?;
     tx.commit().await?;
@@ -334,12 +335,32 @@ async fn apply_staff_links(
 pub async fn staff_member(db: &Db, id: u64) -> ApiResult<Staff> {
     let mut conn = db.pool.get_conn().await?;
     one(
-        repo::staff(&mut conn, db, Some(id)).await?,
+        repo::staff(&mut conn, db, StaffFilter::One(id)).await?,
         CatalogError::StaffNotFound,
     )
 }
 
 pub async fn staff(db: &Db) -> ApiResult<Vec<Staff>> {
     let mut conn = db.pool.get_conn().await?;
-    Ok(repo::staff(&mut conn, db, None).await?)
+    Ok(repo::staff(&mut conn, db, StaffFilter::All).await?)
+}
+
+/// What availability reads of the catalog for one service at one location: the service, the
+/// location, and the active staff performing the service (wherever they work).
+pub async fn offering(
+    db: &Db,
+    service_id: u64,
+    location_id: u64,
+) -> ApiResult<(Service, Location, Vec<Staff>)> {
+    let mut conn = db.pool.get_conn().await?;
+    let service = one(
+        repo::services(&mut conn, db, Some(service_id)).await?,
+        CatalogError::ServiceNotFound,
+    )?;
+    let location = one(
+        repo::locations(&mut conn, db, Some(location_id)).await?,
+        CatalogError::LocationNotFound,
+    )?;
+    let staff = repo::staff(&mut conn, db, StaffFilter::Performing(service_id)).await?;
+    Ok((service, location, staff))
 }

@@ -676,16 +676,30 @@ pub async fn replace_special_days(
     .await
 }
 
-/// Staff with everything that shapes their time; one member when `only` is given.
+#[derive(Clone, Copy, Debug)]
+pub enum StaffFilter {
+    All,
+    One(u64),
+    /// The active staff performing a service.
+    Performing(u64),
+}
+
+/// Staff with everything that shapes their time.
 pub async fn staff<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
-    only: Option<u64>,
+    filter: StaffFilter,
 ) -> SqlResult<Vec<Staff>> {
-    let (filter, sub) = if only.is_some() {
-        ("WHERE id = ?", "WHERE staff_id = ?")
-    } else {
-        ("WHERE ? IS NULL", "WHERE ? IS NULL")
+    let (filter, sub, only) = match filter {
+        StaffFilter::All => ("WHERE ? IS NULL", "WHERE ? IS NULL", None),
+        StaffFilter::One(id) => ("WHERE id = ?", "WHERE staff_id = ?", Some(id)),
+        StaffFilter::Performing(service_id) => (
+            "WHERE active = 1 AND id IN \
+             (SELECT staff_id FROM {p}volixta_staff_services WHERE service_id = ?)",
+            "WHERE staff_id IN \
+             (SELECT staff_id FROM {p}volixta_staff_services WHERE service_id = ?)",
+            Some(service_id),
+        ),
     };
     let rows: Vec<Row> = conn
         .exec(

@@ -1,3 +1,4 @@
+mod availability;
 mod catalog;
 mod clients;
 mod crm_groups;
