@@ -7,7 +7,7 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/volixta-target
 VOLIXTA_TEST_DATABASE_URL ?= mysql://root@127.0.0.1:3306
 export CARGO_TARGET_DIR VOLIXTA_TEST_DATABASE_URL
 
-.PHONY: help demo stop build deps-demo deps-test test test-rust test-php test-e2e clean
+.PHONY: help demo stop build deps-demo deps-test test test-rust test-php test-e2e bench clean
 
 help:
 	@echo "make demo       install what is missing, build, start service + WordPress + maildev, load demo data"
@@ -15,6 +15,7 @@ help:
 	@echo "make test       install what is missing, then Rust, plugin PHP and end-to-end tests"
 	@echo "make test-rust | test-php | test-e2e   one suite only (after make deps-test)"
 	@echo "make build      cargo build of volixta-service (debug)"
+	@echo "make bench      release benchmarks; figures go to docs/benchmarks.md"
 
 demo: deps-demo build
 	@scripts/demo.sh
@@ -42,6 +43,10 @@ test-php:
 
 test-e2e:
 	@scripts/test.sh e2e
+
+# Each benchmark prints its table and rewrites its own section of docs/benchmarks.md.
+bench: deps-test
+	cargo bench -p volixta-service
 
 clean: stop
 	rm -rf .cache target
