@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod availability;
+pub mod bookings;
 pub mod catalog;
 pub mod clients;
 pub mod config;
@@ -58,6 +59,7 @@ fn signed_api() -> OpenApiRouter<AppState> {
         .merge(portal::http::routes())
         .merge(catalog::http::routes())
         .merge(audit::http::routes())
+        .merge(bookings::http::routes())
         .merge(rewards::http::routes())
         .merge(availability::http::routes())
 }

@@ -1,4 +1,5 @@
 mod availability;
+mod bookings;
 mod catalog;
 mod clients;
 mod crm_groups;
