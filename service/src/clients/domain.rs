@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 mod list;
-pub use list::{Channel, Cursor, ListQuery, Sort};
+pub use list::{Channel, Cursor, ListQuery, Sort, ids};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(transparent)]

@@ -253,3 +253,107 @@ async fn blocked_clients_and_permission_levels_gate_online_actions() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn the_list_filters_by_what_clients_booked_and_when() {
+    use crate::crm_merge::{book, catalog};
+    let app = TestApp::spawn().await;
+    let cat = catalog(&app).await;
+    let hair = app
+        .scalar::<u64>(&format!(
+            "SELECT category_id FROM {{p}}volixta_services WHERE id = {}",
+            cat.cut
+        ))
+        .await;
+    let spa = app
+        .scalar::<u64>(&format!(
+            "SELECT category_id FROM {{p}}volixta_services WHERE id = {}",
+            cat.massage
+        ))
+        .await;
+    let ann = id(&app.create_client(json!({"first_name": "Ann"})).await);
+    let bob = id(&app.create_client(json!({"first_name": "Bob"})).await);
+    let cat_ = id(&app.create_client(json!({"first_name": "Cat"})).await);
+    app.create_client(json!({"first_name": "Dan"})).await;
+    book(&app, &cat, ann, cat.cut, "2026-03-02 10:00:00", "completed").await;
+    book(
+        &app,
+        &cat,
+        ann,
+        cat.massage,
+        "2099-05-04 10:00:00",
+        "confirmed",
+    )
+    .await;
+    book(&app, &cat, bob, cat.cut, "2026-04-01 09:00:00", "no_show").await;
+    // A cancelled booking is no use of the service.
+    book(
+        &app,
+        &cat,
+        cat_,
+        cat.massage,
+        "2026-03-10 10:00:00",
+        "cancelled",
+    )
+    .await;
+
+    let get = |q: String| {
+        let app = &app;
+        async move { first_names(&app.get(&format!("/v1/clients?{q}"), MANAGER).await) }
+    };
+    assert_eq!(
+        get(format!("used_service_ids={}", cat.cut)).await,
+        ["Ann", "Bob"]
+    );
+    assert_eq!(
+        get(format!("used_service_ids={},{}", cat.cut, cat.massage)).await,
+        ["Ann", "Bob"]
+    );
+    assert_eq!(get(format!("used_category_ids={spa}")).await, ["Ann"]);
+    assert_eq!(
+        get(format!("unused_service_ids={}", cat.massage)).await,
+        ["Bob", "Cat", "Dan"]
+    );
+    assert_eq!(
+        get(format!("unused_category_ids={hair}")).await,
+        ["Cat", "Dan"]
+    );
+    assert_eq!(
+        get(format!(
+            "used_category_ids={hair}&unused_category_ids={spa}"
+        ))
+        .await,
+        ["Bob"]
+    );
+    assert_eq!(
+        get("booked_from=2026-03-01&booked_to=2026-03-31".into()).await,
+        ["Ann"]
+    );
+    assert_eq!(
+        get("booked_from=2026-04-01&booked_to=2026-04-01".into()).await,
+        ["Bob"]
+    );
+    assert_eq!(get("booked_from=2026-03-01".into()).await, ["Ann", "Bob"]);
+    assert_eq!(get("active_bookings=true".into()).await, ["Ann"]);
+    assert_eq!(
+        get("active_bookings=false".into()).await,
+        ["Bob", "Cat", "Dan"]
+    );
+    assert_eq!(
+        get("active_bookings=true&booked_from=2026-01-01&booked_to=2026-12-31".into()).await,
+        Vec::<String>::new()
+    );
+    let res = app.get("/v1/clients?used_service_ids=1,x", MANAGER).await;
+    assert!(
+        res.body["error"]["fields"]["used_service_ids"].is_string(),
+        "{}",
+        res.text
+    );
+    let res = app
+        .get(
+            "/v1/clients?booked_from=2026-05-01&booked_to=2026-04-01",
+            MANAGER,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -38,6 +38,21 @@ pub struct ListQuery {
     pub blocked: Option<bool>,
     /// Subscribed to this channel (blocked clients never are).
     pub subscribed: Option<Channel>,
+    /// Service categories (ids, comma-separated) the client has booked.
+    pub used_category_ids: Option<String>,
+    /// Services (ids, comma-separated) the client has booked.
+    pub used_service_ids: Option<String>,
+    /// Service categories (ids, comma-separated) the client has never booked.
+    pub unused_category_ids: Option<String>,
+    /// Services (ids, comma-separated) the client has never booked.
+    pub unused_service_ids: Option<String>,
+    /// With a booking starting on or after this date (UTC).
+    pub booked_from: Option<chrono::NaiveDate>,
+    /// With a booking starting on or before this date (UTC).
+    pub booked_to: Option<chrono::NaiveDate>,
+    /// With a pending or confirmed booking: within `booked_from`–`booked_to` when given, else one
+    /// not yet over. `false`: without one.
+    pub active_bookings: Option<bool>,
     /// Deleted and merged profiles too.
     pub include_deleted: Option<bool>,
     #[param(inline)]
@@ -74,6 +89,18 @@ fn split(raw: Option<&str>) -> impl Iterator<Item = &str> {
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
+}
+
+/// Ids from a comma-separated list; anything else is a 422 on that parameter.
+pub fn ids(field: &'static str, raw: Option<&str>) -> Result<Vec<u64>, ClientError> {
+    split(raw)
+        .map(|s| {
+            s.parse::<u64>().map_err(|_| ClientError::Invalid {
+                field,
+                message: format!("{field} is a comma-separated list of ids"),
+            })
+        })
+        .collect()
 }
 
 /// Where the previous page ended, in the sort order of the list.
@@ -130,5 +157,12 @@ mod tests {
         assert_eq!(Cursor::decode(Sort::IdDesc, "42"), Ok(Cursor::Id(42)));
         assert!(Cursor::decode(Sort::Id, "abc").is_err());
         assert!(Cursor::decode(Sort::Name, "42").is_err());
+    }
+
+    #[test]
+    fn id_lists() {
+        assert_eq!(ids("x", Some("1, 2,,3")), Ok(vec![1, 2, 3]));
+        assert!(ids("x", Some("1,a")).is_err());
+        assert_eq!(ids("x", None), Ok(vec![]));
     }
 }

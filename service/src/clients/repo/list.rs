@@ -1,7 +1,7 @@
 //! The client list's SQL: every filter is one clause of `Filter`, so a new filter is one more arm.
 use super::{COLUMNS, from_row, group_ids_of};
 use crate::{
-    clients::{Channel, Client, ClientError, Cursor, ListQuery, Sort},
+    clients::{Channel, Client, ClientError, Cursor, ListQuery, Sort, domain::ids},
     db::Db,
 };
 use mysql_async::{Row, Value, prelude::Queryable};
@@ -58,6 +58,7 @@ impl Filter {
             // A blocked client receives nothing but what staff send by hand.
             f.push(format!("{column} = 1 AND c.blocked = 0"), []);
         }
+        booking_clauses(&mut f, q)?;
         if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             // The column collation (utf8mb4_unicode_ci) makes LIKE case- and accent-insensitive.
             let pattern = format!("%{}%", escape_like(search));
@@ -79,6 +80,10 @@ impl Filter {
             );
         }
         Ok(f)
+    }
+
+    fn in_list(ids: &[u64]) -> String {
+        vec!["?"; ids.len()].join(", ")
     }
 
     fn after(&mut self, sort: Sort, cursor: &Cursor) {
@@ -105,6 +110,96 @@ impl Filter {
             _ => {}
         }
     }
+}
+
+/// Bookings that count as using a service: all but cancelled ones.
+const USED: &str = "b.status <> 'cancelled'";
+
+/// The filters on what clients booked, each one clause over `{p}volixta_bookings`.
+fn booking_clauses(f: &mut Filter, q: &ListQuery) -> Result<(), ClientError> {
+    let used_services = ids("used_service_ids", q.used_service_ids.as_deref())?;
+    let used_categories = ids("used_category_ids", q.used_category_ids.as_deref())?;
+    let unused_services = ids("unused_service_ids", q.unused_service_ids.as_deref())?;
+    let unused_categories = ids("unused_category_ids", q.unused_category_ids.as_deref())?;
+    if !used_services.is_empty() {
+        f.push(
+            format!(
+                "c.id IN (SELECT b.client_id FROM {{p}}volixta_bookings b WHERE {USED} AND b.service_id IN ({}))",
+                Filter::in_list(&used_services)
+            ),
+            used_services.into_iter().map(Value::from),
+        );
+    }
+    if !used_categories.is_empty() {
+        f.push(
+            format!(
+                "c.id IN (SELECT b.client_id FROM {{p}}volixta_bookings b JOIN {{p}}volixta_services s ON s.id = b.service_id \
+                 WHERE {USED} AND s.category_id IN ({}))",
+                Filter::in_list(&used_categories)
+            ),
+            used_categories.into_iter().map(Value::from),
+        );
+    }
+    if !unused_services.is_empty() {
+        f.push(
+            format!(
+                "NOT EXISTS (SELECT 1 FROM {{p}}volixta_bookings b WHERE b.client_id = c.id AND {USED} \
+                 AND b.service_id IN ({}))",
+                Filter::in_list(&unused_services)
+            ),
+            unused_services.into_iter().map(Value::from),
+        );
+    }
+    if !unused_categories.is_empty() {
+        f.push(
+            format!(
+                "NOT EXISTS (SELECT 1 FROM {{p}}volixta_bookings b JOIN {{p}}volixta_services s ON s.id = b.service_id \
+                 WHERE b.client_id = c.id AND {USED} AND s.category_id IN ({}))",
+                Filter::in_list(&unused_categories)
+            ),
+            unused_categories.into_iter().map(Value::from),
+        );
+    }
+    if let (Some(from), Some(to)) = (q.booked_from, q.booked_to)
+        && from > to
+    {
+        return Err(ClientError::Invalid {
+            field: "booked_to",
+            message: "booked_to is on or after booked_from".into(),
+        });
+    }
+    let dated = q.booked_from.is_some() || q.booked_to.is_some();
+    if dated || q.active_bookings.is_some() {
+        let active = q.active_bookings.is_some();
+        let mut conditions = vec![if active {
+            "b.status IN ('pending', 'confirmed')".to_owned()
+        } else {
+            USED.to_owned()
+        }];
+        let mut params: Vec<Value> = Vec::new();
+        if let Some(from) = q.booked_from {
+            conditions.push("b.start_at >= ?".into());
+            params.push(from.and_time(chrono::NaiveTime::MIN).into());
+        }
+        if let Some(to) = q.booked_to {
+            conditions.push("b.start_at < ?".into());
+            let next_day = to.succ_opt().unwrap_or(to);
+            params.push(next_day.and_time(chrono::NaiveTime::MIN).into());
+        }
+        if active && !dated {
+            conditions.push("b.end_at >= UTC_TIMESTAMP(6)".into());
+        }
+        let sub = format!(
+            "SELECT b.client_id FROM {{p}}volixta_bookings b WHERE {}",
+            conditions.join(" AND ")
+        );
+        if q.active_bookings == Some(false) {
+            f.push(format!("c.id NOT IN ({sub})"), params);
+        } else {
+            f.push(format!("c.id IN ({sub})"), params);
+        }
+    }
+    Ok(())
 }
 
 fn order_by(sort: Sort) -> &'static str {
