@@ -4,6 +4,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+pub mod duplicates;
 mod list;
 pub use list::{Channel, Cursor, ListQuery, Sort, ids};
 
@@ -740,4 +741,20 @@ mod tests {
             Err(ClientError::AvatarTooLarge)
         );
     }
+}
+
+/// Why two or more profiles look like one person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateReason {
+    Email,
+    Phone,
+    Name,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DuplicateGroup {
+    pub reason: DuplicateReason,
+    /// Two or more live clients, oldest first.
+    pub clients: Vec<Client>,
 }

@@ -1,6 +1,6 @@
 use super::{
-    Client, ClientError, ClientInput, Group, GroupInput, ListQuery, MergeRequest, MergeResult,
-    Status, StatusInput,
+    Client, ClientError, ClientInput, DuplicateGroup, Group, GroupInput, ListQuery, MergeRequest,
+    MergeResult, Status, StatusInput,
 };
 use crate::{
     audit::http::{AuditPage, page_limit},
@@ -26,6 +26,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_client, update_client, delete_client))
         .routes(routes!(restore_client))
         .routes(routes!(merge_clients))
+        .routes(routes!(list_duplicates))
+        .routes(routes!(dismiss_duplicates))
         .routes(routes!(client_history))
         .routes(routes!(put_avatar, get_avatar))
         .routes(routes!(default_avatars))
@@ -406,4 +408,50 @@ async fn merge_clients(
 ) -> ApiResult<Response> {
     actor.require_manager()?;
     super::merge(&state.db, actor, key.as_ref(), id, &request).await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DuplicatesQuery {
+    /// At most this many groups (default 100).
+    pub limit: Option<u16>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DuplicatesView {
+    pub groups: Vec<DuplicateGroup>,
+    /// More groups exist than were returned.
+    pub truncated: bool,
+}
+
+#[utoipa::path(get, path = "/v1/clients/duplicates", tag = "clients", params(DuplicatesQuery),
+    description = "Likely duplicates among live clients: the same e-mail, the same phone, or a similar name. Confirm with merge, or mark a pair as two people.",
+    responses((status = 200, body = DuplicatesView)))]
+async fn list_duplicates(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<DuplicatesQuery>,
+) -> ApiResult<AppJson<DuplicatesView>> {
+    actor.require_manager()?;
+    let limit = usize::from(q.limit.unwrap_or(100).clamp(1, 1000));
+    let (groups, truncated) = super::find_duplicates(&state.db, limit).await?;
+    Ok(AppJson(DuplicatesView { groups, truncated }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DistinctRequest {
+    /// Two clients that are different people.
+    pub client_ids: [u64; 2],
+}
+
+#[utoipa::path(post, path = "/v1/clients/duplicates/dismiss", tag = "clients", request_body = DistinctRequest,
+    responses((status = 204), (status = 404), (status = 422)))]
+async fn dismiss_duplicates(
+    State(state): State<AppState>,
+    actor: Actor,
+    AppJson(request): AppJson<DistinctRequest>,
+) -> ApiResult<StatusCode> {
+    actor.require_manager()?;
+    let [a, b] = request.client_ids;
+    super::mark_distinct(&state.db, actor, a, b).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

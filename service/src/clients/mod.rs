@@ -1,6 +1,7 @@
 //! Clients: the people who book. Managers keep their profiles; a client sees and edits only its
 //! own profile fields. Every change is recorded in the audit log in the same transaction.
 mod domain;
+mod duplicates;
 mod error;
 mod groups;
 pub mod http;
@@ -9,10 +10,11 @@ pub(crate) mod repo;
 mod statuses;
 
 pub use domain::{
-    Channel, Client, ClientInput, Cursor, DEFAULT_AVATARS, Email, Gender, Group, GroupInput,
-    ListQuery, Notifications, Permissions, Phone, Profile, Sort, Status, StatusInput,
-    UPLOADED_AVATAR,
+    Channel, Client, ClientInput, Cursor, DEFAULT_AVATARS, DuplicateGroup, DuplicateReason, Email,
+    Gender, Group, GroupInput, ListQuery, Notifications, Permissions, Phone, Profile, Sort, Status,
+    StatusInput, UPLOADED_AVATAR,
 };
+pub use duplicates::{find_duplicates, mark_distinct};
 pub use error::ClientError;
 pub use groups::*;
 pub use merge::{MergeRequest, MergeResult, Moved, merge};

@@ -332,3 +332,96 @@ pub async fn reassign_pending_top_ups(
     .await?;
     Ok(tx.affected_rows())
 }
+
+/// Live clients sharing a value of `column` (`email` or `phone`), grouped by that value.
+pub async fn shared_values<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    column: &'static str,
+) -> Result<Vec<Vec<u64>>, mysql_async::Error> {
+    let rows: Vec<(String, u64)> = conn
+        .query(db.sql(&format!(
+            "SELECT d.v, c.id FROM {{p}}volixta_clients c JOIN \
+             (SELECT {column} AS v FROM {{p}}volixta_clients WHERE live = 1 AND {column} IS NOT NULL \
+              GROUP BY {column} HAVING COUNT(*) > 1) d ON c.{column} = d.v \
+             WHERE c.live = 1 ORDER BY d.v, c.id"
+        )))
+        .await?;
+    let mut groups: Vec<Vec<u64>> = Vec::new();
+    let mut last: Option<String> = None;
+    for (value, id) in rows {
+        if last.as_ref() != Some(&value) {
+            groups.push(Vec::new());
+            last = Some(value);
+        }
+        if let Some(g) = groups.last_mut() {
+            g.push(id);
+        }
+    }
+    Ok(groups)
+}
+
+pub async fn live_names<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+) -> Result<Vec<(u64, String, String)>, mysql_async::Error> {
+    conn.query(db.sql("SELECT id, first_name, last_name FROM {p}volixta_clients WHERE live = 1"))
+        .await
+}
+
+pub async fn distinct_pairs<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+) -> Result<Vec<(u64, u64)>, mysql_async::Error> {
+    conn.query(db.sql("SELECT low_id, high_id FROM {p}volixta_client_distinct_pairs"))
+        .await
+}
+
+pub async fn insert_distinct_pair(
+    tx: &mut Tx,
+    db: &Db,
+    low: u64,
+    high: u64,
+    actor: &str,
+) -> Result<(), mysql_async::Error> {
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_client_distinct_pairs (low_id, high_id, actor) VALUES (?, ?, ?) \
+             ON DUPLICATE KEY UPDATE actor = VALUES(actor)",
+        ),
+        (low, high, actor),
+    )
+    .await
+}
+
+/// Live clients by id, in the order of `ids`.
+pub async fn find_many<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    ids: &[u64],
+) -> Result<Vec<Client>, mysql_async::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = vec!["?"; ids.len()].join(", ");
+    let rows: Vec<Row> = conn
+        .exec(
+            db.sql(&format!(
+                "SELECT {COLUMNS} FROM {{p}}volixta_clients c WHERE c.id IN ({placeholders})"
+            )),
+            ids.to_vec(),
+        )
+        .await?;
+    let mut by_id: HashMap<u64, Client> =
+        rows.into_iter().map(from_row).map(|c| (c.id, c)).collect();
+    let mut groups = group_ids_of(conn, db, ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            by_id.remove(id).map(|mut c| {
+                c.groups = groups.remove(id).unwrap_or_default();
+                c
+            })
+        })
+        .collect())
+}

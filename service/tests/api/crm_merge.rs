@@ -462,3 +462,98 @@ async fn a_refused_merge_changes_nothing() {
         0
     );
 }
+
+#[tokio::test]
+async fn likely_duplicates_are_found_by_email_phone_and_similar_names() {
+    let app = TestApp::spawn().await;
+    let a = id(&app
+        .create_client(json!({"first_name": "Ann", "last_name": "Lee", "email": "ann@example.com"}))
+        .await);
+    let b = id(&app
+        .create_client(
+            json!({"first_name": "Annie", "last_name": "Li", "email": "ANN@example.com"}),
+        )
+        .await);
+    let c = id(&app
+        .create_client(
+            json!({"first_name": "Bob", "last_name": "Stone", "phone": "+44 20 7946 0001"}),
+        )
+        .await);
+    let d = id(&app
+        .create_client(
+            json!({"first_name": "Robert", "last_name": "Stone", "phone": "0044 (20) 7946-0001"}),
+        )
+        .await);
+    let e = id(&app
+        .create_client(json!({"first_name": "Jonathan", "last_name": "Smith"}))
+        .await);
+    let f = id(&app
+        .create_client(json!({"first_name": "Jonathon", "last_name": "Smyth"}))
+        .await);
+    let g = id(&app
+        .create_client(json!({"first_name": "Zoë", "last_name": "Adams"}))
+        .await);
+    let h = id(&app
+        .create_client(json!({"first_name": "zoe", "last_name": "ADAMS"}))
+        .await);
+    app.create_client(json!({"first_name": "Mary", "last_name": "Jones"}))
+        .await;
+    let gone = id(&app
+        .create_client(json!({"first_name": "Mary", "last_name": "Jones"}))
+        .await);
+    app.delete(&format!("/v1/clients/{gone}"), MANAGER).await;
+
+    let groups = |res: &Response| -> Vec<(String, Vec<u64>)> {
+        res.body["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .map(|g| {
+                let ids = g["clients"]
+                    .as_array()
+                    .expect("clients")
+                    .iter()
+                    .map(id)
+                    .collect();
+                (g["reason"].as_str().unwrap_or("").to_owned(), ids)
+            })
+            .collect()
+    };
+    let res = app.get("/v1/clients/duplicates", MANAGER).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        groups(&res),
+        [
+            ("email".to_owned(), vec![a, b]),
+            ("phone".to_owned(), vec![c, d]),
+            ("name".to_owned(), vec![e, f]),
+            ("name".to_owned(), vec![g, h]),
+        ]
+    );
+    assert_eq!(res.body["groups"][0]["clients"][1]["first_name"], "Annie");
+
+    // A manager says Jonathan and Jonathon are two people; merging Zoë settles the other.
+    let res = app
+        .post(
+            "/v1/clients/duplicates/dismiss",
+            MANAGER,
+            &json!({"client_ids": [f, e]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    app.post(
+        &format!("/v1/clients/{g}/merge"),
+        MANAGER,
+        &json!({"other_id": h}),
+    )
+    .await;
+    let res = app.get("/v1/clients/duplicates?limit=1", MANAGER).await;
+    assert_eq!(groups(&res), [("email".to_owned(), vec![a, b])]);
+    assert_eq!(res.body["truncated"], true);
+    let res = app.get("/v1/clients/duplicates", MANAGER).await;
+    assert_eq!(res.body["groups"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        app.get("/v1/clients/duplicates", "employee:1").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
