@@ -1,7 +1,7 @@
 //! `volixta-service`: config → tracing → pool → migrate → serve.
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-use volixta_service::{Config, db, migrate, serve, telemetry, wallet};
+use volixta_service::{Config, clients, db, migrate, serve, telemetry, wallet};
 
 #[derive(Parser)]
 #[command(
@@ -23,6 +23,22 @@ enum Command {
     /// Check every client's wallet ledger (running balances, never negative, sum equal to the
     /// cached balance); exit non-zero naming each broken one.
     VerifyLedgers,
+    /// Import clients from a CSV file, matching live clients by e-mail, then phone; invalid rows
+    /// are reported with their line and skipped.
+    ImportClients {
+        /// The CSV file, with a header line.
+        file: std::path::PathBuf,
+        /// Report what would happen and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Which column holds which field: `field=Header`, comma-separated or repeated
+        /// (e.g. `--mapping "first_name=Given name,email=E-mail"`). Usual headers need none.
+        #[arg(long, value_delimiter = ',')]
+        mapping: Vec<String>,
+        /// Print every row's outcome, not only the skipped ones.
+        #[arg(long)]
+        verbose: bool,
+    },
 }
 
 #[tokio::main]
@@ -46,6 +62,12 @@ async fn main() -> ExitCode {
             Command::Migrate => Ok(()),
             Command::Serve => serve::run(config, db).await,
             Command::VerifyLedgers => unreachable!("handled before migrating"),
+            Command::ImportClients {
+                file,
+                dry_run,
+                mapping,
+                verbose,
+            } => clients::import_file(&db, &file, dry_run, &mapping, verbose).await,
         }
     }
     .await;

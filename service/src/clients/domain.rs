@@ -4,6 +4,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+pub mod csv_io;
 pub mod duplicates;
 mod list;
 pub use list::{Channel, Cursor, ListQuery, Sort, ids};

@@ -1,6 +1,6 @@
 use super::{
-    Client, ClientError, ClientInput, DuplicateGroup, Group, GroupInput, ListQuery, MergeRequest,
-    MergeResult, Status, StatusInput,
+    Client, ClientError, ClientInput, DuplicateGroup, Group, GroupInput, ImportOptions,
+    ImportReport, ListQuery, MergeRequest, MergeResult, Status, StatusInput,
 };
 use crate::{
     audit::http::{AuditPage, page_limit},
@@ -11,17 +11,27 @@ use crate::{
 };
 use axum::{
     body::Bytes,
+    extract::DefaultBodyLimit,
     extract::{Path, Query, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+/// Imports carry whole files: up to 64 MiB (about 500,000 rows).
+const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
 pub fn routes() -> OpenApiRouter<AppState> {
+    let import = OpenApiRouter::new()
+        .routes(routes!(import_clients))
+        .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT));
     OpenApiRouter::new()
+        .merge(import)
+        .routes(routes!(export_clients))
         .routes(routes!(create_client, list_clients))
         .routes(routes!(get_client, update_client, delete_client))
         .routes(routes!(restore_client))
@@ -454,4 +464,66 @@ async fn dismiss_duplicates(
     let [a, b] = request.client_ids;
     super::mark_distinct(&state.db, actor, a, b).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ImportRequest {
+    /// The file's text; comma- or semicolon-separated, with a header line.
+    pub csv: String,
+    /// `field → column header`, e.g. `{"first_name": "Given name", "email": "E-mail"}`; without it,
+    /// usual headers are recognised. Fields: first_name, last_name, full_name, email, phone,
+    /// street, zip, city, status, notes, birthday, anniversary, gender, notify_reminders,
+    /// notify_birthday, notify_marketing, blocked.
+    pub mapping: Option<HashMap<String, String>>,
+    /// Report what would happen, change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[utoipa::path(post, path = "/v1/clients/import", tag = "clients", request_body = ImportRequest,
+    description = "Imports clients from CSV. Rows match live clients by e-mail, then phone (so a re-import creates nobody twice); invalid rows are skipped and reported with line and reason.",
+    responses((status = 200, body = ImportReport), (status = 422)))]
+async fn import_clients(
+    State(state): State<AppState>,
+    actor: Actor,
+    AppJson(request): AppJson<ImportRequest>,
+) -> ApiResult<AppJson<ImportReport>> {
+    actor.require_manager()?;
+    let options = ImportOptions {
+        dry_run: request.dry_run,
+        mapping: request.mapping.as_ref(),
+        actor: actor.to_string(),
+    };
+    let report = super::import_csv(&state.db, request.csv.as_bytes(), &options, &|_, _| {}).await?;
+    Ok(AppJson(report))
+}
+
+#[utoipa::path(get, path = "/v1/clients/export.csv", tag = "clients", params(ListQuery),
+    description = "The list with the same filters and sort, every page, as CSV. Cells starting with = + - @ are prefixed with an apostrophe so spreadsheets do not run them.",
+    responses((status = 200, content_type = "text/csv", body = String)))]
+async fn export_clients(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Response> {
+    actor.require_manager()?;
+    let body = super::export_csv(&state.db, &query).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"clients.csv\""),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -5,6 +5,7 @@ mod duplicates;
 mod error;
 mod groups;
 pub mod http;
+mod import;
 mod merge;
 pub(crate) mod repo;
 mod statuses;
@@ -17,6 +18,7 @@ pub use domain::{
 pub use duplicates::{find_duplicates, mark_distinct};
 pub use error::ClientError;
 pub use groups::*;
+pub use import::{ImportOptions, ImportReport, RowAction, RowOutcome, import_csv, import_file};
 pub use merge::{MergeRequest, MergeResult, Moved, merge};
 pub use statuses::*;
 
@@ -323,4 +325,31 @@ pub async fn history(
 ) -> ApiResult<Vec<audit::Entry>> {
     get(db, id).await?;
     Ok(audit::list(db, ENTITY, id, before, limit).await?)
+}
+
+/// The (filtered) list as CSV, every page of it, in the list's sort order. Cells a spreadsheet
+/// would run as formulas are neutralised.
+pub async fn export_csv(db: &Db, query: &ListQuery) -> ApiResult<Vec<u8>> {
+    let sort = query.sort();
+    let mut cursor = query.cursor()?;
+    let mut conn = db.pool.get_conn().await?;
+    let group_names = repo::group_names(&mut conn, db).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(domain::csv_io::EXPORT_HEADERS)
+        .map_err(anyhow::Error::from)?;
+    loop {
+        let filter = repo::Filter::from_query(query)?;
+        let (page, more) = repo::list(&mut conn, db, filter, sort, cursor.as_ref(), 1000).await?;
+        for client in &page {
+            out.write_record(domain::csv_io::export_row(client, &group_names))
+                .map_err(anyhow::Error::from)?;
+        }
+        match page.last() {
+            Some(last) if more => cursor = Some(repo::cursor_of(sort, last)),
+            _ => break,
+        }
+    }
+    Ok(out
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("csv buffer: {e}"))?)
 }

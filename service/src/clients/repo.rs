@@ -425,3 +425,111 @@ pub async fn find_many<Q: Queryable>(
         })
         .collect())
 }
+
+/// E-mail and phone of every live client: what an import matches its rows against.
+pub async fn live_contacts<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+) -> Result<Vec<(u64, Option<String>, Option<String>)>, mysql_async::Error> {
+    conn.query(db.sql(
+        "SELECT id, email, phone FROM {p}volixta_clients WHERE live = 1 AND (email IS NOT NULL OR phone IS NOT NULL) ORDER BY id",
+    ))
+    .await
+}
+
+/// Reads clients by id, locking them when `lock` (an import's matched rows).
+pub async fn lock_many(
+    tx: &mut Tx,
+    db: &Db,
+    ids: &[u64],
+    lock: bool,
+) -> Result<Vec<Client>, mysql_async::Error> {
+    let lock = if lock { "FOR UPDATE" } else { "" };
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let placeholders = vec!["?"; chunk.len()].join(", ");
+        let rows: Vec<Row> = tx
+            .exec(
+                db.sql(&format!(
+                    "SELECT {COLUMNS} FROM {{p}}volixta_clients c WHERE c.id IN ({placeholders}) {lock}"
+                )),
+                chunk.to_vec(),
+            )
+            .await?;
+        out.extend(rows.into_iter().map(from_row));
+    }
+    Ok(out)
+}
+
+/// Inserts many clients with one statement per 500; returns their ids in order.
+pub async fn insert_many(
+    tx: &mut Tx,
+    db: &Db,
+    profiles: &[&Profile],
+) -> Result<Vec<u64>, mysql_async::Error> {
+    let mut ids = Vec::with_capacity(profiles.len());
+    let row = format!("({})", vec!["?"; PROFILE_COLUMNS.len()].join(", "));
+    for chunk in profiles.chunks(500) {
+        let params: Vec<Value> = chunk.iter().flat_map(|p| profile_values(p)).collect();
+        let got: Vec<u64> = tx
+            .exec(
+                db.sql(&format!(
+                    "INSERT INTO {{p}}volixta_clients ({}) VALUES {} RETURNING id",
+                    PROFILE_COLUMNS.join(", "),
+                    vec![row.as_str(); chunk.len()].join(", ")
+                )),
+                params,
+            )
+            .await?;
+        ids.extend(got);
+    }
+    Ok(ids)
+}
+
+/// Saves many profiles with one statement per 500 (rows locked by `lock_many`).
+pub async fn save_many(
+    tx: &mut Tx,
+    db: &Db,
+    profiles: &[(u64, &Profile)],
+) -> Result<(), mysql_async::Error> {
+    let row = format!("(?, {})", vec!["?"; PROFILE_COLUMNS.len()].join(", "));
+    let updates = PROFILE_COLUMNS
+        .iter()
+        .map(|c| format!("{c} = VALUES({c})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for chunk in profiles.chunks(500) {
+        let params: Vec<Value> = chunk
+            .iter()
+            .flat_map(|(id, p)| std::iter::once(Value::from(*id)).chain(profile_values(p)))
+            .collect();
+        tx.exec_drop(
+            db.sql(&format!(
+                "INSERT INTO {{p}}volixta_clients (id, {}) VALUES {} ON DUPLICATE KEY UPDATE {updates}",
+                PROFILE_COLUMNS.join(", "),
+                vec![row.as_str(); chunk.len()].join(", ")
+            )),
+            params,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn status_names<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+) -> Result<Vec<String>, mysql_async::Error> {
+    conn.query(db.sql("SELECT name FROM {p}volixta_client_statuses"))
+        .await
+}
+
+pub async fn group_names<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+) -> Result<HashMap<u64, String>, mysql_async::Error> {
+    let rows: Vec<(u64, String)> = conn
+        .query(db.sql("SELECT id, name FROM {p}volixta_client_groups"))
+        .await?;
+    Ok(rows.into_iter().collect())
+}

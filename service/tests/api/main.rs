@@ -3,6 +3,7 @@ mod bookings;
 mod catalog;
 mod clients;
 mod crm_groups;
+mod crm_import;
 mod crm_merge;
 mod crm_profiles;
 mod foundation;

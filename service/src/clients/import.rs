@@ -1,0 +1,604 @@
+//! CSV import: a column mapping, a dry run that says per row what would happen, and a real run
+//! that skips invalid rows (with line and reason) and imports the rest. Rows match live clients
+//! by e-mail, then phone, so importing the same file twice creates nobody twice. Rows are written
+//! in chunks, each one transaction with a few multi-row statements.
+use super::{
+    Client, ClientError, ClientInput, Email, Phone, Profile, domain::csv_io::Mapping, record, repo,
+    room_left, today,
+};
+use crate::{
+    audit,
+    db::{Db, Tx},
+    error::{ApiError, ApiResult},
+};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use utoipa::ToSchema;
+
+const CHUNK: usize = 2000;
+pub const MAX_ROWS: usize = 500_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RowAction {
+    Create,
+    Update,
+    Unchanged,
+    Skip,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RowOutcome {
+    /// The row's line in the file (the header is line 1).
+    pub line: u64,
+    pub action: RowAction,
+    /// The matched or created client; absent for a dry run's new clients and for skipped rows.
+    pub client_id: Option<u64>,
+    /// An earlier line of the same file that the row matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_as_line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub skipped: u64,
+    /// Every row, in file order.
+    pub outcomes: Vec<RowOutcome>,
+}
+
+impl ImportReport {
+    fn count(&mut self) {
+        let n = |a| self.outcomes.iter().filter(|o| o.action == a).count() as u64;
+        let (c, u, un, s) = (
+            n(RowAction::Create),
+            n(RowAction::Update),
+            n(RowAction::Unchanged),
+            n(RowAction::Skip),
+        );
+        self.rows = self.outcomes.len() as u64;
+        (self.created, self.updated, self.unchanged, self.skipped) = (c, u, un, s);
+    }
+}
+
+pub struct ImportOptions<'a> {
+    pub dry_run: bool,
+    /// `field → column header`; recognised headers when absent.
+    pub mapping: Option<&'a HashMap<String, String>>,
+    /// Recorded in the audit log as who imported.
+    pub actor: String,
+}
+
+/// Whom a row is about: a live client, or the n-th client this file creates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Target {
+    Existing(u64),
+    New(usize),
+}
+
+/// A row read and turned into an edit, with the keys it matches on.
+struct Parsed {
+    input: ClientInput,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+type Records = Vec<(u64, Result<csv::StringRecord, String>)>;
+
+fn read_csv(data: &[u8]) -> Result<(Vec<String>, Records), ClientError> {
+    let bad = |message: String| ClientError::Invalid {
+        field: "csv",
+        message,
+    };
+    let first_line = data.split(|b| *b == b'\n').next().unwrap_or_default();
+    let count = |c: u8| first_line.iter().filter(|b| **b == c).count();
+    // Spreadsheets in many locales export with semicolons.
+    let delimiter = if count(b';') > count(b',') {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(data);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad(format!("the header line is not readable: {e}")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    if headers.iter().all(|h| h.trim().is_empty()) {
+        return Err(bad("the file is empty".into()));
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        if rows.len() >= MAX_ROWS {
+            return Err(bad(format!("at most {MAX_ROWS} rows per file")));
+        }
+        match record {
+            Ok(r) if r.iter().all(|c| c.trim().is_empty()) => {}
+            Ok(r) => rows.push((r.position().map_or(0, csv::Position::line), Ok(r))),
+            Err(e) => {
+                let line = e.position().map_or(0, csv::Position::line);
+                rows.push((line, Err(format!("not readable as CSV: {e}"))));
+            }
+        }
+    }
+    Ok((headers, rows))
+}
+
+fn parse(mapping: &Mapping, record: &csv::StringRecord) -> Result<Parsed, String> {
+    let input = mapping.row_input(record)?;
+    let email = match &input.email {
+        Some(Some(e)) => Some(
+            Email::parse(e)
+                .map_err(|e| e.to_string())?
+                .as_str()
+                .to_lowercase(),
+        ),
+        _ => None,
+    };
+    let phone = match &input.phone {
+        Some(Some(p)) => Some(
+            Phone::parse(p)
+                .map_err(|e| format!("phone {p:?}: {e}"))?
+                .as_str()
+                .to_owned(),
+        ),
+        _ => None,
+    };
+    Ok(Parsed {
+        input,
+        email,
+        phone,
+    })
+}
+
+/// What the import knows across chunks.
+struct State {
+    by_email: HashMap<String, Target>,
+    by_phone: HashMap<String, Target>,
+    /// The line that created each new client, and its profile while it exists only in a dry run.
+    new_lines: Vec<u64>,
+    new_profiles: HashMap<usize, Profile>,
+    /// New clients the client limit left out.
+    over_limit: HashSet<usize>,
+    /// Ids of the new clients once written.
+    new_ids: HashMap<usize, u64>,
+    /// Statuses by lowercase name, as first saved.
+    statuses: HashMap<String, String>,
+    /// A dry run's room under the client limit (a real run reads it under lock per chunk).
+    dry_room: Option<u64>,
+}
+
+impl State {
+    fn target(&mut self, line: u64, email: Option<&String>, phone: Option<&String>) -> Target {
+        let found = email
+            .and_then(|e| self.by_email.get(e))
+            .or_else(|| phone.and_then(|p| self.by_phone.get(p)))
+            .copied()
+            .map(|t| match t {
+                Target::New(k) => self.new_ids.get(&k).map_or(t, |id| Target::Existing(*id)),
+                t @ Target::Existing(_) => t,
+            });
+        let target = found.unwrap_or_else(|| {
+            self.new_lines.push(line);
+            Target::New(self.new_lines.len() - 1)
+        });
+        // Later rows find this client by any of its keys.
+        if let Some(e) = email {
+            self.by_email.entry(e.clone()).or_insert(target);
+        }
+        if let Some(p) = phone {
+            self.by_phone.entry(p.clone()).or_insert(target);
+        }
+        target
+    }
+
+    fn canonical_status(&self, p: &mut Profile) {
+        if let Some(name) = self.statuses.get(&p.status.to_lowercase()) {
+            p.status.clone_from(name);
+        }
+    }
+}
+
+/// Imports (or, in a dry run, plans) the rows of `data`. `progress(done, total)` is called after
+/// each chunk.
+pub async fn import_csv(
+    db: &Db,
+    data: &[u8],
+    options: &ImportOptions<'_>,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> ApiResult<ImportReport> {
+    let (headers, records) = read_csv(data)?;
+    let mapping = Mapping::resolve(&headers, options.mapping)?;
+    let mut conn = db.pool.get_conn().await?;
+    let mut state = State {
+        by_email: HashMap::new(),
+        by_phone: HashMap::new(),
+        new_lines: Vec::new(),
+        new_profiles: HashMap::new(),
+        over_limit: HashSet::new(),
+        new_ids: HashMap::new(),
+        dry_room: None,
+        statuses: repo::status_names(&mut conn, db)
+            .await?
+            .into_iter()
+            .map(|n| (n.to_lowercase(), n))
+            .collect(),
+    };
+    for (id, email, phone) in repo::live_contacts(&mut conn, db).await? {
+        if let Some(e) = email {
+            state
+                .by_email
+                .entry(e.to_lowercase())
+                .or_insert(Target::Existing(id));
+        }
+        if let Some(p) = phone {
+            state.by_phone.entry(p).or_insert(Target::Existing(id));
+        }
+    }
+    drop(conn);
+    let total = records.len() as u64;
+    let mut report = ImportReport {
+        dry_run: options.dry_run,
+        ..ImportReport::default()
+    };
+    // One transaction for a dry run, rolled back: it reads what the real run would lock.
+    let mut dry_tx = if options.dry_run {
+        let mut tx = db.begin().await?;
+        state.dry_room = match crate::settings::load(db).await?.client_limit {
+            Some(limit) => {
+                Some(u64::from(limit).saturating_sub(repo::count_live(&mut tx, db).await?))
+            }
+            None => None,
+        };
+        Some(tx)
+    } else {
+        None
+    };
+    for chunk in records.chunks(CHUNK) {
+        let parsed: Vec<(u64, Result<Parsed, String>)> = chunk
+            .iter()
+            .map(|(line, r)| {
+                (
+                    *line,
+                    r.as_ref()
+                        .map_err(Clone::clone)
+                        .and_then(|r| parse(&mapping, r)),
+                )
+            })
+            .collect();
+        let outcomes = match dry_tx.as_mut() {
+            Some(tx) => run_chunk(tx, db, &mut state, parsed, options).await?,
+            None => {
+                let mut tx = db.begin().await?;
+                let outcomes = run_chunk(&mut tx, db, &mut state, parsed, options).await?;
+                tx.commit().await?;
+                outcomes
+            }
+        };
+        report.outcomes.extend(outcomes);
+        progress(report.outcomes.len() as u64, total);
+    }
+    if let Some(tx) = dry_tx {
+        tx.rollback().await?;
+    }
+    report.count();
+    Ok(report)
+}
+
+async fn run_chunk(
+    tx: &mut Tx,
+    db: &Db,
+    state: &mut State,
+    rows: Vec<(u64, Result<Parsed, String>)>,
+    options: &ImportOptions<'_>,
+) -> Result<Vec<RowOutcome>, ApiError> {
+    let targets: Vec<Option<Target>> = rows
+        .iter()
+        .map(|(line, p)| {
+            p.as_ref()
+                .ok()
+                .map(|p| state.target(*line, p.email.as_ref(), p.phone.as_ref()))
+        })
+        .collect();
+    let existing_ids: Vec<u64> = targets
+        .iter()
+        .filter_map(|t| match t {
+            Some(Target::Existing(id)) => Some(*id),
+            _ => None,
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let locked: Vec<Client> = repo::lock_many(tx, db, &existing_ids, !options.dry_run).await?;
+    let mut before: HashMap<Target, Profile> = locked
+        .iter()
+        .filter(|c| c.is_live())
+        .map(|c| (Target::Existing(c.id), c.profile()))
+        .collect();
+    let mut current = before.clone();
+    for (k, p) in &state.new_profiles {
+        current.insert(Target::New(*k), p.clone());
+    }
+    let mut room = if options.dry_run {
+        state.dry_room
+    } else {
+        room_left(tx, db).await?
+    };
+    let today = today();
+    let mut outcomes = Vec::with_capacity(rows.len());
+    // The order of targets first touched in this chunk, to write them in file order.
+    let mut touched: Vec<Target> = Vec::new();
+    let mut seen: HashSet<Target> = HashSet::new();
+    for ((line, parsed), target) in rows.into_iter().zip(targets) {
+        let skip = |reason: String| RowOutcome {
+            line,
+            action: RowAction::Skip,
+            client_id: None,
+            same_as_line: None,
+            reason: Some(reason),
+        };
+        let (parsed, target) = match (parsed, target) {
+            (Err(reason), _) => {
+                outcomes.push(skip(reason));
+                continue;
+            }
+            (Ok(p), Some(t)) => (p, t),
+            (Ok(_), None) => unreachable!("a parsed row always has a target"),
+        };
+        let same_as_line = match target {
+            Target::New(k) if state.new_lines[k] != line => Some(state.new_lines[k]),
+            _ => None,
+        };
+        if let Target::New(k) = target
+            && state.over_limit.contains(&k)
+        {
+            outcomes.push(skip(ClientError::LimitReached.to_string()));
+            continue;
+        }
+        let Some(base) = current.get(&target).cloned().or_else(|| match target {
+            Target::New(_) => Some(Profile::blank()),
+            // Deleted or merged since the file was matched.
+            Target::Existing(_) => None,
+        }) else {
+            outcomes.push(skip("the matching client was deleted meanwhile".into()));
+            continue;
+        };
+        let creating = !current.contains_key(&target);
+        let mut input = parsed.input;
+        // An address that differs only in case is the one already stored.
+        if base.email.as_ref().map(|e| e.as_str().to_lowercase()) == parsed.email {
+            input.email = None;
+        }
+        let mut next = match base.clone().apply(input, today) {
+            Ok(p) => p,
+            Err(e) => {
+                outcomes.push(skip(e.to_string()));
+                continue;
+            }
+        };
+        state.canonical_status(&mut next);
+        if creating && let Some(left) = room.as_mut() {
+            if *left == 0 {
+                if let Target::New(k) = target {
+                    state.over_limit.insert(k);
+                }
+                outcomes.push(skip(ClientError::LimitReached.to_string()));
+                continue;
+            }
+            *left -= 1;
+        }
+        let action = if creating {
+            RowAction::Create
+        } else if next == base {
+            RowAction::Unchanged
+        } else {
+            RowAction::Update
+        };
+        if seen.insert(target) {
+            touched.push(target);
+        }
+        current.insert(target, next);
+        outcomes.push(RowOutcome {
+            line,
+            action,
+            client_id: match target {
+                Target::Existing(id) => Some(id),
+                Target::New(_) => None,
+            },
+            same_as_line,
+            reason: None,
+        });
+    }
+    if options.dry_run {
+        state.dry_room = room;
+        for t in touched {
+            if let (Target::New(k), Some(p)) = (t, current.get(&t)) {
+                state.new_profiles.insert(k, p.clone());
+            }
+        }
+        return Ok(outcomes);
+    }
+    write_chunk(
+        tx,
+        db,
+        state,
+        &touched,
+        &mut before,
+        &current,
+        &mut outcomes,
+        &options.actor,
+    )
+    .await?;
+    Ok(outcomes)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_chunk(
+    tx: &mut Tx,
+    db: &Db,
+    state: &mut State,
+    touched: &[Target],
+    before: &mut HashMap<Target, Profile>,
+    current: &HashMap<Target, Profile>,
+    outcomes: &mut [RowOutcome],
+    actor: &str,
+) -> Result<(), ApiError> {
+    let mut new_statuses: Vec<String> = touched
+        .iter()
+        .filter_map(|t| current.get(t))
+        .filter(|p| !state.statuses.contains_key(&p.status.to_lowercase()))
+        .map(|p| p.status.clone())
+        .collect();
+    new_statuses.sort();
+    new_statuses.dedup_by(|a, b| a.to_lowercase() == b.to_lowercase());
+    for name in new_statuses {
+        let stored = repo::ensure_status(tx, db, &name).await?;
+        state.statuses.insert(name.to_lowercase(), stored);
+    }
+    let mut creates: Vec<(usize, Profile)> = Vec::new();
+    let mut updates: Vec<(u64, Profile)> = Vec::new();
+    for t in touched {
+        let Some(mut p) = current.get(t).cloned() else {
+            continue;
+        };
+        state.canonical_status(&mut p);
+        match t {
+            Target::New(k) => creates.push((*k, p)),
+            Target::Existing(id) if before.get(t) != Some(&p) => updates.push((*id, p)),
+            Target::Existing(_) => {}
+        }
+    }
+    let ids =
+        repo::insert_many(tx, db, &creates.iter().map(|(_, p)| p).collect::<Vec<_>>()).await?;
+    let mut created: HashMap<usize, u64> = HashMap::new();
+    for ((k, _), id) in creates.iter().zip(&ids) {
+        created.insert(*k, *id);
+    }
+    repo::save_many(
+        tx,
+        db,
+        &updates.iter().map(|(id, p)| (*id, p)).collect::<Vec<_>>(),
+    )
+    .await?;
+
+    let mut records = Vec::with_capacity(creates.len() + updates.len());
+    for ((_, p), id) in creates.iter().zip(&ids) {
+        let changes = audit::diff(&serde_json::Value::Null, &p.audit_view());
+        records.push(record(*id, actor, "import", changes));
+    }
+    for (id, p) in &updates {
+        let old = before
+            .remove(&Target::Existing(*id))
+            .map(|b| b.audit_view())
+            .unwrap_or_default();
+        records.push(record(
+            *id,
+            actor,
+            "import",
+            audit::diff(&old, &p.audit_view()),
+        ));
+    }
+    audit::record_many(tx, db, &records).await?;
+
+    // Rows of later chunks that match a client created here update it like any other client.
+    state
+        .new_ids
+        .extend(created.iter().map(|(k, id)| (*k, *id)));
+    // Outcomes of rows about new clients learn their ids.
+    let line_of_new: HashMap<u64, u64> = created
+        .iter()
+        .map(|(k, id)| (state.new_lines[*k], *id))
+        .collect();
+    for o in outcomes.iter_mut() {
+        if o.client_id.is_none() && o.action != RowAction::Skip {
+            let origin = o.same_as_line.unwrap_or(o.line);
+            o.client_id = line_of_new.get(&origin).copied();
+        }
+    }
+    Ok(())
+}
+
+/// `volixta-service import-clients FILE`: the import with a progress bar and a printed report.
+pub async fn import_file(
+    db: &Db,
+    path: &std::path::Path,
+    dry_run: bool,
+    mapping: &[String],
+    verbose: bool,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mapping: HashMap<String, String> = mapping
+        .iter()
+        .map(|pair| {
+            pair.split_once('=')
+                .map(|(f, h)| (f.trim().to_owned(), h.trim().to_owned()))
+                .with_context(|| format!("--mapping {pair:?} is not field=Header"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{bar:40}] {pos}/{len} rows  {per_sec}  eta {eta}",
+        )?
+        .progress_chars("=> "),
+    );
+    let options = ImportOptions {
+        dry_run,
+        mapping: (!mapping.is_empty()).then_some(&mapping),
+        actor: "cli".into(),
+    };
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let report = import_csv(db, &data, &options, &progress)
+        .await
+        .map_err(|e| match e {
+            ApiError::Invalid { message, .. } => anyhow::anyhow!(message),
+            other => anyhow::anyhow!(other.to_string()),
+        })?;
+    bar.finish_and_clear();
+    for o in &report.outcomes {
+        if verbose || o.action == RowAction::Skip {
+            let action = serde_json::to_value(o.action).unwrap_or_default();
+            let client = o
+                .client_id
+                .map(|id| format!(" client #{id}"))
+                .unwrap_or_default();
+            let reason = o
+                .reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default();
+            println!(
+                "line {}: {}{client}{reason}",
+                o.line,
+                action.as_str().unwrap_or("")
+            );
+        }
+    }
+    println!(
+        "{}{} rows: {} created, {} updated, {} unchanged, {} skipped",
+        if dry_run {
+            "dry run, nothing changed. "
+        } else {
+            ""
+        },
+        report.rows,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.skipped
+    );
+    Ok(())
+}
