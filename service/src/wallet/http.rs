@@ -19,6 +19,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_wallet))
         .routes(routes!(create_adjustment))
+        .routes(routes!(list_transactions))
         .routes(routes!(create_top_up, list_client_top_ups))
         .routes(routes!(list_top_ups))
         .routes(routes!(get_top_up))
@@ -72,7 +73,8 @@ async fn get_wallet(
     let filter = HistoryFilter::parse(q.kind.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let balance = super::balance(&state.db, id).await?;
-    let transactions = super::history_filtered(&state.db, id, &filter, q.before, limit).await?;
+    let transactions =
+        super::history_filtered(&state.db, Some(id), &filter, q.before, limit).await?;
     let next_cursor = (transactions.len() == usize::from(limit))
         .then(|| transactions.last().map(|t| t.id))
         .flatten();
@@ -237,4 +239,47 @@ async fn cancel_top_up(
 ) -> ApiResult<AppJson<TopUp>> {
     authorized_top_up(&state, actor, id).await?;
     Ok(AppJson(super::cancel_top_up(&state.db, id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct TransactionsQuery {
+    /// Only this client's movements.
+    pub client_id: Option<u64>,
+    pub before: Option<u64>,
+    pub limit: Option<u16>,
+    /// Only these kinds, comma-separated (`gift_code,top_up`).
+    pub kind: Option<String>,
+    /// From this instant or date (UTC), inclusive.
+    pub from: Option<String>,
+    /// Up to this instant (exclusive) or through this date (UTC).
+    pub to: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TransactionPage {
+    /// Newest first.
+    pub transactions: Vec<LedgerRow>,
+    pub next_cursor: Option<u64>,
+}
+
+/// Every client's wallet movements, for the back office's credits screen.
+#[utoipa::path(get, path = "/v1/wallet/transactions", tag = "wallet", params(TransactionsQuery),
+    responses((status = 200, body = TransactionPage), (status = 403), (status = 422)))]
+async fn list_transactions(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<TransactionsQuery>,
+) -> ApiResult<AppJson<TransactionPage>> {
+    actor.require_manager()?;
+    let filter = HistoryFilter::parse(q.kind.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let transactions =
+        super::history_filtered(&state.db, q.client_id, &filter, q.before, limit).await?;
+    let next_cursor = (transactions.len() == usize::from(limit))
+        .then(|| transactions.last().map(|t| t.id))
+        .flatten();
+    Ok(AppJson(TransactionPage {
+        transactions,
+        next_cursor,
+    }))
 }

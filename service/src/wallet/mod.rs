@@ -88,9 +88,10 @@ pub async fn adjust(
     idempotency::finish(tx, db, actor, key, StatusCode::CREATED, &body).await
 }
 
+/// One client's movements (`Some`) or every client's (`None`), newest first.
 pub async fn history_filtered(
     db: &Db,
-    client_id: u64,
+    client_id: Option<u64>,
     filter: &HistoryFilter,
     before: Option<u64>,
     limit: u16,

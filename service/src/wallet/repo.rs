@@ -166,18 +166,22 @@ pub async fn balance<Q: Queryable>(
     Ok(b.map(Money::from_db))
 }
 
-/// Newest first, with the manager's filters; `before` is the keyset cursor (an id).
+/// Newest first, of one client or of all, with the manager's filters; `before` is the keyset
+/// cursor (an id).
 pub async fn history_filtered<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
-    client_id: u64,
+    client_id: Option<u64>,
     filter: &HistoryFilter,
     before: Option<u64>,
     limit: u16,
 ) -> Result<Vec<LedgerRow>, mysql_async::Error> {
-    let mut sql =
-        format!("SELECT {COLUMNS} FROM {{p}}volixta_wallet_ledger WHERE client_id = ? AND id < ?");
-    let mut params: Vec<Value> = vec![client_id.into(), before.unwrap_or(u64::MAX).into()];
+    let mut sql = format!("SELECT {COLUMNS} FROM {{p}}volixta_wallet_ledger WHERE id < ?");
+    let mut params: Vec<Value> = vec![before.unwrap_or(u64::MAX).into()];
+    if let Some(client_id) = client_id {
+        sql.push_str(" AND client_id = ?");
+        params.push(client_id.into());
+    }
     if !filter.kinds.is_empty() {
         sql.push_str(" AND kind IN (");
         sql.push_str(&vec!["?"; filter.kinds.len()].join(", "));

@@ -192,3 +192,57 @@ async fn the_ledger_refuses_updates_and_deletes() {
         .await;
     assert_eq!(sum, "10.0000");
 }
+
+/// Many WordPress hosts give the database user no TRIGGER privilege: the service must still
+/// migrate and run, without the triggers.
+#[tokio::test]
+async fn migrations_apply_for_a_user_without_the_trigger_privilege() {
+    use mysql_async::prelude::Queryable;
+    let suffix = &nonce()[..12];
+    let db_name = format!("t_{}_{suffix}", chrono::Utc::now().timestamp());
+    let user = format!("vx_{suffix}");
+    let mut root = mysql_async::Conn::from_url(server_url())
+        .await
+        .expect("root");
+    root.query_drop(format!("CREATE DATABASE `{db_name}`"))
+        .await
+        .expect("db");
+    root.query_drop(format!("CREATE USER '{user}'@'%' IDENTIFIED BY 'pw'"))
+        .await
+        .expect("user");
+    root.query_drop(format!(
+        "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES \
+         ON `{db_name}`.* TO '{user}'@'%'"
+    ))
+    .await
+    .expect("grant");
+
+    let opts = mysql_async::Opts::from_url(&server_url()).expect("url");
+    let url = format!(
+        "mysql://{user}:pw@{}:{}/{db_name}",
+        opts.ip_or_hostname(),
+        opts.tcp_port()
+    );
+    let config = volixta_service::Config::for_database(url, PREFIX, SECRET);
+    let outcome = async {
+        let db = volixta_service::db::connect(&config).await?;
+        volixta_service::migrate::run(&db).await?;
+        let broken = volixta_service::wallet::verify_ledgers(&db).await?;
+        db.pool.disconnect().await?;
+        anyhow::Ok(broken)
+    }
+    .await;
+    let triggers: Option<u64> = root
+        .exec_first(
+            "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?",
+            (&db_name,),
+        )
+        .await
+        .expect("count");
+    let _ = root.query_drop(format!("DROP USER '{user}'@'%'")).await;
+    let _ = root
+        .query_drop(format!("DROP DATABASE IF EXISTS `{db_name}`"))
+        .await;
+    assert!(outcome.expect("migrates without TRIGGER").is_empty());
+    assert_eq!(triggers, Some(0));
+}

@@ -261,3 +261,54 @@ async fn managers_filter_the_history_by_kind_and_period() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn managers_list_every_clients_movements() {
+    let app = TestApp::spawn().await;
+    let first = client_with_balance(&app, "10.00").await;
+    let second = app
+        .create_client(json!({"first_name": "Second", "wp_user_id": 52}))
+        .await["id"]
+        .as_u64()
+        .expect("id");
+    for (id, amount) in [(second, "4.00"), (first, "-3.00"), (second, "-1.00")] {
+        let res = app
+            .post(
+                &format!("/v1/clients/{id}/wallet/adjustments"),
+                MANAGER,
+                &json!({"amount": amount, "reason": "x"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    }
+    let all = app.get("/v1/wallet/transactions", MANAGER).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.text);
+    let rows = all.body["transactions"].as_array().expect("rows");
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0]["client_id"], second, "newest first");
+    let debits = app
+        .get("/v1/wallet/transactions?kind=manual_debit", MANAGER)
+        .await;
+    assert_eq!(
+        debits.body["transactions"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let theirs = app
+        .get(
+            &format!("/v1/wallet/transactions?client_id={second}&limit=1"),
+            MANAGER,
+        )
+        .await;
+    assert_eq!(theirs.body["transactions"][0]["amount"], "-1.00");
+    assert!(theirs.body["next_cursor"].is_u64());
+    assert_eq!(
+        app.get("/v1/wallet/transactions", "client:50").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/v1/wallet/transactions?from=soon", MANAGER)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
