@@ -274,7 +274,9 @@ final class Client {
 		foreach ( $headers as $name => $value ) {
 			$name  = (string) $name;
 			$value = (string) $value;
-			if ( in_array( strtolower( $name ), self::SIGNED_HEADERS, true ) || 0 === stripos( $name, 'x-volixta-' ) ) {
+			// Callers may not set the signed headers; the visitor's address is the one Volixta header they pass on.
+			$lower = strtolower( $name );
+			if ( in_array( $lower, self::SIGNED_HEADERS, true ) || ( 0 === strpos( $lower, 'x-volixta-' ) && 'x-volixta-client-ip' !== $lower ) ) {
 				continue;
 			}
 			if ( ! preg_match( '/^[A-Za-z0-9-]+$/D', $name ) || preg_match( '/[\r\n\0]/', $value ) ) {

@@ -114,6 +114,11 @@ final class Proxy {
 			}
 			$headers['Idempotency-Key'] = $key;
 		}
+		// The service throttles wrong gift-code attempts per visitor address as well as per client.
+		$address = isset( $_SERVER['REMOTE_ADDR'] ) ? filter_var( wp_unslash( $_SERVER['REMOTE_ADDR'] ), FILTER_VALIDATE_IP ) : false; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- validated as an IP.
+		if ( false !== $address ) {
+			$headers['X-Volixta-Client-Ip'] = $address;
+		}
 		$language = $request->get_header( 'accept_language' );
 		if ( null !== $language && preg_match( '/^[A-Za-z0-9,;=.* -]{1,200}$/D', $language ) ) {
 			$headers['Accept-Language'] = $language;

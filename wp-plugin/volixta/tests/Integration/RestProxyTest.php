@@ -94,6 +94,7 @@ final class RestProxyTest extends WordPressTestCase {
 		$request = $this->request( 'POST', 'bookings', array( 'notify' => '1' ), '{"client_id":"5","options":{}}' );
 		$request->set_header( 'Idempotency-Key', 'key-123' );
 		$request->set_header( 'X-Volixta-Actor', 'admin:1' );
+		$_SERVER['REMOTE_ADDR'] = '203.0.113.9';
 		$response = $proxy->handle( $request );
 
 		self::assertInstanceOf( PassthroughResponse::class, $response );
@@ -107,6 +108,7 @@ final class RestProxyTest extends WordPressTestCase {
 		self::assertStringEndsWith( '/v1/bookings?notify=1', $sent['url'] );
 		self::assertSame( '{"client_id":"5","options":{}}', $sent['body'] );
 		self::assertSame( 'key-123', $sent['headers']['Idempotency-Key'] );
+		self::assertSame( '203.0.113.9', $sent['headers']['X-Volixta-Client-Ip'] );
 		self::assertSame( 'manager:' . $manager->ID, $sent['headers']['X-Volixta-Actor'] );
 		$canonical = Signer::canonical( 'POST', '/v1/bookings?notify=1', (int) $sent['headers']['X-Volixta-Timestamp'], $sent['headers']['X-Volixta-Nonce'], 'manager:' . $manager->ID, $sent['body'] );
 		self::assertSame( Signer::sign( 'test-secret', $canonical ), $sent['headers']['X-Volixta-Signature'] );
