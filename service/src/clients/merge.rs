@@ -28,6 +28,7 @@ pub struct Moved {
     pub groups: usize,
     pub bookings: u64,
     pub pending_top_ups: u64,
+    pub gift_code_redemptions: u64,
     /// Profile fields the kept profile lacked and took from the other one.
     pub filled_fields: Vec<String>,
 }
@@ -50,6 +51,7 @@ async fn reassign_other_domains(
 ) -> Result<(), ApiError> {
     moved.bookings = repo::reassign_bookings(tx, db, from, to).await?;
     moved.pending_top_ups = repo::reassign_pending_top_ups(tx, db, from, to).await?;
+    moved.gift_code_redemptions = repo::reassign_gift_codes(tx, db, from, to).await?;
     Ok(())
 }
 

@@ -557,3 +557,52 @@ async fn likely_duplicates_are_found_by_email_phone_and_similar_names() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn gift_codes_follow_a_merge_and_stay_once_per_person() {
+    let app = TestApp::spawn().await;
+    let keep = id(&app
+        .create_client(json!({"first_name": "Kept", "wp_user_id": 50}))
+        .await);
+    let other = id(&app
+        .create_client(json!({"first_name": "Other", "wp_user_id": 51}))
+        .await);
+    let open = create(&app, "/v1/gift-codes", json!({"value": "10.00"})).await;
+    let restricted = create(
+        &app,
+        "/v1/gift-codes",
+        json!({"value": "5.00", "client_ids": [other]}),
+    )
+    .await;
+    let redeem = |wp: u64, code: &Value| {
+        let app = &app;
+        let body = serde_json::to_vec(&json!({"code": code["code"]})).expect("json");
+        async move {
+            app.request_with(
+                Method::POST,
+                "/v1/gift-codes/redeem",
+                &format!("client:{wp}"),
+                Some(body),
+                &[("X-Volixta-Client-Ip", "203.0.113.9")],
+                Tamper::default(),
+            )
+            .await
+        }
+    };
+    assert_eq!(redeem(51, &open).await.status, StatusCode::OK);
+    let res = app
+        .post(
+            &format!("/v1/clients/{keep}/merge"),
+            MANAGER,
+            &json!({"other_id": other}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["moved"]["gift_code_redemptions"], 1);
+    assert_eq!(res.body["client"]["wallet_balance"], "10.00");
+    // The person redeemed the open code already; the code meant for the other profile is theirs.
+    assert_eq!(redeem(50, &open).await.code(), "already_redeemed");
+    let res = redeem(50, &restricted).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["balance"], "15.00");
+}
