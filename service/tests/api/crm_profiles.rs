@@ -389,3 +389,45 @@ async fn an_uploaded_photo_is_checked_stored_and_served_with_its_real_type() {
             .is_some_and(|a| a.contains(&json!("owl")))
     );
 }
+
+#[test]
+fn every_crm_endpoint_is_in_the_openapi_document() {
+    let spec = serde_json::to_value(volixta_service::openapi()).expect("json");
+    for (path, method) in [
+        ("/v1/clients/{id}", "patch"),
+        ("/v1/clients/{id}/audit", "get"),
+        ("/v1/clients/{id}/avatar", "put"),
+        ("/v1/clients/{id}/avatar", "get"),
+        ("/v1/clients/{id}/merge", "post"),
+        ("/v1/clients/{id}/rewards", "post"),
+        ("/v1/clients/duplicates", "get"),
+        ("/v1/clients/duplicates/dismiss", "post"),
+        ("/v1/clients/import", "post"),
+        ("/v1/clients/export.csv", "get"),
+        ("/v1/client-statuses/{id}", "patch"),
+        ("/v1/client-groups/{id}/members", "post"),
+        ("/v1/client-avatars", "get"),
+        ("/v1/audit", "get"),
+    ] {
+        assert!(spec["paths"][path][method].is_object(), "{method} {path}");
+    }
+    let list = &spec["paths"]["/v1/clients"]["get"]["parameters"];
+    let names: Vec<&str> = list
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    for name in [
+        "search",
+        "status",
+        "group_id",
+        "unused_service_ids",
+        "booked_from",
+        "active_bookings",
+        "sort",
+        "after",
+    ] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+}
