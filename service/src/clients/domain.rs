@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 pub mod csv_io;
 pub mod duplicates;
 mod list;
+pub mod search;
 pub use list::{Channel, Cursor, ListQuery, Sort, ids};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]

@@ -145,7 +145,9 @@ pub async fn insert(tx: &mut Tx, db: &Db, p: &Profile) -> Result<u64, mysql_asyn
         profile_values(p),
     )
     .await?;
-    Ok(tx.last_insert_id().unwrap_or_default())
+    let id = tx.last_insert_id().unwrap_or_default();
+    reindex(tx, db, &[(id, p)]).await?;
+    Ok(id)
 }
 
 pub async fn save(tx: &mut Tx, db: &Db, id: u64, p: &Profile) -> Result<(), mysql_async::Error> {
@@ -162,7 +164,8 @@ pub async fn save(tx: &mut Tx, db: &Db, id: u64, p: &Profile) -> Result<(), mysq
         )),
         params,
     )
-    .await
+    .await?;
+    reindex(tx, db, &[(id, p)]).await
 }
 
 pub async fn find<Q: Queryable>(
@@ -483,6 +486,8 @@ pub async fn insert_many(
             .await?;
         ids.extend(got);
     }
+    let indexed: Vec<(u64, &Profile)> = ids.iter().copied().zip(profiles.iter().copied()).collect();
+    reindex(tx, db, &indexed).await?;
     Ok(ids)
 }
 
@@ -513,7 +518,7 @@ pub async fn save_many(
         )
         .await?;
     }
-    Ok(())
+    reindex(tx, db, profiles).await
 }
 
 pub async fn status_names<Q: Queryable>(
@@ -562,4 +567,46 @@ pub async fn reassign_gift_codes(
     )
     .await?;
     Ok(tx.affected_rows())
+}
+
+/// Rebuilds the search tokens of these clients.
+pub async fn reindex(
+    tx: &mut Tx,
+    db: &Db,
+    clients: &[(u64, &Profile)],
+) -> Result<(), mysql_async::Error> {
+    for chunk in clients.chunks(1000) {
+        let ids: Vec<Value> = chunk.iter().map(|(id, _)| Value::from(*id)).collect();
+        tx.exec_drop(
+            db.sql(&format!(
+                "DELETE FROM {{p}}volixta_client_search WHERE client_id IN ({})",
+                vec!["?"; ids.len()].join(", ")
+            )),
+            ids,
+        )
+        .await?;
+        let rows: Vec<(String, u64)> = chunk
+            .iter()
+            .flat_map(|(id, p)| {
+                super::domain::search::tokens(p)
+                    .into_iter()
+                    .map(move |t| (t, *id))
+            })
+            .collect();
+        for part in rows.chunks(4000) {
+            let params: Vec<Value> = part
+                .iter()
+                .flat_map(|(t, id)| [Value::from(t.as_str()), Value::from(*id)])
+                .collect();
+            tx.exec_drop(
+                db.sql(&format!(
+                    "INSERT INTO {{p}}volixta_client_search (token, client_id) VALUES {}",
+                    vec!["(?, ?)"; part.len()].join(", ")
+                )),
+                params,
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }

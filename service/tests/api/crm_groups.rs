@@ -357,3 +357,43 @@ async fn the_list_filters_by_what_clients_booked_and_when() {
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn search_finds_name_words_email_and_any_part_of_the_phone_after_edits() {
+    let app = TestApp::spawn().await;
+    let c = app
+        .create_client(json!({"first_name": "Émile", "last_name": "Dubois-Martin", "email": "emile.d@mail.example", "phone": "+44 20 7946 0123"}))
+        .await;
+    app.create_client(json!({"first_name": "Emily", "last_name": "Stone"}))
+        .await;
+    let found = |q: &'static str| {
+        let app = &app;
+        async move { first_names(&app.get(&format!("/v1/clients?search={q}"), MANAGER).await) }
+    };
+    assert_eq!(found("emile").await, ["Émile"]);
+    assert_eq!(found("EMIL").await, ["Émile", "Emily"]);
+    assert_eq!(found("martin%20emile").await, ["Émile"]);
+    assert_eq!(found("emile.d%40mail").await, ["Émile"]);
+    assert_eq!(found("020%207946").await, ["Émile"]);
+    assert_eq!(found("0123").await, ["Émile"]);
+    assert_eq!(found("%2B44%2020%207946%200123").await, ["Émile"]);
+    assert!(
+        found("mile").await.is_empty(),
+        "words match from their start"
+    );
+    // An edit re-indexes: the old name no longer finds the client.
+    app.patch(
+        &format!("/v1/clients/{}", id(&c)),
+        MANAGER,
+        &json!({"last_name": "Rossi", "phone": null}),
+    )
+    .await;
+    assert!(found("dubois").await.is_empty());
+    assert_eq!(found("rossi").await, ["Émile"]);
+    assert!(found("0123").await.is_empty());
+    assert_eq!(
+        app.scalar::<u64>("SELECT COUNT(*) FROM {p}volixta_client_search WHERE token LIKE '%0123'")
+            .await,
+        0
+    );
+}

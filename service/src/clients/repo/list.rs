@@ -6,11 +6,13 @@ use crate::{
 };
 use mysql_async::{Row, Value, prelude::Queryable};
 
-/// A WHERE clause under construction: the SQL pieces and their parameters, in order.
+/// A WHERE clause under construction: the SQL pieces and their parameters, in order; and, for a
+/// search, the matching ids the list starts from.
 #[derive(Default)]
 pub struct Filter {
     clauses: Vec<String>,
     params: Vec<Value>,
+    source: Option<(String, Vec<Value>)>,
 }
 
 impl Filter {
@@ -59,25 +61,8 @@ impl Filter {
             f.push(format!("{column} = 1 AND c.blocked = 0"), []);
         }
         booking_clauses(&mut f, q)?;
-        if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            // The column collation (utf8mb4_unicode_ci) makes LIKE case- and accent-insensitive.
-            let pattern = format!("%{}%", escape_like(search));
-            let digits: String = search.chars().filter(char::is_ascii_digit).collect();
-            let phone_pattern = if digits.is_empty() {
-                pattern.clone()
-            } else {
-                format!("%{digits}%")
-            };
-            f.push(
-                "(CONCAT(c.first_name, ' ', c.last_name) LIKE ? OR CONCAT(c.last_name, ' ', c.first_name) LIKE ? \
-                 OR c.email LIKE ? OR c.phone LIKE ?)",
-                [
-                    pattern.clone().into(),
-                    pattern.clone().into(),
-                    pattern.into(),
-                    phone_pattern.into(),
-                ],
-            );
+        if let Some(search) = q.search.as_deref() {
+            f.source = search_source(&crate::clients::domain::search::words(search));
         }
         Ok(f)
     }
@@ -202,6 +187,35 @@ fn booking_clauses(f: &mut Filter, q: &ListQuery) -> Result<(), ClientError> {
     Ok(())
 }
 
+/// The ids of clients with a token starting with each word. The list is read from these ids
+/// (few, by index range) rather than by scanning clients in order and probing each.
+fn search_source(words: &[String]) -> Option<(String, Vec<Value>)> {
+    let patterns: Vec<String> = words
+        .iter()
+        .filter(|w| w.chars().count() >= 2)
+        .map(|w| format!("{}%", escape_like(w)))
+        .collect();
+    if patterns.is_empty() {
+        return None;
+    }
+    let any = vec!["s.token LIKE ?"; patterns.len()].join(" OR ");
+    let mut params: Vec<Value> = patterns.iter().map(|p| Value::from(p.as_str())).collect();
+    let sql = if patterns.len() == 1 {
+        format!("SELECT DISTINCT s.client_id FROM {{p}}volixta_client_search s WHERE {any}")
+    } else {
+        // Every word must match one of the client's tokens.
+        let each =
+            vec!["COUNT(DISTINCT CASE WHEN s.token LIKE ? THEN 1 END)"; patterns.len()].join(" + ");
+        params.extend(patterns.iter().map(|p| Value::from(p.as_str())));
+        params.push((patterns.len() as u64).into());
+        format!(
+            "SELECT s.client_id FROM {{p}}volixta_client_search s WHERE {any} \
+             GROUP BY s.client_id HAVING {each} = ?"
+        )
+    };
+    Some((sql, params))
+}
+
 fn order_by(sort: Sort) -> &'static str {
     match sort {
         Sort::Id => "c.id",
@@ -240,10 +254,17 @@ pub async fn list<Q: Queryable>(
     if let Some(cursor) = cursor {
         filter.after(sort, cursor);
     }
-    let mut params = filter.params.clone();
+    let (from, mut params) = match &filter.source {
+        Some((ids, ids_params)) => (
+            format!("({ids}) m STRAIGHT_JOIN {{p}}volixta_clients c ON c.id = m.client_id"),
+            ids_params.clone(),
+        ),
+        None => ("{p}volixta_clients c".to_owned(), Vec::new()),
+    };
+    params.extend(filter.params.iter().cloned());
     params.push((u64::from(limit) + 1).into());
     let sql = format!(
-        "SELECT {COLUMNS} FROM {{p}}volixta_clients c WHERE {} ORDER BY {} LIMIT ?",
+        "SELECT {COLUMNS} FROM {from} WHERE {} ORDER BY {} LIMIT ?",
         filter.sql(),
         order_by(sort)
     );
