@@ -125,6 +125,7 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
+    let load_at_start = load_average();
     let mut app = TestApp::spawn().await;
     app.skip_ledger_check_on_drop();
 
@@ -242,6 +243,7 @@ async fn main() {
     let export_secs = t.elapsed().as_secs_f64();
     let exported = export.text.lines().count().saturating_sub(1);
 
+    let load_at_end = load_average();
     let profile = if cfg!(debug_assertions) {
         "debug"
     } else {
@@ -254,7 +256,8 @@ async fn main() {
          `volixta-service import-clients` runs), a group of 5%, a third with a past booking and a tenth \
          with an upcoming one; then each list request {RUNS} times over signed HTTP on loopback \
          (signature check, nonce insert, query, JSON) after 3 warm-ups. Machine: 2 cores shared with \
-         other work, MariaDB 10.11 on the same host, {profile} build.\n\n\
+         other work (1-minute load average {load_at_start} at the start, {load_at_end} at the end), \
+         MariaDB 10.11 on the same host, {profile} build.\n\n\
          {table}\n\
          | import | seconds |\n| --- | ---: |\n\
          | {n} new rows | {import_secs:.1} |\n\
@@ -265,32 +268,27 @@ async fn main() {
     write_section(&section);
 }
 
-/// Replaces this benchmark's own section of docs/benchmarks.md, leaving the others as they are.
+const START: &str = "<!-- clients-bench:start -->";
+const END: &str = "<!-- clients-bench:end -->";
+
+/// Replaces this benchmark's own section of docs/benchmarks.md (between its markers), leaving
+/// the others as they are.
 fn write_section(section: &str) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/benchmarks.md");
     let current = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n".into());
-    let title = section.lines().next().unwrap_or_default();
-    let mut out = String::new();
-    let mut skipping = false;
-    let mut replaced = false;
-    for line in current.lines() {
-        if line == title {
-            skipping = true;
-            replaced = true;
-            out.push_str(section.trim_end());
-            out.push_str("\n\n");
-            continue;
+    let block = format!("{START}\n{}\n{END}", section.trim_end());
+    let updated = match (current.find(START), current.find(END)) {
+        (Some(a), Some(b)) if a < b => {
+            format!("{}{block}{}", &current[..a], &current[b + END.len()..])
         }
-        if skipping && line.starts_with("## ") {
-            skipping = false;
-        }
-        if !skipping {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    if !replaced {
-        out = format!("{}\n\n{}\n", out.trim_end(), section.trim_end());
-    }
-    std::fs::write(path, out.trim_end().to_owned() + "\n").expect("write docs/benchmarks.md");
+        _ => format!("{}\n\n{block}\n", current.trim_end()),
+    };
+    std::fs::write(path, format!("{}\n", updated.trim_end())).expect("write docs/benchmarks.md");
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into())
 }
