@@ -243,7 +243,18 @@ async fn prepare(
     let notes = domain::clean_notes(r.notes.as_deref())?;
     let people = r.people.unwrap_or(1);
     let mut conn = db.pool.get_conn().await?;
-    match repo::client_live(&mut conn, db, client_id).await? {
+    let offering = repo::offering(
+        &mut conn,
+        db,
+        r.service_id,
+        r.location_id,
+        r.staff_id,
+        client_id,
+    )
+    .await?
+    .filter(|o| o.service_active)
+    .ok_or_else(|| BookingError::field("service_id", "no such service"))?;
+    match offering.client_live {
         None => return Err(BookingError::field("client_id", "no such client").into()),
         Some(false) => return Err(BookingError::ClientNotActive.into()),
         Some(true) => {}
@@ -251,10 +262,6 @@ async fn prepare(
     if let Party::Client { client_id } = party {
         clients::ensure_may(&mut conn, db, client_id, PortalAction::Book).await?;
     }
-    let offering = repo::offering(&mut conn, db, r.service_id, r.location_id, r.staff_id)
-        .await?
-        .filter(|o| o.service_active)
-        .ok_or_else(|| BookingError::field("service_id", "no such service"))?;
     if !offering.staff_performs {
         return Err(BookingError::field(
             "staff_id",
@@ -564,8 +571,15 @@ async fn actions(
                 }
             }
             let mut notice = settings.min_change_notice_minutes;
-            if let Some(o) =
-                repo::offering(&mut conn, db, b.service_id, b.location_id, b.staff_id).await?
+            if let Some(o) = repo::offering(
+                &mut conn,
+                db,
+                b.service_id,
+                b.location_id,
+                b.staff_id,
+                b.client_id,
+            )
+            .await?
             {
                 notice = change_notice(settings, &o);
             }
@@ -667,6 +681,7 @@ pub async fn reschedule(
         current.service_id,
         current.location_id,
         staff_id,
+        current.client_id,
     )
     .await?
     .ok_or(BookingError::NotFound)?;
@@ -796,6 +811,7 @@ pub async fn cancel(
                 current.service_id,
                 current.location_id,
                 current.staff_id,
+                current.client_id,
             )
             .await?
             {

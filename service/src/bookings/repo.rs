@@ -46,6 +46,8 @@ pub struct Offering {
     pub staff_performs: bool,
     /// The location exists, is active and offers the service.
     pub location_offers: bool,
+    /// `Some(live)` when the client exists.
+    pub client_live: Option<bool>,
 }
 
 pub fn deposit_of(kind: &str, value: Money) -> Deposit {
@@ -64,14 +66,15 @@ pub fn discount_of(kind: &str, value: Money) -> Option<Discount> {
     }
 }
 
-/// One round trip: the service with its pricing rules, and whether the staff member and the
-/// location go with it.
+/// One round trip: the service with its pricing rules, and whether the staff member, the
+/// location and the client go with it.
 pub async fn offering<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     service_id: u64,
     location_id: u64,
     staff_id: u64,
+    client_id: u64,
 ) -> SqlResult<Option<Offering>> {
     let row: Option<Row> = conn
         .exec_first(
@@ -85,11 +88,12 @@ pub async fn offering<Q: Queryable>(
                  EXISTS (SELECT 1 FROM {p}volixta_locations l WHERE l.id = ? AND l.active = 1 AND \
                          (NOT EXISTS (SELECT 1 FROM {p}volixta_service_locations sl WHERE sl.service_id = s.id) \
                           OR EXISTS (SELECT 1 FROM {p}volixta_service_locations sl \
-                                     WHERE sl.service_id = s.id AND sl.location_id = l.id))) \
+                                     WHERE sl.service_id = s.id AND sl.location_id = l.id))), \
+                 (SELECT c.live FROM {p}volixta_clients c WHERE c.id = ?) \
                  FROM {p}volixta_services s LEFT JOIN {p}volixta_service_pricing p ON p.service_id = s.id \
                  WHERE s.id = ?",
             ),
-            (staff_id, location_id, service_id),
+            (staff_id, location_id, client_id, service_id),
         )
         .await?;
     Ok(row.map(|mut r| {
@@ -111,6 +115,7 @@ pub async fn offering<Q: Queryable>(
             tax_rate_percent: col(&mut r, 12),
             staff_performs: col(&mut r, 13),
             location_offers: col(&mut r, 14),
+            client_live: col(&mut r, 15),
         }
     }))
 }
@@ -129,19 +134,6 @@ pub async fn addons<Q: Queryable>(
              FROM {p}volixta_service_addons WHERE service_id = ?",
         ),
         (service_id,),
-    )
-    .await
-}
-
-/// `Some(live)` for an existing client.
-pub async fn client_live<Q: Queryable>(
-    conn: &mut Q,
-    db: &Db,
-    client_id: u64,
-) -> SqlResult<Option<bool>> {
-    conn.exec_first(
-        db.sql("SELECT live FROM {p}volixta_clients WHERE id = ?"),
-        (client_id,),
     )
     .await
 }
