@@ -353,14 +353,8 @@ pub async fn offering(
     location_id: u64,
 ) -> ApiResult<(Service, Location, Vec<Staff>)> {
     let mut conn = db.pool.get_conn().await?;
-    let service = one(
-        repo::services(&mut conn, db, Some(service_id)).await?,
-        CatalogError::ServiceNotFound,
-    )?;
-    let location = one(
-        repo::locations(&mut conn, db, Some(location_id)).await?,
-        CatalogError::LocationNotFound,
-    )?;
-    let staff = repo::staff(&mut conn, db, StaffFilter::Performing(service_id)).await?;
+    let (service, location, staff) = repo::offering(&mut conn, db, service_id, location_id).await?;
+    let service = service.ok_or(CatalogError::ServiceNotFound)?;
+    let location = location.ok_or(CatalogError::LocationNotFound)?;
     Ok((service, location, staff))
 }

@@ -124,40 +124,51 @@ pub async fn replace_location_hours(
     .await
 }
 
-/// Locations with their opening hours; one location when `only` is given.
-pub async fn locations<Q: Queryable>(
-    conn: &mut Q,
-    db: &Db,
-    only: Option<u64>,
-) -> SqlResult<Vec<Location>> {
-    let filter = if only.is_some() {
-        "WHERE id = ?"
-    } else {
-        "WHERE ? IS NULL"
-    };
-    let rows: Vec<Row> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT id, name, address, timezone, active, created_at, updated_at \
-                 FROM {{p}}volixta_locations {filter} ORDER BY name, id"
-            )),
-            (only,),
-        )
-        .await?;
-    let hour_filter = if only.is_some() {
-        "WHERE location_id = ?"
-    } else {
-        "WHERE ? IS NULL"
-    };
-    let hours: Vec<(u64, u8, u16, u16)> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT location_id, weekday, start_minute, end_minute FROM {{p}}volixta_location_hours \
-                 {hour_filter} ORDER BY location_id, weekday, start_minute"
-            )),
-            (only,),
-        )
-        .await?;
+/// One multi-statement round trip; each statement's rows in order. Only for statements built
+/// here, with ids spliced as integers.
+async fn batch<Q: Queryable>(conn: &mut Q, statements: &[String]) -> SqlResult<Vec<Vec<Row>>> {
+    let mut result = conn.query_iter(statements.join(";\n")).await?;
+    let mut sets = Vec::with_capacity(statements.len());
+    for _ in statements {
+        sets.push(result.collect::<Row>().await?);
+    }
+    Ok(sets)
+}
+
+fn next_set(sets: &mut std::vec::IntoIter<Vec<Row>>) -> Vec<Row> {
+    sets.next().unwrap_or_default()
+}
+
+fn typed<T: mysql_async::prelude::FromRow>(rows: Vec<Row>) -> Vec<T> {
+    rows.into_iter().map(mysql_async::from_row).collect()
+}
+
+/// `WHERE` for every row (`None`) or one id, spliced as an integer.
+fn only_id(column: &str, only: Option<u64>) -> String {
+    only.map_or_else(
+        || "WHERE 1".to_owned(),
+        |id| format!("WHERE {column} = {id}"),
+    )
+}
+
+fn location_statements(db: &Db, only: Option<u64>) -> Vec<String> {
+    vec![
+        db.sql(&format!(
+            "SELECT id, name, address, timezone, active, created_at, updated_at \
+             FROM {{p}}volixta_locations {} ORDER BY name, id",
+            only_id("id", only)
+        )),
+        db.sql(&format!(
+            "SELECT location_id, weekday, start_minute, end_minute FROM {{p}}volixta_location_hours \
+             {} ORDER BY location_id, weekday, start_minute",
+            only_id("location_id", only)
+        )),
+    ]
+}
+
+fn build_locations(sets: &mut std::vec::IntoIter<Vec<Row>>) -> Vec<Location> {
+    let rows = next_set(sets);
+    let hours: Vec<(u64, u8, u16, u16)> = typed(next_set(sets));
     let mut by_location: HashMap<u64, Vec<WeeklyHours>> = HashMap::new();
     for (location_id, weekday, start, end) in hours {
         by_location
@@ -169,8 +180,7 @@ pub async fn locations<Q: Queryable>(
                 end: wall(end),
             });
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|mut r| {
             let id: u64 = col(&mut r, 0);
             Location {
@@ -184,7 +194,17 @@ pub async fn locations<Q: Queryable>(
                 updated_at: to_utc(col::<NaiveDateTime>(&mut r, 6)),
             }
         })
-        .collect())
+        .collect()
+}
+
+/// Locations with their opening hours; one location when `only` is given.
+pub async fn locations<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    only: Option<u64>,
+) -> SqlResult<Vec<Location>> {
+    let sets = batch(conn, &location_statements(db, only)).await?;
+    Ok(build_locations(&mut sets.into_iter()))
 }
 
 // ---------------------------------------------------------------- categories
@@ -408,71 +428,51 @@ pub async fn replace_addons(
     Ok(())
 }
 
-/// Services with their locations, staff and active add-ons; one service when `only` is given.
-pub async fn services<Q: Queryable>(
-    conn: &mut Q,
-    db: &Db,
-    only: Option<u64>,
-) -> SqlResult<Vec<Service>> {
-    let (filter, sub) = if only.is_some() {
-        ("WHERE s.id = ?", "WHERE service_id = ?")
-    } else {
-        ("WHERE ? IS NULL", "WHERE ? IS NULL")
-    };
-    let rows: Vec<Row> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT s.id, s.category_id, c.name, s.name, s.description, s.duration_minutes, \
-                 s.price, s.capacity, s.buffer_before_minutes, s.buffer_after_minutes, \
-                 s.min_booking_notice_minutes, s.min_change_notice_minutes, \
-                 s.slot_interval_minutes, s.max_booking_ahead_days, s.active, s.created_at, \
-                 s.updated_at FROM {{p}}volixta_services s \
-                 LEFT JOIN {{p}}volixta_service_categories c ON c.id = s.category_id \
-                 {filter} ORDER BY c.position, s.name, s.id"
-            )),
-            (only,),
-        )
-        .await?;
+fn service_statements(db: &Db, only: Option<u64>) -> Vec<String> {
+    let sub = only_id("service_id", only);
+    vec![
+        db.sql(&format!(
+            "SELECT s.id, s.category_id, c.name, s.name, s.description, s.duration_minutes, \
+             s.price, s.capacity, s.buffer_before_minutes, s.buffer_after_minutes, \
+             s.min_booking_notice_minutes, s.min_change_notice_minutes, \
+             s.slot_interval_minutes, s.max_booking_ahead_days, s.active, s.created_at, \
+             s.updated_at FROM {{p}}volixta_services s \
+             LEFT JOIN {{p}}volixta_service_categories c ON c.id = s.category_id \
+             {} ORDER BY c.position, s.name, s.id",
+            only_id("s.id", only)
+        )),
+        db.sql(&format!(
+            "SELECT service_id, location_id FROM {{p}}volixta_service_locations {sub} \
+             ORDER BY service_id, location_id"
+        )),
+        db.sql(&format!(
+            "SELECT ss.service_id, ss.staff_id FROM {{p}}volixta_staff_services ss \
+             JOIN {{p}}volixta_staff st ON st.id = ss.staff_id AND st.active = 1 \
+             {} ORDER BY ss.service_id, ss.staff_id",
+            only_id("ss.service_id", only)
+        )),
+        db.sql(&format!(
+            "SELECT service_id, id, name, price, duration_minutes, max_quantity \
+             FROM {{p}}volixta_service_addons {sub} AND active = 1 \
+             ORDER BY service_id, position, id"
+        )),
+    ]
+}
+
+fn build_services(sets: &mut std::vec::IntoIter<Vec<Row>>) -> Vec<Service> {
+    let rows = next_set(sets);
     let mut locations: HashMap<u64, Vec<u64>> = HashMap::new();
-    let pairs: Vec<(u64, u64)> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT service_id, location_id FROM {{p}}volixta_service_locations {sub} \
-                 ORDER BY service_id, location_id"
-            )),
-            (only,),
-        )
-        .await?;
-    for (s, l) in pairs {
+    for (s, l) in typed::<(u64, u64)>(next_set(sets)) {
         locations.entry(s).or_default().push(l);
     }
     let mut staff: HashMap<u64, Vec<u64>> = HashMap::new();
-    let pairs: Vec<(u64, u64)> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT ss.service_id, ss.staff_id FROM {{p}}volixta_staff_services ss \
-                 JOIN {{p}}volixta_staff st ON st.id = ss.staff_id AND st.active = 1 \
-                 {} ORDER BY ss.service_id, ss.staff_id",
-                sub.replace("service_id", "ss.service_id")
-            )),
-            (only,),
-        )
-        .await?;
-    for (s, st) in pairs {
+    for (s, st) in typed::<(u64, u64)>(next_set(sets)) {
         staff.entry(s).or_default().push(st);
     }
     let mut addons: HashMap<u64, Vec<Addon>> = HashMap::new();
-    let addon_rows: Vec<(u64, u64, String, Decimal, u16, u16)> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT service_id, id, name, price, duration_minutes, max_quantity \
-                 FROM {{p}}volixta_service_addons {sub} AND active = 1 \
-                 ORDER BY service_id, position, id"
-            )),
-            (only,),
-        )
-        .await?;
-    for (s, id, name, price, duration_minutes, max_quantity) in addon_rows {
+    for (s, id, name, price, duration_minutes, max_quantity) in
+        typed::<(u64, u64, String, Decimal, u16, u16)>(next_set(sets))
+    {
         addons.entry(s).or_default().push(Addon {
             id,
             name,
@@ -481,8 +481,7 @@ pub async fn services<Q: Queryable>(
             max_quantity,
         });
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|mut r| {
             let id: u64 = col(&mut r, 0);
             Service {
@@ -510,7 +509,17 @@ pub async fn services<Q: Queryable>(
                 addons: addons.remove(&id).unwrap_or_default(),
             }
         })
-        .collect())
+        .collect()
+}
+
+/// Services with their locations, staff and active add-ons; one service when `only` is given.
+pub async fn services<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    only: Option<u64>,
+) -> SqlResult<Vec<Service>> {
+    let sets = batch(conn, &service_statements(db, only)).await?;
+    Ok(build_services(&mut sets.into_iter()))
 }
 
 // ---------------------------------------------------------------- staff
@@ -684,56 +693,59 @@ pub enum StaffFilter {
     Performing(u64),
 }
 
-/// Staff with everything that shapes their time.
-pub async fn staff<Q: Queryable>(
-    conn: &mut Q,
-    db: &Db,
-    filter: StaffFilter,
-) -> SqlResult<Vec<Staff>> {
-    let (filter, sub, only) = match filter {
-        StaffFilter::All => ("WHERE ? IS NULL", "WHERE ? IS NULL", None),
-        StaffFilter::One(id) => ("WHERE id = ?", "WHERE staff_id = ?", Some(id)),
-        StaffFilter::Performing(service_id) => (
-            "WHERE active = 1 AND id IN \
-             (SELECT staff_id FROM {p}volixta_staff_services WHERE service_id = ?)",
-            "WHERE staff_id IN \
-             (SELECT staff_id FROM {p}volixta_staff_services WHERE service_id = ?)",
-            Some(service_id),
-        ),
+fn staff_statements(db: &Db, filter: StaffFilter) -> Vec<String> {
+    let (main, sub) = match filter {
+        StaffFilter::All => ("WHERE 1".to_owned(), "WHERE 1".to_owned()),
+        StaffFilter::One(id) => (format!("WHERE id = {id}"), format!("WHERE staff_id = {id}")),
+        StaffFilter::Performing(service_id) => {
+            let performing = format!(
+                "(SELECT staff_id FROM {{p}}volixta_staff_services WHERE service_id = {service_id})"
+            );
+            (
+                format!("WHERE active = 1 AND id IN {performing}"),
+                format!("WHERE staff_id IN {performing}"),
+            )
+        }
     };
-    let rows: Vec<Row> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT id, wp_user_id, first_name, last_name, email, phone, active, created_at, \
-                 updated_at FROM {{p}}volixta_staff {filter} ORDER BY last_name, first_name, id"
-            )),
-            (only,),
-        )
-        .await?;
+    [
+        format!(
+            "SELECT id, wp_user_id, first_name, last_name, email, phone, active, created_at, \
+             updated_at FROM {{p}}volixta_staff {main} ORDER BY last_name, first_name, id"
+        ),
+        format!(
+            "SELECT staff_id, service_id FROM {{p}}volixta_staff_services {sub} \
+             ORDER BY staff_id, service_id"
+        ),
+        format!(
+            "SELECT staff_id, location_id, weekday, start_minute, end_minute \
+             FROM {{p}}volixta_staff_hours {sub} ORDER BY staff_id, weekday, start_minute"
+        ),
+        format!(
+            "SELECT staff_id, weekday, start_minute, end_minute \
+             FROM {{p}}volixta_staff_breaks {sub} ORDER BY staff_id, weekday, start_minute"
+        ),
+        format!(
+            "SELECT staff_id, first_date, last_date, reason \
+             FROM {{p}}volixta_staff_days_off {sub} ORDER BY staff_id, first_date, id"
+        ),
+        format!(
+            "SELECT staff_id, day, location_id, start_minute, end_minute \
+             FROM {{p}}volixta_staff_special_days {sub} ORDER BY staff_id, day, start_minute"
+        ),
+    ]
+    .map(|q| db.sql(&q))
+    .to_vec()
+}
+
+fn build_staff(sets: &mut std::vec::IntoIter<Vec<Row>>) -> Vec<Staff> {
+    let rows = next_set(sets);
     let mut services: HashMap<u64, Vec<u64>> = HashMap::new();
-    let pairs: Vec<(u64, u64)> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT staff_id, service_id FROM {{p}}volixta_staff_services {sub} \
-                 ORDER BY staff_id, service_id"
-            )),
-            (only,),
-        )
-        .await?;
-    for (st, s) in pairs {
+    for (st, s) in typed::<(u64, u64)>(next_set(sets)) {
         services.entry(st).or_default().push(s);
     }
     let mut hours: HashMap<u64, Vec<StaffHours>> = HashMap::new();
-    let rows_h: Vec<(u64, u64, u8, u16, u16)> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT staff_id, location_id, weekday, start_minute, end_minute \
-                 FROM {{p}}volixta_staff_hours {sub} ORDER BY staff_id, weekday, start_minute"
-            )),
-            (only,),
-        )
-        .await?;
-    for (st, location_id, weekday, start, end) in rows_h {
+    for (st, location_id, weekday, start, end) in typed::<(u64, u64, u8, u16, u16)>(next_set(sets))
+    {
         hours.entry(st).or_default().push(StaffHours {
             location_id,
             weekday,
@@ -742,16 +754,7 @@ pub async fn staff<Q: Queryable>(
         });
     }
     let mut breaks: HashMap<u64, Vec<WeeklyHours>> = HashMap::new();
-    let rows_b: Vec<(u64, u8, u16, u16)> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT staff_id, weekday, start_minute, end_minute \
-                 FROM {{p}}volixta_staff_breaks {sub} ORDER BY staff_id, weekday, start_minute"
-            )),
-            (only,),
-        )
-        .await?;
-    for (st, weekday, start, end) in rows_b {
+    for (st, weekday, start, end) in typed::<(u64, u8, u16, u16)>(next_set(sets)) {
         breaks.entry(st).or_default().push(WeeklyHours {
             weekday,
             start: wall(start),
@@ -759,16 +762,7 @@ pub async fn staff<Q: Queryable>(
         });
     }
     let mut days_off: HashMap<u64, Vec<DayOff>> = HashMap::new();
-    let rows_d: Vec<(u64, NaiveDate, NaiveDate, String)> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT staff_id, first_date, last_date, reason \
-                 FROM {{p}}volixta_staff_days_off {sub} ORDER BY staff_id, first_date, id"
-            )),
-            (only,),
-        )
-        .await?;
-    for (st, date, until, reason) in rows_d {
+    for (st, date, until, reason) in typed::<(u64, NaiveDate, NaiveDate, String)>(next_set(sets)) {
         days_off.entry(st).or_default().push(DayOff {
             date,
             until,
@@ -776,16 +770,9 @@ pub async fn staff<Q: Queryable>(
         });
     }
     let mut special: HashMap<u64, Vec<SpecialDay>> = HashMap::new();
-    let rows_s: Vec<(u64, NaiveDate, u64, u16, u16)> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT staff_id, day, location_id, start_minute, end_minute \
-                 FROM {{p}}volixta_staff_special_days {sub} ORDER BY staff_id, day, start_minute"
-            )),
-            (only,),
-        )
-        .await?;
-    for (st, date, location_id, start, end) in rows_s {
+    for (st, date, location_id, start, end) in
+        typed::<(u64, NaiveDate, u64, u16, u16)>(next_set(sets))
+    {
         special.entry(st).or_default().push(SpecialDay {
             date,
             location_id,
@@ -793,8 +780,7 @@ pub async fn staff<Q: Queryable>(
             end: wall(end),
         });
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|mut r| {
             let id: u64 = col(&mut r, 0);
             Staff {
@@ -814,7 +800,33 @@ pub async fn staff<Q: Queryable>(
                 special_days: special.remove(&id).unwrap_or_default(),
             }
         })
-        .collect())
+        .collect()
+}
+
+/// Staff with everything that shapes their time.
+pub async fn staff<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    filter: StaffFilter,
+) -> SqlResult<Vec<Staff>> {
+    let sets = batch(conn, &staff_statements(db, filter)).await?;
+    Ok(build_staff(&mut sets.into_iter()))
+}
+
+/// One service, one location and the active staff performing the service, in one round trip.
+pub async fn offering<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    service_id: u64,
+    location_id: u64,
+) -> SqlResult<(Option<Service>, Option<Location>, Vec<Staff>)> {
+    let mut statements = service_statements(db, Some(service_id));
+    statements.extend(location_statements(db, Some(location_id)));
+    statements.extend(staff_statements(db, StaffFilter::Performing(service_id)));
+    let mut sets = batch(conn, &statements).await?.into_iter();
+    let service = build_services(&mut sets).pop();
+    let location = build_locations(&mut sets).pop();
+    Ok((service, location, build_staff(&mut sets)))
 }
 
 /// Locks the row so concurrent patches of one record apply one after the other.
