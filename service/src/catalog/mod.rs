@@ -141,15 +141,15 @@ async fn resolve_category(
             Some(Some(*id))
         }
         CategoryChoice::Named(name) => {
-            if let Some(id) = repo::category_id_by_name(tx, db, name).await? {
+            if let Some(id) = repo::category_id_by_name(tx, db, name, false).await? {
                 Some(Some(id))
             } else {
                 match repo::insert_category(tx, db, name, 0).await {
                     Ok(id) => Some(Some(id)),
                     // Created meanwhile by a concurrent request: it is the same category.
-                    Err(e) if is_duplicate_key(&e) => {
-                        repo::category_id_by_name(tx, db, name).await?.map(Some)
-                    }
+                    Err(e) if is_duplicate_key(&e) => repo::category_id_by_name(tx, db, name, true)
+                        .await?
+                        .map(Some),
                     Err(e) => return Err(e.into()),
                 }
             }

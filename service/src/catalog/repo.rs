@@ -231,9 +231,19 @@ pub async fn update_category(
     sets.apply(tx, db, "service_categories", id).await
 }
 
-pub async fn category_id_by_name(tx: &mut Tx, db: &Db, name: &str) -> SqlResult<Option<u64>> {
+/// `locking` reads the latest committed row (after a duplicate-key error on insert); the plain
+/// read takes no gap lock, so two transactions creating the same category cannot deadlock.
+pub async fn category_id_by_name(
+    tx: &mut Tx,
+    db: &Db,
+    name: &str,
+    locking: bool,
+) -> SqlResult<Option<u64>> {
+    let lock = if locking { " LOCK IN SHARE MODE" } else { "" };
     tx.exec_first(
-        db.sql("SELECT id FROM {p}volixta_service_categories WHERE name = ?"),
+        db.sql(&format!(
+            "SELECT id FROM {{p}}volixta_service_categories WHERE name = ?{lock}"
+        )),
         (name,),
     )
     .await

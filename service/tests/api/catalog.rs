@@ -344,3 +344,46 @@ async fn patches_change_only_what_they_name() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn concurrent_services_share_one_new_category() {
+    let app = TestApp::spawn().await;
+    let replica = app.replica().await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let app = if i % 2 == 0 { app.handle() } else { replica.handle() };
+            tokio::spawn(async move {
+                let res = app
+                    .post(
+                        "/v1/services",
+                        MANAGER,
+                        &json!({"name": format!("Cut {i}"), "category": "Hair", "duration_minutes": 30, "price": "20"}),
+                    )
+                    .await;
+                assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+                res.body["category_id"].as_u64().expect("category id")
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.push(t.await.expect("task"));
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert_eq!(
+        app.scalar::<u64>("SELECT COUNT(*) FROM {p}volixta_service_categories")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar::<u64>("SELECT COUNT(DISTINCT category_id) FROM {p}volixta_services WHERE category_id IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar::<u64>("SELECT COUNT(*) FROM {p}volixta_services")
+            .await,
+        8
+    );
+}
