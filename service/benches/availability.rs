@@ -149,8 +149,10 @@ fn main() {
              500 / 2000 timed runs after criterion's own). March 2027 in Europe/Paris (a DST month), \
              20 staff working Monday–Saturday 09:00–18:00 with a lunch break, four one-hour \
              bookings per staff member and working day, 60-minute service, 15-minute grid, \
-             10 minutes' buffer after. Machine: {}, 2 cores shared with other work.\n\n{table}\n",
-            report::cpu()
+             10 minutes' buffer after. Machine: {}, 2 cores shared with other work (load \
+             average {} when the run ended).\n\n{table}\n",
+            report::cpu(),
+            report::load_average()
         ),
     );
 }

@@ -181,6 +181,8 @@ async fn main() {
     );
     let month_slots_path = format!("/v1/availability?{base}&from={month}&to={month_end}");
 
+    // The floor every signed request pays (signature, nonce written and committed, one query).
+    let floor = measure(&app, "/v1/service-categories", 300).await;
     let day_10k = measure(&app, &day_path, 300).await;
     let calendar_10k = measure(&app, &calendar_path, 100).await;
     let month_slots_10k = measure(&app, &month_slots_path, 50).await;
@@ -203,6 +205,7 @@ async fn main() {
     let table = [
         "| request | bookings in table | slots answered | p50 | p95 |".to_owned(),
         "| --- | --- | --- | --- | --- |".to_owned(),
+        row("floor: signed `GET /v1/service-categories`", recent, &floor),
         row("day view `GET /v1/availability` (1 day)", recent, &day_10k),
         row(
             "month view `GET /v1/availability/calendar`",
@@ -238,8 +241,12 @@ async fn main() {
              Bookings: two a day per staff member over 250 days around today (10,000), then \
              290,000 more as twenty years of history, inserted with multi-row INSERTs. The day \
              view reads only its window through the (staff_id, start_at) index, so it does not \
-             slow down with history. Machine: {}, 2 cores shared with other work.\n\n{table}\n",
-            report::cpu()
+             slow down with history. The floor row is the cheapest signed request: most of it is the \
+             nonce's INSERT and commit (an fsync with `innodb_flush_log_at_trx_commit = 1`), which \
+             every signed request pays before its handler runs. Machine: {}, 2 cores shared with \
+             other work (load average {} when the run ended).\n\n{table}\n",
+            report::cpu(),
+            report::load_average()
         ),
     );
 }

@@ -50,3 +50,11 @@ pub fn cpu() -> String {
 pub fn quick_mode() -> bool {
     !std::env::args().any(|a| a == "--bench")
 }
+
+/// The 1-minute load average, to read the figures with.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}

@@ -2,7 +2,7 @@
 //! location's zone into UTC slots, and keeps the slots no existing booking is in the way of.
 use super::AvailabilityError;
 use crate::catalog::{
-    Addon, Category, Location, MAX_HOLD_MINUTES, Service, Staff, StaffCard, TimeRange, WallTime,
+    Addon, Category, Location, MAX_HOLD_MINUTES, Service, Staff, StaffCard, TimeRange,
 };
 use chrono::{
     DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Utc,
@@ -41,6 +41,40 @@ impl BusyInterval {
     pub fn held_until(&self) -> DateTime<Utc> {
         self.end + Duration::minutes(i64::from(self.buffer_after_minutes))
     }
+}
+
+const MICROS_PER_MINUTE: i64 = 60_000_000;
+
+/// A `BusyInterval` in microseconds since the epoch: what the rule compares, cheap to copy.
+#[derive(Clone, Copy, Debug)]
+struct Hold {
+    booking_id: Option<u64>,
+    staff_id: u64,
+    service_id: u64,
+    location_id: u64,
+    start: i64,
+    end: i64,
+    held_from: i64,
+    held_until: i64,
+    people: u32,
+}
+
+impl Hold {
+    fn of(b: &BusyInterval) -> Self {
+        let start = b.start.timestamp_micros();
+        let end = b.end.timestamp_micros();
+        Self {
+            booking_id: b.booking_id,
+            staff_id: b.staff_id,
+            service_id: b.service_id,
+            location_id: b.location_id,
+            start,
+            end,
+            held_from: start - i64::from(b.buffer_before_minutes) * MICROS_PER_MINUTE,
+            held_until: end + i64::from(b.buffer_after_minutes) * MICROS_PER_MINUTE,
+            people: b.people,
+        }
+    }
 
     fn is_same_session(&self, other: &Self) -> bool {
         self.service_id == other.service_id
@@ -68,10 +102,17 @@ impl BusyInterval {
 ///   time is refused like any overlap.
 ///
 /// Managers are bound by this rule like everyone (no double booking, ever); it knows nothing of
-/// working hours or notice, which the engine checks separately.
+/// working hours or notice, which the engine checks separately. The engine applies this very
+/// rule (`is_free`, on microseconds) to the bookings near each slot.
 pub fn slot_is_free(candidate: &BusyInterval, capacity: u32, existing: &[BusyInterval]) -> bool {
-    let held_from = candidate.held_from();
-    let held_until = candidate.held_until();
+    is_free(
+        &Hold::of(candidate),
+        capacity,
+        existing.iter().map(Hold::of),
+    )
+}
+
+fn is_free(candidate: &Hold, capacity: u32, existing: impl IntoIterator<Item = Hold>) -> bool {
     let mut seats = candidate.people;
     for e in existing {
         if e.staff_id != candidate.staff_id
@@ -79,7 +120,7 @@ pub fn slot_is_free(candidate: &BusyInterval, capacity: u32, existing: &[BusyInt
         {
             continue;
         }
-        if e.held_from() < held_until && held_from < e.held_until() {
+        if e.held_from < candidate.held_until && candidate.held_from < e.held_until {
             if !e.is_same_session(candidate) {
                 return false;
             }
@@ -157,8 +198,9 @@ pub struct Slot {
 
 /// How one local date of a zone maps to UTC.
 enum DayMapping {
-    /// One offset all day long (no transition): wall clock minus the offset.
-    Fixed(Duration),
+    /// One offset all day long (no transition): local midnight of the date, in microseconds
+    /// since the epoch; a wall-clock minute is that plus the minutes.
+    Fixed(i64),
     /// A transition falls on this date: every time is resolved through the zone.
     Transition,
 }
@@ -179,7 +221,9 @@ impl LocalDay {
         let mid = offset_at(midnight + Duration::hours(12));
         let late = offset_at(midnight + Duration::hours(39));
         let mapping = if early == mid && mid == late {
-            DayMapping::Fixed(Duration::seconds(i64::from(early.local_minus_utc())))
+            DayMapping::Fixed(
+                midnight.timestamp_micros() - i64::from(early.local_minus_utc()) * 1_000_000,
+            )
         } else {
             DayMapping::Transition
         };
@@ -190,47 +234,52 @@ impl LocalDay {
         }
     }
 
-    /// The instants at which the wall clock shows `t` on this date: none in a spring gap, two
-    /// in an autumn repeat.
-    fn resolve(&self, t: WallTime) -> LocalResult<DateTime<Utc>> {
-        self.resolve_minute(t.minutes())
+    /// The instants (microseconds) at which the wall clock shows `minute` minutes after this
+    /// date's midnight: none in a spring gap, two in an autumn repeat.
+    fn resolve(&self, minute: u32) -> LocalResult<i64> {
+        match self.mapping {
+            DayMapping::Fixed(midnight) => {
+                LocalResult::Single(midnight + i64::from(minute) * MICROS_PER_MINUTE)
+            }
+            // chrono-tz answers None in a gap and Ambiguous in a repeat; callers decide.
+            DayMapping::Transition => {
+                let naive =
+                    self.date.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(minute));
+                self.zone
+                    .from_local_datetime(&naive)
+                    .map(|x| x.timestamp_micros())
+            }
+        }
     }
 
-    /// The first instant at which the wall clock shows `t` or later: for a time in a spring gap,
-    /// the moment the clock jumps past it.
-    fn first_at_or_after(&self, t: WallTime) -> DateTime<Utc> {
-        let mut minute = t.minutes();
+    /// The first instant at which the wall clock shows `minute` or later: for a time in a spring
+    /// gap, the moment the clock jumps past it.
+    fn first_at_or_after(&self, minute: u32) -> i64 {
+        let mut minute = minute;
         loop {
-            match self.resolve_minute(minute) {
+            match self.resolve(minute) {
                 LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => return x,
                 LocalResult::None => minute += 1,
             }
         }
     }
 
-    fn resolve_minute(&self, minute: u16) -> LocalResult<DateTime<Utc>> {
-        let naive = self.date.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(minute));
-        match self.mapping {
-            DayMapping::Fixed(offset) => LocalResult::Single((naive - offset).and_utc()),
-            // chrono-tz answers None in a gap and Ambiguous in a repeat; callers decide.
-            DayMapping::Transition => self
-                .zone
-                .from_local_datetime(&naive)
-                .map(|x| x.with_timezone(&Utc)),
-        }
-    }
-
     /// A working period as real instants. A start in a repeated hour is its first occurrence and
     /// an end its last, so the period covers every instant whose wall clock lies in it; a start
     /// or end in a spring gap moves to the moment the clock jumps past it.
-    fn period(&self, r: TimeRange) -> (DateTime<Utc>, DateTime<Utc>) {
-        let start = self.first_at_or_after(r.start);
-        let end = match self.resolve(r.end) {
+    fn period(&self, r: TimeRange) -> (i64, i64) {
+        let start = self.first_at_or_after(u32::from(r.start.minutes()));
+        let end_minute = u32::from(r.end.minutes());
+        let end = match self.resolve(end_minute) {
             LocalResult::Single(x) | LocalResult::Ambiguous(_, x) => x,
-            LocalResult::None => self.first_at_or_after(r.end),
+            LocalResult::None => self.first_at_or_after(end_minute),
         };
         (start, end)
     }
+}
+
+fn instant(micros: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(micros).unwrap_or_default()
 }
 
 /// `ranges` minus `cut`, both sorted; the result is sorted.
@@ -293,44 +342,32 @@ pub fn working_periods(
 }
 
 /// One staff member's bookings, ordered by `held_from`, with the longest hold among them.
-struct StaffBookings<'a> {
-    by_held_from: Vec<&'a BusyInterval>,
-    held_from: Vec<DateTime<Utc>>,
-    longest_hold: Duration,
-    scratch: Vec<BusyInterval>,
+struct StaffBookings {
+    holds: Vec<Hold>,
+    longest_hold: i64,
 }
 
-impl<'a> StaffBookings<'a> {
-    fn new(mut list: Vec<&'a BusyInterval>) -> Self {
-        list.sort_by_key(|b| b.held_from());
-        let longest_hold = list
+impl StaffBookings {
+    fn new(mut holds: Vec<Hold>) -> Self {
+        holds.sort_unstable_by_key(|h| h.held_from);
+        let longest_hold = holds
             .iter()
-            .map(|b| b.held_until() - b.held_from())
+            .map(|h| h.held_until - h.held_from)
             .max()
-            .unwrap_or_else(Duration::zero);
+            .unwrap_or(0);
         Self {
-            held_from: list.iter().map(|b| b.held_from()).collect(),
-            by_held_from: list,
+            holds,
             longest_hold,
-            scratch: Vec::new(),
         }
     }
 
-    /// `slot_is_free` over the few bookings that can reach the candidate.
-    fn is_free(&mut self, candidate: &BusyInterval, capacity: u32) -> bool {
-        let from = candidate.held_from();
-        let until = candidate.held_until();
-        let lo = self
-            .held_from
-            .partition_point(|t| *t + self.longest_hold <= from);
-        let hi = self.held_from.partition_point(|t| *t < until);
-        if lo >= hi {
-            return candidate.people <= capacity;
-        }
-        self.scratch.clear();
-        self.scratch
-            .extend(self.by_held_from[lo..hi].iter().map(|b| (*b).clone()));
-        slot_is_free(candidate, capacity, &self.scratch)
+    /// The rule over the few bookings that can reach the candidate: those held from before the
+    /// candidate's hold ends and no longer ago than the longest hold.
+    fn is_free(&self, candidate: &Hold, capacity: u32) -> bool {
+        let earliest = candidate.held_from - self.longest_hold;
+        let lo = self.holds.partition_point(|h| h.held_from < earliest);
+        let hi = lo + self.holds[lo..].partition_point(|h| h.held_from < candidate.held_until);
+        is_free(candidate, capacity, self.holds[lo..hi].iter().copied())
     }
 }
 
@@ -343,17 +380,23 @@ impl<'a> StaffBookings<'a> {
 /// ends by the end of its period in real time.
 pub fn available_slots(q: &SlotQuery, bookings: &[BusyInterval]) -> Vec<Slot> {
     let interval = q.slot_interval_minutes.clamp(1, 1440);
-    let duration = Duration::minutes(i64::from(q.duration_minutes));
+    let duration = i64::from(q.duration_minutes) * MICROS_PER_MINUTE;
+    let before = i64::from(q.buffer_before_minutes) * MICROS_PER_MINUTE;
+    let after = i64::from(q.buffer_after_minutes) * MICROS_PER_MINUTE;
     let first_start = q.from.max(q.earliest);
     let end_of_starts = q.latest.map_or(q.to, |l| l.min(q.to));
     if first_start >= end_of_starts || q.staff.is_empty() || q.capacity < q.people {
         return Vec::new();
     }
-    let mut per_staff: HashMap<u64, Vec<&BusyInterval>> = HashMap::new();
+    let (first_us, end_us) = (
+        first_start.timestamp_micros(),
+        end_of_starts.timestamp_micros(),
+    );
+    let mut per_staff: HashMap<u64, Vec<Hold>> = HashMap::with_capacity(q.staff.len());
     for b in bookings {
-        per_staff.entry(b.staff_id).or_default().push(b);
+        per_staff.entry(b.staff_id).or_default().push(Hold::of(b));
     }
-    let mut staff_bookings: Vec<StaffBookings<'_>> = q
+    let staff_bookings: Vec<StaffBookings> = q
         .staff
         .iter()
         .map(|s| StaffBookings::new(per_staff.remove(&s.staff_id).unwrap_or_default()))
@@ -365,57 +408,57 @@ pub fn available_slots(q: &SlotQuery, bookings: &[BusyInterval]) -> Vec<Slot> {
         .with_timezone(&q.zone)
         .date_naive();
     let mut out = Vec::new();
+    let mut day_slots: Vec<(i64, u64)> = Vec::new();
     let mut date = first_date;
     while date <= last_date {
         let day = LocalDay::new(q.zone, date);
-        let day_first = out.len();
-        for (staff, booked) in q.staff.iter().zip(staff_bookings.iter_mut()) {
+        day_slots.clear();
+        for (staff, booked) in q.staff.iter().zip(&staff_bookings) {
             for period in working_periods(staff, q.opening_hours.as_ref(), date) {
                 let (period_start, period_end) = day.period(period);
                 let mut minute = u32::from(period.start.minutes());
                 let period_end_minute = u32::from(period.end.minutes());
                 while minute < period_end_minute {
-                    let wall = WallTime::from_minutes(u16::try_from(minute).unwrap_or(1440))
-                        .unwrap_or(WallTime::END_OF_DAY);
-                    let starts = match day.resolve(wall) {
+                    let starts = match day.resolve(minute) {
                         LocalResult::None => [None, None],
                         LocalResult::Single(x) => [Some(x), None],
                         LocalResult::Ambiguous(a, b) => [Some(a), Some(b)],
                     };
                     for start in starts.into_iter().flatten() {
-                        if start < first_start
-                            || start >= end_of_starts
+                        if start < first_us
+                            || start >= end_us
                             || start < period_start
                             || start + duration > period_end
                         {
                             continue;
                         }
-                        let candidate = BusyInterval {
+                        let candidate = Hold {
                             booking_id: None,
                             staff_id: staff.staff_id,
                             service_id: q.service_id,
                             location_id: q.location_id,
                             start,
                             end: start + duration,
-                            buffer_before_minutes: q.buffer_before_minutes,
-                            buffer_after_minutes: q.buffer_after_minutes,
+                            held_from: start - before,
+                            held_until: start + duration + after,
                             people: q.people,
                         };
                         if booked.is_free(&candidate, q.capacity) {
-                            out.push(Slot {
-                                start,
-                                staff_id: staff.staff_id,
-                            });
+                            day_slots.push((start, staff.staff_id));
                         }
                     }
                     minute += interval;
                 }
             }
         }
-        out[day_first..].sort_unstable();
-        date = date.succ_opt().unwrap_or(date);
-        if date == NaiveDate::MAX {
-            break;
+        day_slots.sort_unstable();
+        out.extend(day_slots.iter().map(|&(start, staff_id)| Slot {
+            start: instant(start),
+            staff_id,
+        }));
+        match date.succ_opt() {
+            Some(next) => date = next,
+            None => break,
         }
     }
     out
@@ -439,7 +482,7 @@ impl DateGrouper {
     /// Start of a local date: local midnight, or the first instant after it if midnight is
     /// skipped (zones that change at midnight).
     fn start_of(&self, date: NaiveDate) -> DateTime<Utc> {
-        LocalDay::new(self.zone, date).first_at_or_after(WallTime::MIDNIGHT)
+        instant(LocalDay::new(self.zone, date).first_at_or_after(0))
     }
 
     pub fn date_of(&mut self, t: DateTime<Utc>) -> NaiveDate {

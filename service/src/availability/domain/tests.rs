@@ -1,4 +1,5 @@
 use super::*;
+use crate::catalog::WallTime;
 use proptest::prelude::*;
 
 fn t(hhmm: &str) -> WallTime {
