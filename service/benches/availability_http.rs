@@ -113,6 +113,53 @@ async fn insert_bookings(app: &TestApp, s: &Shop, first: NaiveDate, days: i64) -
     total
 }
 
+/// The month's work inside the process, without HTTP and signature: p50 of each part.
+async fn in_process(app: &TestApp, s: &Shop, first: NaiveDate, last: NaiveDate) -> String {
+    use volixta_service::{availability, catalog};
+    let zone = chrono_tz::Europe::Paris;
+    let (from, to) = availability::date_window(zone, first, last).expect("window");
+    let request = availability::SlotRequest {
+        service_id: s.service,
+        location_id: s.location,
+        staff_id: None,
+        people: 1,
+        addons: Vec::new(),
+        from,
+        to,
+        bound_by_notice: true,
+        now: Utc::now(),
+    };
+    let (lo, hi) = availability::booking_window(from, to, 60, 0, 10);
+    let runs = 50;
+    let (mut catalog_t, mut bookings_t, mut total_t) = (Vec::new(), Vec::new(), Vec::new());
+    let mut rows = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        catalog::offering(&app.db, s.service, s.location)
+            .await
+            .expect("offering");
+        catalog_t.push(t.elapsed());
+        let t = Instant::now();
+        let mut conn = app.db.pool.get_conn().await.expect("conn");
+        rows = availability::busy_intervals(&mut conn, &app.db, &s.staff, lo, hi)
+            .await
+            .expect("bookings")
+            .len();
+        drop(conn);
+        bookings_t.push(t.elapsed());
+        let t = Instant::now();
+        availability::slots(&app.db, &request).await.expect("slots");
+        total_t.push(t.elapsed());
+    }
+    format!(
+        "In the process, for the month (p50 of {runs}): catalog read {}, bookings read ({rows} rows) \
+         {}, whole `availability::slots` (catalog, settings, bookings, engine) {}.",
+        report::ms(report::percentile(&mut catalog_t, 0.5)),
+        report::ms(report::percentile(&mut bookings_t, 0.5)),
+        report::ms(report::percentile(&mut total_t, 0.5)),
+    )
+}
+
 struct Stats {
     p50: std::time::Duration,
     p95: std::time::Duration,
@@ -186,6 +233,7 @@ async fn main() {
     let day_10k = measure(&app, &day_path, 300).await;
     let calendar_10k = measure(&app, &calendar_path, 100).await;
     let month_slots_10k = measure(&app, &month_slots_path, 50).await;
+    let parts = in_process(&app, &s, month, month_end).await;
 
     let t = Instant::now();
     let history = insert_bookings(&app, &s, recent_first - Duration::days(7250), 7250).await;
@@ -226,7 +274,7 @@ async fn main() {
     ]
     .join("\n");
     println!(
-        "\n{table}\n\n({history} history bookings inserted in {:.1} s)\n",
+        "\n{table}\n\n{parts}\n({history} history bookings inserted in {:.1} s)\n",
         insert_time.as_secs_f64()
     );
     report::write_section(
@@ -244,7 +292,7 @@ async fn main() {
              slow down with history. The floor row is the cheapest signed request: most of it is the \
              nonce's INSERT and commit (an fsync with `innodb_flush_log_at_trx_commit = 1`), which \
              every signed request pays before its handler runs. Machine: {}, 2 cores shared with \
-             other work (load average {} when the run ended).\n\n{table}\n",
+             other work (load average {} when the run ended).\n\n{table}\n\n{parts}\n",
             report::cpu(),
             report::load_average()
         ),

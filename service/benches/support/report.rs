@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! Writes one benchmark's section of docs/benchmarks.md, between its own markers, leaving the
 //! other sections as they are.
 use std::{path::PathBuf, time::Duration};
@@ -57,4 +58,15 @@ pub fn load_average() -> String {
         .ok()
         .and_then(|s| s.split_whitespace().next().map(str::to_owned))
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// CPU time this thread has run, in nanoseconds (Linux `schedstat`): unlike wall time, it does
+/// not grow when other processes take the cores.
+pub fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }

@@ -341,10 +341,16 @@ pub fn working_periods(
     }
 }
 
-/// One staff member's bookings, ordered by `held_from`, with the longest hold among them.
+/// One staff member's bookings, ordered by `held_from`, with the longest hold among them, and
+/// a cursor: candidates mostly come in increasing order, so the bookings near each are found by
+/// moving forward (a search only when an autumn repeat steps back in time).
 struct StaffBookings {
     holds: Vec<Hold>,
     longest_hold: i64,
+    lo: usize,
+    hi: usize,
+    last_from: i64,
+    last_until: i64,
 }
 
 impl StaffBookings {
@@ -358,16 +364,35 @@ impl StaffBookings {
         Self {
             holds,
             longest_hold,
+            lo: 0,
+            hi: 0,
+            last_from: i64::MIN,
+            last_until: i64::MIN,
         }
     }
 
     /// The rule over the few bookings that can reach the candidate: those held from before the
     /// candidate's hold ends and no longer ago than the longest hold.
-    fn is_free(&self, candidate: &Hold, capacity: u32) -> bool {
+    fn is_free(&mut self, candidate: &Hold, capacity: u32) -> bool {
         let earliest = candidate.held_from - self.longest_hold;
-        let lo = self.holds.partition_point(|h| h.held_from < earliest);
-        let hi = lo + self.holds[lo..].partition_point(|h| h.held_from < candidate.held_until);
-        is_free(candidate, capacity, self.holds[lo..hi].iter().copied())
+        if earliest < self.last_from {
+            self.lo = self.holds.partition_point(|h| h.held_from < earliest);
+        }
+        while self.lo < self.holds.len() && self.holds[self.lo].held_from < earliest {
+            self.lo += 1;
+        }
+        if candidate.held_until < self.last_until {
+            self.hi = self
+                .holds
+                .partition_point(|h| h.held_from < candidate.held_until);
+        }
+        while self.hi < self.holds.len() && self.holds[self.hi].held_from < candidate.held_until {
+            self.hi += 1;
+        }
+        self.last_from = earliest;
+        self.last_until = candidate.held_until;
+        let near = &self.holds[self.lo..self.hi.max(self.lo)];
+        is_free(candidate, capacity, near.iter().copied())
     }
 }
 
@@ -396,7 +421,7 @@ pub fn available_slots(q: &SlotQuery, bookings: &[BusyInterval]) -> Vec<Slot> {
     for b in bookings {
         per_staff.entry(b.staff_id).or_default().push(Hold::of(b));
     }
-    let staff_bookings: Vec<StaffBookings> = q
+    let mut staff_bookings: Vec<StaffBookings> = q
         .staff
         .iter()
         .map(|s| StaffBookings::new(per_staff.remove(&s.staff_id).unwrap_or_default()))
@@ -413,7 +438,7 @@ pub fn available_slots(q: &SlotQuery, bookings: &[BusyInterval]) -> Vec<Slot> {
     while date <= last_date {
         let day = LocalDay::new(q.zone, date);
         day_slots.clear();
-        for (staff, booked) in q.staff.iter().zip(&staff_bookings) {
+        for (staff, booked) in q.staff.iter().zip(staff_bookings.iter_mut()) {
             for period in working_periods(staff, q.opening_hours.as_ref(), date) {
                 let (period_start, period_end) = day.period(period);
                 let mut minute = u32::from(period.start.minutes());

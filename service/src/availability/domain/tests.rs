@@ -382,8 +382,18 @@ fn client_dates_group_the_same_instants() {
 
 // ---------------------------------------------------------------- properties
 
-fn arb_bookings() -> impl Strategy<Value = Vec<BusyInterval>> {
-    proptest::collection::vec(
+/// Three days around a DST change (spring or autumn, Europe, America, Australia), three staff
+/// with one period a day, and up to 40 bookings over those days.
+fn arb_case() -> impl Strategy<Value = (SlotQuery, Vec<BusyInterval>)> {
+    let around = prop_oneof![
+        Just(("2026-03-28T00:00:00Z", chrono_tz::Europe::Paris)),
+        Just(("2026-10-24T00:00:00Z", chrono_tz::Europe::Paris)),
+        Just(("2026-03-07T00:00:00Z", chrono_tz::America::New_York)),
+        Just(("2026-10-31T00:00:00Z", chrono_tz::America::New_York)),
+        Just(("2026-04-04T00:00:00Z", chrono_tz::Australia::Lord_Howe)),
+        Just(("2026-03-28T00:00:00Z", Tz::UTC)),
+    ];
+    let bookings = proptest::collection::vec(
         (
             1u64..=3,
             0i64..(3 * 24 * 60),
@@ -392,61 +402,56 @@ fn arb_bookings() -> impl Strategy<Value = Vec<BusyInterval>> {
             0u32..=60,
         ),
         0..40,
-    )
-    .prop_map(|list| {
-        let base = utc("2026-03-27T00:00:00Z");
-        list.into_iter()
-            .enumerate()
-            .map(|(i, (staff_id, start, len, before, after))| BusyInterval {
-                booking_id: Some(i as u64 + 1),
-                staff_id,
-                service_id: 99,
-                location_id: 20,
-                start: base + Duration::minutes(start),
-                end: base + Duration::minutes(start + len),
-                buffer_before_minutes: before,
-                buffer_after_minutes: after,
-                people: 1,
-            })
-            .collect()
-    })
-}
-
-fn arb_query() -> impl Strategy<Value = SlotQuery> {
-    let zones = prop_oneof![
-        Just(chrono_tz::Europe::Paris),
-        Just(chrono_tz::America::New_York),
-        Just(Tz::UTC),
-        Just(chrono_tz::Australia::Lord_Howe),
-    ];
+    );
     (
-        zones,
+        around,
         0u16..(20 * 60),
         60u16..(10 * 60),
         prop_oneof![Just(5u32), Just(15), Just(20), Just(30), Just(45), Just(60)],
         10u32..=180,
         0u32..=45,
         0u32..=45,
+        bookings,
     )
-        .prop_map(|(zone, start, len, interval, duration, before, after)| {
-            let end = (start + len).min(1440);
-            let hours = [TimeRange::new(
-                WallTime::from_minutes(start).expect("start"),
-                WallTime::from_minutes(end).expect("end"),
-            )
-            .expect("range")];
-            let mut q = query(
-                zone,
-                (1..=3).map(|id| every_day(id, &hours)).collect(),
-                "2026-03-27T00:00:00Z",
-                "2026-03-30T00:00:00Z",
-            );
-            q.slot_interval_minutes = interval;
-            q.duration_minutes = duration;
-            q.buffer_before_minutes = before;
-            q.buffer_after_minutes = after;
-            q
-        })
+        .prop_map(
+            |((day, zone), start, len, interval, duration, before, after, bookings)| {
+                let end = (start + len).min(1440);
+                let hours = [TimeRange::new(
+                    WallTime::from_minutes(start).expect("start"),
+                    WallTime::from_minutes(end).expect("end"),
+                )
+                .expect("range")];
+                let from = utc(day) - Duration::hours(12);
+                let mut q = query(
+                    zone,
+                    (1..=3).map(|id| every_day(id, &hours)).collect(),
+                    "2000-01-01T00:00:00Z",
+                    "2000-01-01T00:00:00Z",
+                );
+                q.from = from;
+                q.to = from + Duration::days(3);
+                q.slot_interval_minutes = interval;
+                q.duration_minutes = duration;
+                q.buffer_before_minutes = before;
+                q.buffer_after_minutes = after;
+                let bookings = bookings
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (staff_id, start, len, before, after))| BusyInterval {
+                        booking_id: Some(i as u64 + 1),
+                        staff_id,
+                        service_id: 99,
+                        location_id: 20,
+                        start: from + Duration::minutes(start),
+                        end: from + Duration::minutes(start + len),
+                        buffer_before_minutes: before,
+                        buffer_after_minutes: after,
+                        people: 1,
+                    })
+                    .collect();
+                (q, bookings)
+            },
+        )
 }
 
 proptest! {
@@ -454,7 +459,7 @@ proptest! {
 
     /// Checked against the inequality of DOMAIN.md written out, not through `slot_is_free`.
     #[test]
-    fn no_offered_slot_overlaps_a_booking_with_buffers(q in arb_query(), bookings in arb_bookings()) {
+    fn no_offered_slot_overlaps_a_booking_with_buffers((q, bookings) in arb_case()) {
         let slots = available_slots(&q, &bookings);
         let duration = Duration::minutes(i64::from(q.duration_minutes));
         let minutes = |m: u32| Duration::minutes(i64::from(m));
@@ -472,7 +477,7 @@ proptest! {
     /// The engine's look-up of nearby bookings misses none: same answer as the rule applied to
     /// every booking, for every candidate offered without bookings.
     #[test]
-    fn windowed_lookup_equals_the_rule_over_all_bookings(q in arb_query(), bookings in arb_bookings()) {
+    fn windowed_lookup_equals_the_rule_over_all_bookings((q, bookings) in arb_case()) {
         let with = available_slots(&q, &bookings);
         let expected: Vec<Slot> = available_slots(&q, &[])
             .into_iter()
@@ -496,7 +501,7 @@ proptest! {
 
     /// Bookings outside `booking_window` never change the answer, so the query may skip them.
     #[test]
-    fn bookings_outside_the_window_do_not_matter(q in arb_query(), bookings in arb_bookings()) {
+    fn bookings_outside_the_window_do_not_matter((q, bookings) in arb_case()) {
         let (lo, hi) = booking_window(q.from, q.to, q.duration_minutes, q.buffer_before_minutes, q.buffer_after_minutes);
         let inside: Vec<BusyInterval> = bookings.iter().filter(|b| b.start >= lo && b.start < hi).cloned().collect();
         let mut narrow = q.clone();
@@ -510,7 +515,7 @@ proptest! {
 
     /// Every offered start is a wall-clock time of the grid that exists in the zone, offered once.
     #[test]
-    fn starts_are_real_grid_times_offered_once(q in arb_query()) {
+    fn starts_are_real_grid_times_offered_once((q, _bookings) in arb_case()) {
         let slots = available_slots(&q, &[]);
         let mut seen = std::collections::HashSet::new();
         for s in &slots {
