@@ -56,6 +56,8 @@ pub enum ClientError {
     AvatarEncoding,
     #[error("this client has no uploaded photo")]
     NoAvatar,
+    #[error("another import has been running for five minutes; try again when it is done")]
+    ImportRunning,
     #[error("a profile cannot be merged into itself")]
     MergeSelf,
     #[error("both profiles must be live (not deleted, not merged) to merge")]
@@ -96,6 +98,7 @@ impl From<ClientError> for ApiError {
                 ApiError::field("image", message)
             }
             ClientError::MergeSelf => ApiError::field("other_id", message),
+            ClientError::ImportRunning => ApiError::conflict("import_running", message),
             ClientError::MergeNotLive => ApiError::conflict("client_not_active", message),
         }
     }

@@ -11,11 +11,13 @@ use crate::{
     db::{Db, Tx},
     error::{ApiError, ApiResult},
 };
+use mysql_async::prelude::Queryable;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 const CHUNK: usize = 2000;
+const IMPORT_LOCK_WAIT_SECONDS: u32 = 300;
 pub const MAX_ROWS: usize = 500_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -219,6 +221,39 @@ pub async fn import_csv(
 ) -> ApiResult<ImportReport> {
     let (headers, records) = read_csv(data)?;
     let mapping = Mapping::resolve(&headers, options.mapping)?;
+    // Two imports at once (a double click, two replicas) would both miss the rows the other is
+    // creating; a server-wide named lock makes the second one start after the first, and match.
+    let mut lock_conn = db.pool.get_conn().await?;
+    if !options.dry_run {
+        let got: Option<i64> = lock_conn
+            .exec_first(
+                "SELECT GET_LOCK(CONCAT(DATABASE(), '.volixta_import_', ?), ?)",
+                (db.prefix(), IMPORT_LOCK_WAIT_SECONDS),
+            )
+            .await?;
+        if got != Some(1) {
+            return Err(ClientError::ImportRunning.into());
+        }
+    }
+    let outcome = import_locked(db, records, &mapping, options, progress).await;
+    if !options.dry_run {
+        let _: Option<i64> = lock_conn
+            .exec_first(
+                "SELECT RELEASE_LOCK(CONCAT(DATABASE(), '.volixta_import_', ?))",
+                (db.prefix(),),
+            )
+            .await?;
+    }
+    outcome
+}
+
+async fn import_locked(
+    db: &Db,
+    records: Records,
+    mapping: &Mapping,
+    options: &ImportOptions<'_>,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> ApiResult<ImportReport> {
     let mut conn = db.pool.get_conn().await?;
     let mut state = State {
         by_email: HashMap::new(),
@@ -272,7 +307,7 @@ pub async fn import_csv(
                     *line,
                     r.as_ref()
                         .map_err(Clone::clone)
-                        .and_then(|r| parse(&mapping, r)),
+                        .and_then(|r| parse(mapping, r)),
                 )
             })
             .collect();

@@ -372,3 +372,34 @@ async fn the_cli_imports_a_file_with_a_dry_run_first() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn the_same_file_imported_twice_at_once_on_two_replicas_creates_each_client_once() {
+    let app = TestApp::spawn().await;
+    let replica = app.replica().await;
+    let mut csv = String::from("first_name,email\n");
+    for i in 0..300 {
+        csv.push_str(&format!("C{i},c{i}@example.com\n"));
+    }
+    let mut tasks = Vec::new();
+    for i in 0..4 {
+        let mut probe = app.handle();
+        if i % 2 == 1 {
+            probe.address.clone_from(&replica.address);
+        }
+        let csv = csv.clone();
+        tasks.push(tokio::spawn(async move {
+            import(&probe, &csv, false).await.body
+        }));
+    }
+    let mut created = 0;
+    for t in tasks {
+        created += t.await.expect("task")["created"].as_u64().expect("created");
+    }
+    assert_eq!(created, 300);
+    assert_eq!(
+        app.scalar::<u64>("SELECT COUNT(*) FROM {p}volixta_clients")
+            .await,
+        300
+    );
+}

@@ -606,3 +606,66 @@ async fn gift_codes_follow_a_merge_and_stay_once_per_person() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     assert_eq!(res.body["balance"], "15.00");
 }
+
+#[tokio::test]
+async fn crossing_merges_on_two_replicas_leave_one_profile_and_every_cent() {
+    let app = TestApp::spawn().await;
+    let other_replica = app.replica().await;
+    let a = id(&app.create_client(json!({"first_name": "A"})).await);
+    let b = id(&app.create_client(json!({"first_name": "B"})).await);
+    credit(&app, a, "12.34").await;
+    credit(&app, b, "7.66").await;
+    points(&app, a, 3, "x").await;
+    points(&app, b, 4, "y").await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let mut probe = app.handle();
+        if i % 2 == 1 {
+            probe.address.clone_from(&other_replica.address);
+        }
+        let (keep, other) = if i % 4 < 2 { (a, b) } else { (b, a) };
+        tasks.push(tokio::spawn(async move {
+            probe
+                .post(
+                    &format!("/v1/clients/{keep}/merge"),
+                    MANAGER,
+                    &json!({"other_id": other}),
+                )
+                .await
+                .status
+        }));
+    }
+    let mut merged = 0;
+    for t in tasks {
+        match t.await.expect("task") {
+            StatusCode::OK => merged += 1,
+            StatusCode::CONFLICT => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(merged, 1);
+    assert_eq!(
+        app.scalar::<u64>("SELECT COUNT(*) FROM {p}volixta_clients WHERE live = 1")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar::<String>(
+            "SELECT CAST(SUM(wallet_balance) AS CHAR) FROM {p}volixta_clients WHERE live = 1"
+        )
+        .await,
+        "20.0000"
+    );
+    assert_eq!(
+        app.scalar::<u64>(
+            "SELECT CAST(SUM(reward_points) AS UNSIGNED) FROM {p}volixta_clients WHERE live = 1"
+        )
+        .await,
+        7
+    );
+    assert_eq!(
+        app.scalar::<u64>("SELECT COUNT(*) FROM {p}volixta_wallet_ledger WHERE kind = 'merge'")
+            .await,
+        2
+    );
+}
