@@ -216,6 +216,12 @@ async fn sorting_by_name_pages_through_every_client_once() {
         ids.dedup();
         assert_eq!(ids.len(), people.len());
     }
+    let res = app.get("/v1/clients?sort=last_name&limit=1", MANAGER).await;
+    assert_eq!(
+        first_names(&res),
+        ["Dan"],
+        "last_name is another name for the name order"
+    );
     let res = app.get("/v1/clients?sort=-id&limit=1", MANAGER).await;
     assert_eq!(first_names(&res), ["Dan"]);
     let res = app.get("/v1/clients?sort=name&after=12", MANAGER).await;

@@ -12,9 +12,9 @@ pub enum Sort {
     #[serde(rename = "-id")]
     IdDesc,
     /// By last name, then first name.
-    #[serde(rename = "name")]
+    #[serde(rename = "name", alias = "last_name")]
     Name,
-    #[serde(rename = "-name")]
+    #[serde(rename = "-name", alias = "-last_name")]
     NameDesc,
 }
 
