@@ -137,8 +137,12 @@ fn week_of(hours: &[catalog::WeeklyHours]) -> Option<Week> {
 
 /// The slots of a request, ordered by start then staff.
 pub async fn slots(db: &Db, r: &SlotRequest) -> ApiResult<Vec<Slot>> {
-    let (service, location, staff) = catalog::offering(db, r.service_id, r.location_id).await?;
-    let settings = settings::load(db).await?;
+    // Two connections: the catalog and the settings are read side by side.
+    let (offering, settings) = tokio::join!(
+        catalog::offering(db, r.service_id, r.location_id),
+        settings::load(db)
+    );
+    let ((service, location, staff), settings) = (offering?, settings?);
     if !service.active {
         return Err(AvailabilityError::ServiceNotFound.into());
     }

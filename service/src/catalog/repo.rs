@@ -6,7 +6,7 @@ use crate::{
     db::{Db, Tx, to_utc},
     money::Money,
 };
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use mysql_async::{Row, Value, from_value, prelude::Queryable};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -451,20 +451,18 @@ fn service_statements(db: &Db, only: Option<u64>) -> Vec<String> {
              {} ORDER BY c.position, s.name, s.id",
             only_id("s.id", only)
         )),
+        // Locations, staff and add-ons of the services in one statement, as for staff.
         db.sql(&format!(
-            "SELECT service_id, location_id FROM {{p}}volixta_service_locations {sub} \
-             ORDER BY service_id, location_id"
-        )),
-        db.sql(&format!(
-            "SELECT ss.service_id, ss.staff_id FROM {{p}}volixta_staff_services ss \
-             JOIN {{p}}volixta_staff st ON st.id = ss.staff_id AND st.active = 1 \
-             {} ORDER BY ss.service_id, ss.staff_id",
+            "SELECT 'l' AS k, service_id, location_id AS a, NULL AS name, NULL AS price, \
+             NULL AS duration, NULL AS quantity, 0 AS position \
+             FROM {{p}}volixta_service_locations {sub} \
+             UNION ALL SELECT 's', ss.service_id, ss.staff_id, NULL, NULL, NULL, NULL, 0 \
+             FROM {{p}}volixta_staff_services ss \
+             JOIN {{p}}volixta_staff st ON st.id = ss.staff_id AND st.active = 1 {} \
+             UNION ALL SELECT 'a', service_id, id, name, price, duration_minutes, max_quantity, \
+             position FROM {{p}}volixta_service_addons {sub} AND active = 1 \
+             ORDER BY k, service_id, position, a",
             only_id("ss.service_id", only)
-        )),
-        db.sql(&format!(
-            "SELECT service_id, id, name, price, duration_minutes, max_quantity \
-             FROM {{p}}volixta_service_addons {sub} AND active = 1 \
-             ORDER BY service_id, position, id"
         )),
     ]
 }
@@ -472,24 +470,23 @@ fn service_statements(db: &Db, only: Option<u64>) -> Vec<String> {
 fn build_services(sets: &mut std::vec::IntoIter<Vec<Row>>) -> Vec<Service> {
     let rows = next_set(sets);
     let mut locations: HashMap<u64, Vec<u64>> = HashMap::new();
-    for (s, l) in typed::<(u64, u64)>(next_set(sets)) {
-        locations.entry(s).or_default().push(l);
-    }
     let mut staff: HashMap<u64, Vec<u64>> = HashMap::new();
-    for (s, st) in typed::<(u64, u64)>(next_set(sets)) {
-        staff.entry(s).or_default().push(st);
-    }
     let mut addons: HashMap<u64, Vec<Addon>> = HashMap::new();
-    for (s, id, name, price, duration_minutes, max_quantity) in
-        typed::<(u64, u64, String, Decimal, u16, u16)>(next_set(sets))
-    {
-        addons.entry(s).or_default().push(Addon {
-            id,
-            name,
-            price: Money::from_db(price),
-            duration_minutes,
-            max_quantity,
-        });
+    for mut r in next_set(sets) {
+        let kind: String = col(&mut r, 0);
+        let service: u64 = col(&mut r, 1);
+        let id: u64 = col(&mut r, 2);
+        match kind.as_str() {
+            "l" => locations.entry(service).or_default().push(id),
+            "s" => staff.entry(service).or_default().push(id),
+            _ => addons.entry(service).or_default().push(Addon {
+                id,
+                name: col(&mut r, 3),
+                price: Money::from_db(col::<Decimal>(&mut r, 4)),
+                duration_minutes: col(&mut r, 5),
+                max_quantity: col(&mut r, 6),
+            }),
+        }
     }
     rows.into_iter()
         .map(|mut r| {
@@ -717,78 +714,65 @@ fn staff_statements(db: &Db, filter: StaffFilter) -> Vec<String> {
             )
         }
     };
-    [
-        format!(
+    // The five tables about staff time come as one statement: each statement costs the server
+    // about as much as its rows here, and availability reads them on every request.
+    let details = format!(
+        "SELECT 'v' AS k, staff_id, service_id AS a, NULL AS b, NULL AS c, NULL AS d, \
+         NULL AS e, NULL AS f, NULL AS g FROM {{p}}volixta_staff_services {sub} \
+         UNION ALL SELECT 'h', staff_id, location_id, weekday, start_minute, end_minute, \
+         NULL, NULL, NULL FROM {{p}}volixta_staff_hours {sub} \
+         UNION ALL SELECT 'b', staff_id, NULL, weekday, start_minute, end_minute, NULL, NULL, \
+         NULL FROM {{p}}volixta_staff_breaks {sub} \
+         UNION ALL SELECT 'o', staff_id, NULL, NULL, NULL, NULL, first_date, last_date, reason \
+         FROM {{p}}volixta_staff_days_off {sub} \
+         UNION ALL SELECT 's', staff_id, location_id, NULL, start_minute, end_minute, day, NULL, \
+         NULL FROM {{p}}volixta_staff_special_days {sub} \
+         ORDER BY k, staff_id, e, b, c, a"
+    );
+    vec![
+        db.sql(&format!(
             "SELECT id, wp_user_id, first_name, last_name, email, phone, active, created_at, \
              updated_at FROM {{p}}volixta_staff {main} ORDER BY last_name, first_name, id"
-        ),
-        format!(
-            "SELECT staff_id, service_id FROM {{p}}volixta_staff_services {sub} \
-             ORDER BY staff_id, service_id"
-        ),
-        format!(
-            "SELECT staff_id, location_id, weekday, start_minute, end_minute \
-             FROM {{p}}volixta_staff_hours {sub} ORDER BY staff_id, weekday, start_minute"
-        ),
-        format!(
-            "SELECT staff_id, weekday, start_minute, end_minute \
-             FROM {{p}}volixta_staff_breaks {sub} ORDER BY staff_id, weekday, start_minute"
-        ),
-        format!(
-            "SELECT staff_id, first_date, last_date, reason \
-             FROM {{p}}volixta_staff_days_off {sub} ORDER BY staff_id, first_date, id"
-        ),
-        format!(
-            "SELECT staff_id, day, location_id, start_minute, end_minute \
-             FROM {{p}}volixta_staff_special_days {sub} ORDER BY staff_id, day, start_minute"
-        ),
+        )),
+        db.sql(&details),
     ]
-    .map(|q| db.sql(&q))
-    .to_vec()
 }
 
 fn build_staff(sets: &mut std::vec::IntoIter<Vec<Row>>) -> Vec<Staff> {
     let rows = next_set(sets);
     let mut services: HashMap<u64, Vec<u64>> = HashMap::new();
-    for (st, s) in typed::<(u64, u64)>(next_set(sets)) {
-        services.entry(st).or_default().push(s);
-    }
     let mut hours: HashMap<u64, Vec<StaffHours>> = HashMap::new();
-    for (st, location_id, weekday, start, end) in typed::<(u64, u64, u8, u16, u16)>(next_set(sets))
-    {
-        hours.entry(st).or_default().push(StaffHours {
-            location_id,
-            weekday,
-            start: wall(start),
-            end: wall(end),
-        });
-    }
     let mut breaks: HashMap<u64, Vec<WeeklyHours>> = HashMap::new();
-    for (st, weekday, start, end) in typed::<(u64, u8, u16, u16)>(next_set(sets)) {
-        breaks.entry(st).or_default().push(WeeklyHours {
-            weekday,
-            start: wall(start),
-            end: wall(end),
-        });
-    }
     let mut days_off: HashMap<u64, Vec<DayOff>> = HashMap::new();
-    for (st, date, until, reason) in typed::<(u64, NaiveDate, NaiveDate, String)>(next_set(sets)) {
-        days_off.entry(st).or_default().push(DayOff {
-            date,
-            until,
-            reason,
-        });
-    }
     let mut special: HashMap<u64, Vec<SpecialDay>> = HashMap::new();
-    for (st, date, location_id, start, end) in
-        typed::<(u64, NaiveDate, u64, u16, u16)>(next_set(sets))
-    {
-        special.entry(st).or_default().push(SpecialDay {
-            date,
-            location_id,
-            start: wall(start),
-            end: wall(end),
-        });
+    for mut r in next_set(sets) {
+        let kind: String = col(&mut r, 0);
+        let st: u64 = col(&mut r, 1);
+        match kind.as_str() {
+            "v" => services.entry(st).or_default().push(col(&mut r, 2)),
+            "h" => hours.entry(st).or_default().push(StaffHours {
+                location_id: col(&mut r, 2),
+                weekday: col(&mut r, 3),
+                start: wall(col(&mut r, 4)),
+                end: wall(col(&mut r, 5)),
+            }),
+            "b" => breaks.entry(st).or_default().push(WeeklyHours {
+                weekday: col(&mut r, 3),
+                start: wall(col(&mut r, 4)),
+                end: wall(col(&mut r, 5)),
+            }),
+            "o" => days_off.entry(st).or_default().push(DayOff {
+                date: col(&mut r, 6),
+                until: col(&mut r, 7),
+                reason: col(&mut r, 8),
+            }),
+            _ => special.entry(st).or_default().push(SpecialDay {
+                date: col(&mut r, 6),
+                location_id: col(&mut r, 2),
+                start: wall(col(&mut r, 4)),
+                end: wall(col(&mut r, 5)),
+            }),
+        }
     }
     rows.into_iter()
         .map(|mut r| {
