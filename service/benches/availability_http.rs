@@ -128,6 +128,7 @@ async fn in_process(app: &TestApp, s: &Shop, first: NaiveDate, last: NaiveDate) 
         to,
         bound_by_notice: true,
         now: Utc::now(),
+        moving_booking_id: None,
     };
     let (lo, hi) = availability::booking_window(from, to, 60, 0, 10);
     let runs = 50;

@@ -4,7 +4,7 @@ use super::{
 };
 use crate::{
     auth::Actor,
-    catalog,
+    catalog, clients,
     error::{ApiError, ApiResult, AppJson},
     state::AppState,
 };
@@ -45,6 +45,9 @@ pub struct AvailabilityParams {
     pub people: Option<u32>,
     /// Chosen add-ons as `ID:QUANTITY` pairs, e.g. `3:2,5:1`.
     pub addons: Option<String>,
+    /// When rescheduling: this booking's own time does not block the slots offered. Managers,
+    /// or the client whose booking it is.
+    pub reschedule_booking_id: Option<u64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -91,6 +94,7 @@ async fn zone_of(state: &AppState, timezone: Option<&str>, location_id: u64) -> 
 
 /// The choices both the day view and the month calendar take.
 struct Ask<'a> {
+    moving_booking_id: Option<u64>,
     service_id: u64,
     location_id: u64,
     staff_id: Option<u64>,
@@ -112,6 +116,7 @@ async fn slots_between(
         staff_id: ask.staff_id,
         people: ask.people.unwrap_or(1),
         addons: super::parse_addons(ask.addons)?,
+        moving_booking_id: ask.moving_booking_id,
         from,
         to,
         bound_by_notice: !actor.is_manager(),
@@ -129,6 +134,9 @@ async fn get_availability(
     q: Result<Query<AvailabilityParams>, QueryRejection>,
 ) -> ApiResult<AppJson<AvailabilityResponse>> {
     let q = query(q)?;
+    if let Some(booking_id) = q.reschedule_booking_id {
+        may_move(&state, actor, booking_id).await?;
+    }
     let zone = zone_of(&state, q.timezone.as_deref(), q.location_id).await?;
     let days = slots_between(
         &state,
@@ -136,6 +144,7 @@ async fn get_availability(
         zone,
         (q.from, q.to),
         Ask {
+            moving_booking_id: q.reschedule_booking_id,
             service_id: q.service_id,
             location_id: q.location_id,
             staff_id: q.staff_id,
@@ -148,6 +157,18 @@ async fn get_availability(
         timezone: zone.name().to_owned(),
         days,
     }))
+}
+
+/// Managers may look past any booking; a client only past its own (others look absent).
+async fn may_move(state: &AppState, actor: Actor, booking_id: u64) -> ApiResult<()> {
+    if actor.is_manager() {
+        return Ok(());
+    }
+    let own = clients::own_client_id(&state.db, actor).await?;
+    match super::booking_client(&state.db, booking_id).await? {
+        Some(client) if client == own => Ok(()),
+        _ => Err(ApiError::NotFound),
+    }
 }
 
 fn parse_month(raw: &str) -> Result<(NaiveDate, NaiveDate), AvailabilityError> {
@@ -178,6 +199,7 @@ async fn get_calendar(
         zone,
         (first, last),
         Ask {
+            moving_booking_id: None,
             service_id: q.service_id,
             location_id: q.location_id,
             staff_id: q.staff_id,

@@ -15,6 +15,12 @@ pub use domain::{
 pub use error::AvailabilityError;
 pub use repo::{busy_intervals, lock_staff};
 
+/// The client a booking belongs to, if the booking exists.
+pub async fn booking_client(db: &Db, booking_id: u64) -> Result<Option<u64>, mysql_async::Error> {
+    let mut conn = db.pool.get_conn().await?;
+    repo::booking_client(&mut conn, db, booking_id).await
+}
+
 use crate::{
     auth::Actor,
     catalog::{self, Location, Service, Staff, TimeRange, TimeRules},
@@ -45,6 +51,8 @@ pub struct SlotRequest {
     /// Where the minimum notice and the booking horizon apply (clients, employees, guests).
     pub bound_by_notice: bool,
     pub now: DateTime<Utc>,
+    /// The booking being rescheduled: its own current time does not block its new one.
+    pub moving_booking_id: Option<u64>,
 }
 
 /// `ID:QTY` pairs separated by commas, e.g. `3:2,5:1`; a bare `ID` means one.
@@ -174,7 +182,10 @@ pub async fn slots(db: &Db, r: &SlotRequest) -> ApiResult<Vec<Slot>> {
     );
     let staff_ids: Vec<u64> = query.staff.iter().map(|s| s.staff_id).collect();
     let mut conn = db.pool.get_conn().await?;
-    let bookings = repo::busy_intervals(&mut conn, db, &staff_ids, lo, hi).await?;
+    let mut bookings = repo::busy_intervals(&mut conn, db, &staff_ids, lo, hi).await?;
+    if let Some(moving) = r.moving_booking_id {
+        bookings.retain(|b| b.booking_id != Some(moving));
+    }
     Ok(available_slots(&query, &bookings))
 }
 
@@ -234,6 +245,7 @@ pub async fn slot_offered(
         to: wanted.start + Duration::seconds(1),
         bound_by_notice: !actor.is_manager(),
         now: Utc::now(),
+        moving_booking_id: wanted.booking_id,
     };
     Ok(slots(db, &request)
         .await?

@@ -520,3 +520,49 @@ async fn the_window_query_reads_through_the_staff_start_index() {
     assert_eq!(key.as_deref(), Some("idx_bookings_staff_start"));
     assert_eq!(access.as_deref(), Some("range"));
 }
+
+#[tokio::test]
+async fn a_booking_being_rescheduled_does_not_block_itself() {
+    let app = TestApp::spawn().await;
+    let s = shop(&app).await;
+    let day = ahead(22);
+    book(
+        &app,
+        &s,
+        &paris_utc(day, "10:00"),
+        &paris_utc(day, "11:00"),
+        "confirmed",
+    )
+    .await;
+    let booking: u64 = app.scalar("SELECT MAX(id) FROM {p}volixta_bookings").await;
+    let path = format!(
+        "/v1/availability?service_id={}&location_id={}&from={day}&to={day}&timezone=Europe/Paris",
+        s.service, s.location
+    );
+    assert_eq!(app.get(&path, "client:77").await.body["days"], json!([]));
+    let moving = app
+        .get(
+            &format!("{path}&reschedule_booking_id={booking}"),
+            "client:77",
+        )
+        .await;
+    assert_eq!(moving.status, StatusCode::OK, "{}", moving.text);
+    assert!(starts(&moving.body["days"][0]).contains(&paris_utc(day, "10:15")));
+    // Someone else's booking cannot be looked past.
+    app.create_client(json!({"first_name": "Di", "wp_user_id": 78}))
+        .await;
+    let other = app
+        .get(
+            &format!("{path}&reschedule_booking_id={booking}"),
+            "client:78",
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let manager = app
+        .get(&format!("{path}&reschedule_booking_id={booking}"), MANAGER)
+        .await;
+    assert_eq!(
+        manager.body["days"][0]["slots"].as_array().map(Vec::len),
+        Some(9)
+    );
+}
