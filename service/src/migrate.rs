@@ -73,8 +73,8 @@ fn explain(error: refinery_core::Error) -> anyhow::Error {
         refinery_core::error::Kind::DivergentVersion(applied, file) => anyhow::anyhow!(
             "migration {file} was edited after it was applied (the database recorded {applied} with another checksum); restore the file and add a new migration instead"
         ),
-        refinery_core::error::Kind::MissingVersion(applied) => anyhow::anyhow!(
-            "migration {applied} is recorded in the database but its file is gone from this build; is an older binary running against a newer database?"
+        refinery_core::error::Kind::MissingVersion(migration) => anyhow::anyhow!(
+            "migration {migration} does not line up with the database: either the database recorded it and this build lacks the file (an older binary against a newer database?), or this build has it with a version below the newest applied one; migrations are only ever added above the newest"
         ),
         _ => anyhow::anyhow!("migrations failed: {error}"),
     }

@@ -263,6 +263,26 @@ impl TestApp {
     }
 }
 
+/// A panicking test can leave a transaction open on a connection its runtime never rolls back;
+/// its locks would make `DROP DATABASE` wait forever, so that database's sessions go first.
+async fn drop_database(name: &str) {
+    let mut conn = admin_conn().await;
+    let _ = conn.query_drop("SET SESSION lock_wait_timeout = 30").await;
+    let sessions: Vec<u64> = conn
+        .exec(
+            "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()",
+            (name,),
+        )
+        .await
+        .unwrap_or_default();
+    for id in sessions {
+        let _ = conn.query_drop(format!("KILL {id}")).await;
+    }
+    let _ = conn
+        .query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
+        .await;
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if !self.owns_database {
@@ -283,10 +303,7 @@ impl Drop for TestApp {
                 } else {
                     None
                 };
-                let mut conn = admin_conn().await;
-                let _ = conn
-                    .query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
-                    .await;
+                drop_database(&name).await;
                 broken
             })
         })
