@@ -65,7 +65,14 @@ fi
   export RUST_LOG="${RUST_LOG:-info}"
   ensure_started service "$SERVICE_PORT" "$SERVICE_BIN" serve
 )
-wait_for volixta-service 60 http_ok "$SERVICE_URL/readyz" || die "see $DEMO_DIR/service.log"
+# A service that refuses to start (bad migration, port taken) says why on its last line.
+deadline=$((SECONDS + 60))
+until http_ok "$SERVICE_URL/readyz" 2>/dev/null; do
+  pid_alive "$DEMO_DIR/service.pid" ||
+    die "volixta-service stopped: $(tail -n 1 "$DEMO_DIR/service.log") (log: $DEMO_DIR/service.log)"
+  ((SECONDS < deadline)) || die "volixta-service did not answer within 60s; see $DEMO_DIR/service.log"
+  sleep 0.25
+done
 
 # 4. WordPress under PHP's built-in server (4 workers: WordPress calls itself).
 (
