@@ -3,7 +3,8 @@
  * Loads the demo data THROUGH volixta-service, with the plugin's own signed client, the way the
  * site itself talks to the service: the client record of the WordPress user `client`
  * (Ada Lovelace) and a welcome credit of 50.00 in her wallet. Then it stores the client id in the
- * user meta `_volixta_client_id`, which is how the plugin knows that a user is a client.
+ * user meta `_volixta_client_id`, which is how the plugin knows that a user is a client. Last, a
+ * location, a service and a staff member, and Ada's first booking in the next free slot.
  * Safe to run again: it finds the existing client and does not credit twice.
  *
  *   php scripts/demo-data.php --url=http://127.0.0.1:8080 --db=wordpress
@@ -93,6 +94,82 @@ if ( ! $credited ) {
 		array( 'Idempotency-Key' => "demo-welcome-credit-$client_id" )
 	)->json;
 	volixta_cli_say( 'credited 50.00 (Welcome credit)' );
+}
+
+// 3. A small catalog and one upcoming booking, so availability and the bookings have something
+// to show. Each piece is looked up by name first, so a second run adds nothing.
+$find = static function ( string $path, string $field, string $value ) use ( $call ): ?int {
+	$list = (array) $call( 'GET', $path, null, array( 200 ) )->json;
+	foreach ( array_is_list( $list ) ? $list : (array) ( $list['items'] ?? array() ) as $row ) {
+		if ( ( $row[ $field ] ?? null ) === $value ) {
+			return (int) $row['id'];
+		}
+	}
+	return null;
+};
+$location_id = $find( '/v1/locations', 'name', 'Studio Central' ) ?? (int) $call(
+	'POST',
+	'/v1/locations',
+	array(
+		'name'     => 'Studio Central',
+		'address'  => '1 High Street, London EC1A 1AA',
+		'timezone' => 'Europe/London',
+	),
+	array( 201 )
+)->json['id'];
+$service_id  = $find( '/v1/services', 'name', 'Haircut & style' ) ?? (int) $call(
+	'POST',
+	'/v1/services',
+	array(
+		'name'                  => 'Haircut & style',
+		'category'              => 'Hair',
+		'duration_minutes'      => 45,
+		'price'                 => '40.00',
+		'buffer_before_minutes' => 0,
+		'buffer_after_minutes'  => 15,
+		'capacity'              => 1,
+		'location_ids'          => array( $location_id ),
+	),
+	array( 201 )
+)->json['id'];
+$staff_id    = $find( '/v1/staff', 'email', 'grace@example.com' ) ?? (int) $call(
+	'POST',
+	'/v1/staff',
+	array(
+		'first_name'    => 'Grace',
+		'last_name'     => 'Hopper',
+		'email'         => 'grace@example.com',
+		'service_ids'   => array( $service_id ),
+		'working_hours' => array_map(
+			static fn ( int $day ) => array( 'location_id' => $location_id, 'weekday' => $day, 'start' => '09:00', 'end' => '17:00' ),
+			range( 1, 6 )
+		),
+	),
+	array( 201 )
+)->json['id'];
+
+$upcoming = (array) $call( 'GET', "/v1/clients/$client_id/bookings", null, array( 200 ) )->json;
+if ( array() === (array) ( $upcoming['bookings'] ?? array() ) ) {
+	$from  = gmdate( 'Y-m-d', time() + DAY_IN_SECONDS );
+	$to    = gmdate( 'Y-m-d', time() + 14 * DAY_IN_SECONDS );
+	$days  = (array) $call( 'GET', "/v1/availability?service_id=$service_id&location_id=$location_id&from=$from&to=$to&timezone=Europe%2FLondon", null, array( 200 ) )->json['days'];
+	$start = $days[0]['slots'][0]['start'] ?? volixta_cli_fail( 'the demo service has no free slot in the next two weeks' );
+	$call(
+		'POST',
+		'/v1/bookings',
+		array(
+			'client_id'   => (int) $client_id,
+			'service_id'  => $service_id,
+			'location_id' => $location_id,
+			'staff_id'    => $staff_id,
+			'start'       => $start,
+			'notes'       => 'First visit',
+			'payment'     => array( 'method' => 'cash', 'status' => 'unpaid' ),
+		),
+		array( 201 ),
+		array( 'Idempotency-Key' => "demo-first-booking-$client_id" )
+	);
+	volixta_cli_say( "booked Haircut & style with Grace Hopper at $start" );
 }
 
 echo wp_json_encode(
