@@ -140,6 +140,8 @@ test('the demo client logs in and sees her portal, rendered by the service', asy
     const text = await portal.innerText();
     assert.match(text, /Ada Lovelace/, `the portal does not name the client:\n${text}`);
     assert.match(text, /50\.00/, `the portal does not show the 50.00 balance:\n${text}`);
+    assert.match(text, /Haircut & style/, `the portal does not list the demo booking:\n${text}`);
+    assert.match(text, /with Grace Hopper/, `the portal does not name the booking's staff member:\n${text}`);
     await page.screenshot({ path: path.join(OUT, 'portal.png'), fullPage: true });
   });
 });

@@ -1,14 +1,18 @@
 use crate::{
+    bookings::{Booking, Status},
     clients::Client,
     money::{Money, format_with_currency},
     wallet::{EntryKind, LedgerRow},
 };
+use chrono_tz::Tz;
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Serialize)]
 pub struct ProfileView {
     client: ClientView,
     wallet: WalletView,
+    upcoming: Vec<BookingCard>,
     labels: Labels,
 }
 
@@ -36,6 +40,18 @@ struct TransactionView {
 }
 
 #[derive(Serialize)]
+struct BookingCard {
+    id: u64,
+    service: String,
+    staff: String,
+    location: String,
+    date: String,
+    time: String,
+    status: &'static str,
+    balance_due: Option<String>,
+}
+
+#[derive(Serialize)]
 struct Labels {
     balance: &'static str,
     date: &'static str,
@@ -44,6 +60,10 @@ struct Labels {
     no_transactions: &'static str,
     gift_code: &'static str,
     redeem: &'static str,
+    upcoming: &'static str,
+    no_upcoming: &'static str,
+    with: &'static str,
+    to_pay: &'static str,
 }
 
 pub fn kind_label(kind: EntryKind) -> &'static str {
@@ -58,8 +78,38 @@ pub fn kind_label(kind: EntryKind) -> &'static str {
     }
 }
 
-pub fn profile_view(client: &Client, history: &[LedgerRow], currency: &str) -> ProfileView {
+fn booking_card(b: &Booking, zones: &HashMap<u64, Tz>, currency: &str) -> BookingCard {
+    let zone = zones.get(&b.location_id).copied().unwrap_or(Tz::UTC);
+    let (start, end) = (b.start.with_timezone(&zone), b.end.with_timezone(&zone));
+    BookingCard {
+        id: b.id,
+        service: b.service_name.clone().unwrap_or_default(),
+        staff: b.staff_name.clone().unwrap_or_default(),
+        location: b.location_name.clone().unwrap_or_default(),
+        date: start.format("%a %-d %b %Y").to_string(),
+        time: format!("{}–{}", start.format("%H:%M"), end.format("%H:%M %Z")),
+        status: if b.status == Status::Pending {
+            "Awaiting confirmation"
+        } else {
+            "Confirmed"
+        },
+        balance_due: (!b.balance_due.is_zero() && !b.balance_due.is_negative())
+            .then(|| format_with_currency(b.balance_due, currency)),
+    }
+}
+
+pub fn profile_view(
+    client: &Client,
+    history: &[LedgerRow],
+    upcoming: &[Booking],
+    zones: &HashMap<u64, Tz>,
+    currency: &str,
+) -> ProfileView {
     ProfileView {
+        upcoming: upcoming
+            .iter()
+            .map(|b| booking_card(b, zones, currency))
+            .collect(),
         client: ClientView {
             full_name: client.full_name(),
             email: client.email.clone(),
@@ -89,6 +139,10 @@ pub fn profile_view(client: &Client, history: &[LedgerRow], currency: &str) -> P
             description: "Description",
             amount: "Amount",
             no_transactions: "No credit movements yet.",
+            upcoming: "Upcoming bookings",
+            no_upcoming: "No upcoming bookings.",
+            with: "with",
+            to_pay: "to pay",
             gift_code: "Have a gift code?",
             redeem: "Redeem",
         },

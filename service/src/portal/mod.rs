@@ -8,15 +8,54 @@ mod repo;
 pub use error::PortalError;
 pub use repo::Templates;
 
-use crate::{auth::Actor, clients, error::ApiResult, settings, state::AppState, wallet};
+use crate::{
+    auth::Actor,
+    bookings::{self, Booking, ListFilter, Party, Status},
+    catalog, clients,
+    db::Db,
+    error::ApiResult,
+    settings,
+    state::AppState,
+    wallet,
+};
+use chrono::Utc;
+use chrono_tz::Tz;
+use std::collections::HashMap;
 
 const HISTORY_ROWS: u16 = 10;
+const UPCOMING_BOOKINGS: u32 = 5;
 
 pub async fn customer_profile(state: &AppState, actor: Actor) -> ApiResult<String> {
     let client_id = clients::own_client_id(&state.db, actor).await?;
     let client = clients::get(&state.db, client_id).await?;
     let currency = settings::load(&state.db).await?.currency;
     let history = wallet::history(&state.db, client_id, None, HISTORY_ROWS).await?;
-    let view = domain::profile_view(&client, &history, &currency);
+    let upcoming = upcoming_bookings(&state.db, client_id).await?;
+    let zones = location_zones(&state.db).await?;
+    let view = domain::profile_view(&client, &history, &upcoming, &zones, &currency);
     Ok(state.templates.render("customer_profile.html", &view)?)
+}
+
+/// The client's next bookings that still hold their slot, soonest first.
+async fn upcoming_bookings(db: &Db, client_id: u64) -> ApiResult<Vec<Booking>> {
+    let filter = ListFilter {
+        client_id: Some(client_id),
+        from: Some(Utc::now()),
+        statuses: vec![Status::Pending, Status::Confirmed],
+        ascending: true,
+        limit: UPCOMING_BOOKINGS,
+        ..ListFilter::default()
+    };
+    Ok(bookings::list(db, Party::Client { client_id }, filter)
+        .await?
+        .0)
+}
+
+/// Bookings are shown on the wall clock of their location, as the business and its e-mails do.
+async fn location_zones(db: &Db) -> ApiResult<HashMap<u64, Tz>> {
+    Ok(catalog::locations(db)
+        .await?
+        .into_iter()
+        .filter_map(|l| l.timezone.parse().ok().map(|tz| (l.id, tz)))
+        .collect())
 }
