@@ -19,6 +19,15 @@ impl Actor {
         }
     }
 
+    /// Admin, manager or employee: the people who serve clients.
+    pub fn require_staff(&self) -> Result<(), AuthError> {
+        if self.is_manager() || self.role == Role::Employee {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden)
+        }
+    }
+
     pub fn require_admin(&self) -> Result<(), AuthError> {
         if self.role == Role::Admin {
             Ok(())

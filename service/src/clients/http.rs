@@ -86,9 +86,7 @@ async fn list_clients(
     actor: Actor,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<AppJson<ClientPage>> {
-    if !(actor.is_manager() || actor.role == Role::Employee) {
-        return Err(ApiError::Forbidden);
-    }
+    actor.require_staff()?;
     let (items, next_cursor) = super::list(&state.db, &query).await?;
     Ok(AppJson(ClientPage { items, next_cursor }))
 }
@@ -254,9 +252,7 @@ async fn list_statuses(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<AppJson<Vec<Status>>> {
-    if !(actor.is_manager() || actor.role == Role::Employee) {
-        return Err(ApiError::Forbidden);
-    }
+    actor.require_staff()?;
     Ok(AppJson(super::list_statuses(&state.db).await?))
 }
 
@@ -307,9 +303,7 @@ async fn list_groups(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<AppJson<Vec<Group>>> {
-    if !(actor.is_manager() || actor.role == Role::Employee) {
-        return Err(ApiError::Forbidden);
-    }
+    actor.require_staff()?;
     Ok(AppJson(super::list_groups(&state.db).await?))
 }
 
@@ -334,9 +328,7 @@ async fn get_group(
     actor: Actor,
     Path(id): Path<u64>,
 ) -> ApiResult<AppJson<Group>> {
-    if !(actor.is_manager() || actor.role == Role::Employee) {
-        return Err(ApiError::Forbidden);
-    }
+    actor.require_staff()?;
     Ok(AppJson(super::get_group(&state.db, id).await?))
 }
 
