@@ -129,6 +129,7 @@ test('the demo client logs in and sees her portal, rendered by the service', asy
     await page.fill('#user_login', 'client');
     await page.fill('#user_pass', 'client');
     await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/wp-login.php')), page.click('#wp-submit')]);
+    assert.equal(new URL(page.url()).pathname, new URL(site.account_url).pathname, 'after login a client lands on the portal page');
 
     const assets = []; // the plugin's CSS/JS, served from the content folder by scripts/wp/router.php
     page.on('response', (r) => { if (r.url().includes('/wp-content/plugins/volixta/')) assets.push(`${r.status()} ${r.url()}`); });

@@ -9,6 +9,7 @@ namespace Volixta;
 
 use Volixta\Admin\SettingsPage;
 use Volixta\Api\Client;
+use Volixta\Auth\LoginRedirect;
 use Volixta\Rest\Proxy;
 use Volixta\Shortcode\CustomerProfile;
 
@@ -43,6 +44,7 @@ final class Plugin {
 			'settings'  => new SettingsPage(),
 			'proxy'     => new Proxy( $client_factory ),
 			'shortcode' => new CustomerProfile( $client_factory, $assets ),
+			'login'     => new LoginRedirect(),
 		);
 	}
 
@@ -66,7 +68,7 @@ final class Plugin {
 	}
 
 	/**
-	 * One of the wired parts ("assets", "settings", "proxy", "shortcode").
+	 * One of the wired parts ("assets", "settings", "proxy", "shortcode", "login").
 	 *
 	 * @param string $name Part name.
 	 */
