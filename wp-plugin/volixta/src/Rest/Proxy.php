@@ -129,11 +129,20 @@ final class Proxy {
 			return $body;
 		}
 
+		$account = NewClientAccount::prepare( $method, $path, $body );
+		if ( $account instanceof \WP_Error ) {
+			return $account;
+		}
+		[ $body, $new_account ] = $account;
+
 		$client = ( $this->client_factory )();
 		$result = $client->request_raw( $method, $target, $actor, $body, $headers, '' === $body ? '' : 'application/json' );
 
 		if ( $result->ok() ) {
 			$this->remember_client_link( $method, $path, $body, $result );
+		}
+		if ( null !== $new_account ) {
+			$result->ok() ? NewClientAccount::welcome( $new_account ) : NewClientAccount::discard( $new_account );
 		}
 		return $this->to_response( $result );
 	}
