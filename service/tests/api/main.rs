@@ -11,6 +11,7 @@ mod gift_codes;
 mod helpers;
 mod ledger_check;
 mod portal;
+mod process;
 mod signing;
 mod top_ups;
 mod wallet;
