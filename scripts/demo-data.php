@@ -150,7 +150,7 @@ $staff_id    = $find( '/v1/staff', 'email', 'grace@example.com' ) ?? (int) $call
 
 $upcoming = (array) $call( 'GET', "/v1/clients/$client_id/bookings", null, array( 200 ) )->json;
 if ( array() === (array) ( $upcoming['bookings'] ?? array() ) ) {
-	$from  = gmdate( 'Y-m-d', time() + DAY_IN_SECONDS );
+	$from  = gmdate( 'Y-m-d', time() + 3 * DAY_IN_SECONDS ); // outside the default 24 h change notice: the client may cancel it online
 	$to    = gmdate( 'Y-m-d', time() + 14 * DAY_IN_SECONDS );
 	$days  = (array) $call( 'GET', "/v1/availability?service_id=$service_id&location_id=$location_id&from=$from&to=$to&timezone=Europe%2FLondon", null, array( 200 ) )->json['days'];
 	$start = $days[0]['slots'][0]['start'] ?? volixta_cli_fail( 'the demo service has no free slot in the next two weeks' );

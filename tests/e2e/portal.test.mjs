@@ -157,3 +157,20 @@ test('the portal shows no raw CSS or template text (what the service sends survi
     assert.ok(!tpl, `unrendered template syntax in the portal: ${tpl?.[0].slice(0, 160)}`);
   });
 });
+
+test('the client cancels her booking from the portal (button → plugin proxy → service → fragment refreshed)', async () => {
+  await withPage('cancel', async (page) => {
+    await page.goto(site.account_url); // still logged in as the client (same browser profile)
+    const portal = page.locator(PORTAL);
+    const card = portal.locator('.volixta-booking', { hasText: 'Haircut & style' });
+    await card.waitFor({ state: 'visible' });
+    page.once('dialog', (dialog) => dialog.accept());
+    await card.locator('button.vx-cancel').click();
+    await portal.getByText('No upcoming bookings.').waitFor({ state: 'visible', timeout: 15000 });
+    assert.equal(await page.locator(PORTAL).locator('[data-volixta-errors]').innerText(), '', 'the cancel showed an error');
+    // A reload asks the service again: the cancellation is stored, not only drawn.
+    await page.reload();
+    await page.locator(PORTAL).getByText('No upcoming bookings.').waitFor({ state: 'visible' });
+    await page.screenshot({ path: path.join(OUT, 'portal-cancelled.png'), fullPage: true });
+  });
+});

@@ -49,6 +49,8 @@ struct BookingCard {
     time: String,
     status: &'static str,
     balance_due: Option<String>,
+    /// Whether this client may cancel it now (permission level, change notice).
+    can_cancel: bool,
 }
 
 #[derive(Serialize)]
@@ -64,6 +66,8 @@ struct Labels {
     no_upcoming: &'static str,
     with: &'static str,
     to_pay: &'static str,
+    cancel: &'static str,
+    cancel_confirm: &'static str,
 }
 
 pub fn kind_label(kind: EntryKind) -> &'static str {
@@ -78,7 +82,12 @@ pub fn kind_label(kind: EntryKind) -> &'static str {
     }
 }
 
-fn booking_card(b: &Booking, zones: &HashMap<u64, Tz>, currency: &str) -> BookingCard {
+fn booking_card(
+    b: &Booking,
+    cancellable: bool,
+    zones: &HashMap<u64, Tz>,
+    currency: &str,
+) -> BookingCard {
     let zone = zones.get(&b.location_id).copied().unwrap_or(Tz::UTC);
     let (start, end) = (b.start.with_timezone(&zone), b.end.with_timezone(&zone));
     BookingCard {
@@ -95,6 +104,7 @@ fn booking_card(b: &Booking, zones: &HashMap<u64, Tz>, currency: &str) -> Bookin
         },
         balance_due: (!b.balance_due.is_zero() && !b.balance_due.is_negative())
             .then(|| format_with_currency(b.balance_due, currency)),
+        can_cancel: cancellable,
     }
 }
 
@@ -102,13 +112,14 @@ pub fn profile_view(
     client: &Client,
     history: &[LedgerRow],
     upcoming: &[Booking],
+    cancellable: &[u64],
     zones: &HashMap<u64, Tz>,
     currency: &str,
 ) -> ProfileView {
     ProfileView {
         upcoming: upcoming
             .iter()
-            .map(|b| booking_card(b, zones, currency))
+            .map(|b| booking_card(b, cancellable.contains(&b.id), zones, currency))
             .collect(),
         client: ClientView {
             full_name: client.full_name(),
@@ -143,6 +154,8 @@ pub fn profile_view(
             no_upcoming: "No upcoming bookings.",
             with: "with",
             to_pay: "to pay",
+            cancel: "Cancel",
+            cancel_confirm: "Cancel this booking?",
             gift_code: "Have a gift code?",
             redeem: "Redeem",
         },

@@ -31,8 +31,16 @@ pub async fn customer_profile(state: &AppState, actor: Actor) -> ApiResult<Strin
     let currency = settings::load(&state.db).await?.currency;
     let history = wallet::history(&state.db, client_id, None, HISTORY_ROWS).await?;
     let upcoming = upcoming_bookings(&state.db, client_id).await?;
+    let cancellable = cancellable(&state.db, actor, &upcoming).await?;
     let zones = location_zones(&state.db).await?;
-    let view = domain::profile_view(&client, &history, &upcoming, &zones, &currency);
+    let view = domain::profile_view(
+        &client,
+        &history,
+        &upcoming,
+        &cancellable,
+        &zones,
+        &currency,
+    );
     Ok(state.templates.render("customer_profile.html", &view)?)
 }
 
@@ -49,6 +57,22 @@ async fn upcoming_bookings(db: &Db, client_id: u64) -> ApiResult<Vec<Booking>> {
     Ok(bookings::list(db, Party::Client { client_id }, filter)
         .await?
         .0)
+}
+
+/// The ids among `upcoming` this client may cancel now (permission level, change notice).
+async fn cancellable(db: &Db, actor: Actor, upcoming: &[Booking]) -> ApiResult<Vec<u64>> {
+    let mut ids = Vec::new();
+    for booking in upcoming {
+        if bookings::details(db, actor, booking.id)
+            .await?
+            .actions
+            .cancel
+            .allowed
+        {
+            ids.push(booking.id);
+        }
+    }
+    Ok(ids)
 }
 
 /// Bookings are shown on the wall clock of their location, as the business and its e-mails do.

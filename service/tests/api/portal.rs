@@ -112,6 +112,44 @@ async fn the_portal_lists_upcoming_bookings_on_the_locations_clock() {
     assert!(res.text.contains("with Grace Hopper · Rive Gauche"));
     assert!(res.text.contains(&format!("{paris}–")), "{}", res.text);
     assert!(res.text.contains("€50.00 to pay"));
+    assert!(
+        res.text.contains(&format!(
+            r#"data-volixta-action="bookings/{}/cancel""#,
+            booked.body["id"]
+        )),
+        "{}",
+        res.text
+    );
+
+    // Inside the change notice (24 h by default) the client may no longer cancel online.
+    let soon_start = chrono::Utc::now() + chrono::Duration::hours(3);
+    let soon_start =
+        soon_start - chrono::Duration::seconds(i64::from(chrono::Timelike::second(&soon_start)));
+    let soon_booking = app.post("/v1/bookings", MANAGER, &json!({"client_id": client["id"], "service_id": service,
+        "location_id": location, "staff_id": staff, "start": soon_start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)})).await;
+    assert_eq!(
+        soon_booking.status,
+        StatusCode::CREATED,
+        "{}",
+        soon_booking.text
+    );
+    let res = app.get("/v1/render/customer_profile", "client:42").await;
+    assert!(
+        res.text
+            .contains(&format!(r#"data-booking-id="{}""#, soon_booking.body["id"]))
+    );
+    assert!(
+        !res.text
+            .contains(&format!(r#"bookings/{}/cancel"#, soon_booking.body["id"])),
+        "{}",
+        res.text
+    );
+    app.post(
+        &format!("/v1/bookings/{}/cancel", soon_booking.body["id"]),
+        MANAGER,
+        &json!({}),
+    )
+    .await;
 
     // A cancelled booking no longer shows.
     app.post(
