@@ -520,6 +520,14 @@ pub async fn details(db: &Db, actor: Actor, id: u64) -> ApiResult<Details> {
     ))
 }
 
+/// The fourth tab alone, for lists that offer actions without the rest of the details.
+pub async fn allowed_actions(db: &Db, actor: Actor, id: u64) -> ApiResult<Actions> {
+    let party = party(db, actor).await?;
+    let booking = load_visible(db, party, id).await?;
+    let settings = settings::load(db).await?;
+    actions(db, party, &booking, &settings, Utc::now()).await
+}
+
 /// What this party may do to this booking right now, and why not.
 async fn actions(
     db: &Db,

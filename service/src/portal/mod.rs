@@ -63,9 +63,8 @@ async fn upcoming_bookings(db: &Db, client_id: u64) -> ApiResult<Vec<Booking>> {
 async fn cancellable(db: &Db, actor: Actor, upcoming: &[Booking]) -> ApiResult<Vec<u64>> {
     let mut ids = Vec::new();
     for booking in upcoming {
-        if bookings::details(db, actor, booking.id)
+        if bookings::allowed_actions(db, actor, booking.id)
             .await?
-            .actions
             .cancel
             .allowed
         {
