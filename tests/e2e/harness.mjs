@@ -1,10 +1,13 @@
 // Process harness of the end-to-end tests: free ports, background processes in their own process
 // groups (stopped on every exit path, including failures and Ctrl-C), HTTP waits, PHP scripts.
 import { spawn, execFile, execFileSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import os from 'node:os';
+import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const OUT = path.join(ROOT, 'target', 'e2e');
@@ -136,4 +139,101 @@ export function alive(pid) {
 
 export function tempDir(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export const SERVICE_BIN = process.env.VOLIXTA_SERVICE_BIN
+  ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache', 'volixta-target'), 'debug', 'volixta-service');
+// One database per test file and run (several people may test on one machine at once, and node
+// --test runs each file in its own process), dropped at the end; a run that was killed leaves its
+// database behind, and the next run sweeps it.
+const DB_PREFIX = 'volixta_e2e_';
+
+/**
+ * Starts this test file's own stack: maildev, a fresh WordPress with the plugin and the demo
+ * data, and volixta-service, on free ports with a random shared secret. Logs go to
+ * target/e2e/TAG-*.log. Returns what the tests need; stopSite() undoes it.
+ */
+export async function startSite(tag) {
+  assert.ok(fs.existsSync(SERVICE_BIN), `no service binary at ${SERVICE_BIN} (cargo build -p volixta-service)`);
+  const db = process.env.VOLIXTA_E2E_DB ? `${process.env.VOLIXTA_E2E_DB}_${tag}` : `${DB_PREFIX}${process.pid}`;
+  const debugLog = path.join(OUT, `${tag}-wp-debug.log`);
+  fs.rmSync(debugLog, { force: true });
+  for (const [name] of sql(`SHOW DATABASES LIKE '${DB_PREFIX}%'`)) {
+    const pid = Number(name.slice(DB_PREFIX.length));
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) sql(`DROP DATABASE \`${name}\``);
+  }
+  const secret = crypto.randomBytes(32).toString('hex');
+  const [servicePort, wpPort, smtpPort, mailWebPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const siteUrl = `http://127.0.0.1:${wpPort}`;
+  const serviceUrl = `http://127.0.0.1:${servicePort}`;
+  const stack = { tag, db, secret, serviceUrl, contentDir: null };
+
+  stack.mailApi = `http://127.0.0.1:${mailWebPort}/api/email`;
+  const maildev = start(`${tag}-maildev`, path.join(ROOT, 'tests/e2e/node_modules/.bin/maildev'),
+    ['--smtp', String(smtpPort), '--web', String(mailWebPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1']);
+  await waitHttp(stack.mailApi, maildev); // before the install, which already sends mail
+
+  // A fresh database every run: WordPress first, then the service adds its tables to it.
+  // This run's own content folder (plugin link, uploads) and mail catcher.
+  stack.contentDir = tempDir('volixta-e2e-wp-content-');
+  stack.wpEnv = { VOLIXTA_WP_SMTP_PORT: String(smtpPort), VOLIXTA_WP_CONTENT_DIR: stack.contentDir };
+  stack.site = await php('wp-install.php', [`--url=${siteUrl}`, `--db=${db}`, `--service-url=${serviceUrl}`,
+    `--secret=${secret}`, '--recreate-db'], stack.wpEnv);
+
+  const service = start(`${tag}-service`, SERVICE_BIN, ['serve'], {
+    env: {
+      VOLIXTA_SHARED_SECRET: secret,
+      VOLIXTA_DATABASE_URL: `mysql://root@127.0.0.1:3306/${db}`,
+      VOLIXTA_LISTEN: `127.0.0.1:${servicePort}`,
+      VOLIXTA_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      RUST_LOG: process.env.RUST_LOG ?? 'info',
+    },
+  });
+  const wordpress = start(`${tag}-wordpress`, 'php', ['-S', `127.0.0.1:${wpPort}`, '-t', '/usr/share/wordpress',
+    path.join(ROOT, 'scripts/wp/router.php')], {
+    env: {
+      ...stack.wpEnv,
+      PHP_CLI_SERVER_WORKERS: '4',
+      VOLIXTA_WP_DB_NAME: db,
+      VOLIXTA_WP_DEBUG_LOG: debugLog,
+    },
+  });
+  await Promise.all([
+    waitHttp(`${serviceUrl}/readyz`, service, 90_000),
+    waitHttp(`${siteUrl}/wp-login.php`, wordpress),
+  ]);
+
+  // The demo data goes through the service, signed by the plugin's own client.
+  stack.data = await php('demo-data.php', [`--url=${siteUrl}`, `--db=${db}`], stack.wpEnv);
+  assert.ok(stack.data.client_id, `demo-data.php made no client: ${JSON.stringify(stack.data)}`);
+  return stack;
+}
+
+/** Stops what startSite() started and removes its database and folders. */
+export async function stopSite(stack) {
+  await stopAll();
+  if (!stack) return;
+  if (stack.contentDir) fs.rmSync(stack.contentDir, { recursive: true, force: true });
+  try { sql(`DROP DATABASE IF EXISTS \`${stack.db}\``); } catch { /* the server may be the thing that failed */ }
+}
+
+/** Chromium as the tests drive it: Debian's, headless, nothing phoning home. */
+export const CHROMIUM = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
+/** A fresh Chromium for tests that need several logins at once (one context per user). */
+export function launchChromium() {
+  return chromium.launch(CHROMIUM);
+}
+
+/** Logs a browser context in through wp-login.php. */
+export async function logIn(page, site, user, password) {
+  await page.goto(site.login_url);
+  await page.fill('#user_login', user);
+  await page.fill('#user_pass', password);
+  await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/wp-login.php')), page.click('#wp-submit')]);
 }

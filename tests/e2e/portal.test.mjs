@@ -4,94 +4,31 @@
 // after(), whatever happened.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, OUT, freePort, start, stopAll, waitHttp, php, sql, alive, tempDir } from './harness.mjs';
+import { OUT, CHROMIUM, startSite, stopSite, tempDir, logIn } from './harness.mjs';
 
-const SERVICE_BIN = process.env.VOLIXTA_SERVICE_BIN
-  ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache', 'volixta-target'), 'debug', 'volixta-service');
-// One database per run (several people may test on one machine at once), dropped at the end; a
-// run that was killed leaves its database behind, and the next run sweeps it.
-const DB_PREFIX = 'volixta_e2e_';
-const DB = process.env.VOLIXTA_E2E_DB ?? `${DB_PREFIX}${process.pid}`;
 const PORTAL = 'section.volixta-portal[data-volixta-fragment="customer_profile"]';
 
+let stack; // what startSite() started
 let site; // the JSON printed by scripts/wp-install.php
 let context; // the Chromium profile
 let profileDir;
-let contentDir;
 let mailApi; // maildev's REST API of this run
 
 before(async () => {
-  assert.ok(fs.existsSync(SERVICE_BIN), `no service binary at ${SERVICE_BIN} (cargo build -p volixta-service)`);
-  fs.rmSync(path.join(OUT, 'wp-debug.log'), { force: true });
-  for (const [name] of sql(`SHOW DATABASES LIKE '${DB_PREFIX}%'`)) {
-    const pid = Number(name.slice(DB_PREFIX.length));
-    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) sql(`DROP DATABASE \`${name}\``);
-  }
-  const secret = crypto.randomBytes(32).toString('hex');
-  const [servicePort, wpPort, smtpPort, mailWebPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const siteUrl = `http://127.0.0.1:${wpPort}`;
-  const serviceUrl = `http://127.0.0.1:${servicePort}`;
-
-  mailApi = `http://127.0.0.1:${mailWebPort}/api/email`;
-  const maildev = start('maildev', path.join(ROOT, 'tests/e2e/node_modules/.bin/maildev'),
-    ['--smtp', String(smtpPort), '--web', String(mailWebPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1']);
-  await waitHttp(mailApi, maildev); // before the install, which already sends mail
-
-  // A fresh database every run: WordPress first, then the service adds its tables to it.
-  // This run's own content folder (plugin link, uploads) and mail catcher.
-  contentDir = tempDir('volixta-e2e-wp-content-');
-  const wpEnv = { VOLIXTA_WP_SMTP_PORT: String(smtpPort), VOLIXTA_WP_CONTENT_DIR: contentDir };
-  site = await php('wp-install.php', [`--url=${siteUrl}`, `--db=${DB}`, `--service-url=${serviceUrl}`,
-    `--secret=${secret}`, '--recreate-db'], wpEnv);
-
-  const service = start('service', SERVICE_BIN, ['serve'], {
-    env: {
-      VOLIXTA_SHARED_SECRET: secret,
-      VOLIXTA_DATABASE_URL: `mysql://root@127.0.0.1:3306/${DB}`,
-      VOLIXTA_LISTEN: `127.0.0.1:${servicePort}`,
-      VOLIXTA_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      RUST_LOG: process.env.RUST_LOG ?? 'info',
-    },
-  });
-  const wordpress = start('wordpress', 'php', ['-S', `127.0.0.1:${wpPort}`, '-t', '/usr/share/wordpress',
-    path.join(ROOT, 'scripts/wp/router.php')], {
-    env: {
-      ...wpEnv,
-      PHP_CLI_SERVER_WORKERS: '4',
-      VOLIXTA_WP_DB_NAME: DB,
-      VOLIXTA_WP_DEBUG_LOG: path.join(OUT, 'wp-debug.log'),
-    },
-  });
-  await Promise.all([
-    waitHttp(`${serviceUrl}/readyz`, service, 90_000),
-    waitHttp(`${siteUrl}/wp-login.php`, wordpress),
-  ]);
-
-  // The demo data goes through the service, signed by the plugin's own client.
-  const data = await php('demo-data.php', [`--url=${siteUrl}`, `--db=${DB}`], wpEnv);
-  assert.ok(data.client_id, `demo-data.php made no client: ${JSON.stringify(data)}`);
-
+  stack = await startSite('portal');
+  ({ site, mailApi } = stack);
   profileDir = tempDir('volixta-e2e-chromium-');
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-  });
+  context = await chromium.launchPersistentContext(profileDir, { ...CHROMIUM, viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(20_000);
 }, { timeout: 240_000 });
 
 after(async () => {
   await context?.close().catch(() => {});
-  await stopAll();
-  for (const dir of [profileDir, contentDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  try { sql(`DROP DATABASE IF EXISTS \`${DB}\``); } catch { /* the server may be the thing that failed */ }
+  await stopSite(stack);
+  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
 });
 
 /** Runs fn with a fresh tab; on failure keeps a screenshot of what the tab showed. */
@@ -125,10 +62,7 @@ test('a logged-out visitor of My account gets the login form', async () => {
 
 test('the demo client logs in and sees her portal, rendered by the service', async () => {
   await withPage('portal', async (page) => {
-    await page.goto(site.login_url);
-    await page.fill('#user_login', 'client');
-    await page.fill('#user_pass', 'client');
-    await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/wp-login.php')), page.click('#wp-submit')]);
+    await logIn(page, site, 'client', 'client');
     assert.equal(new URL(page.url()).pathname, new URL(site.account_url).pathname, 'after login a client lands on the portal page');
 
     const assets = []; // the plugin's CSS/JS, served from the content folder by scripts/wp/router.php

@@ -21,6 +21,11 @@ final class Assets {
 	 */
 	private bool $configured = false;
 
+	/**
+	 * The attribute that marks a container the plugin rendered; its value is a per-render token.
+	 */
+	public const ROOT_ATTRIBUTE = 'data-volixta-root';
+
 	public function register_hooks(): void {
 		add_action( 'wp_enqueue_scripts', array( $this, 'register' ) );
 	}
@@ -45,6 +50,7 @@ final class Assets {
 		$config           = array(
 			'restUrl' => esc_url_raw( rest_url( 'volixta/v1/' ) ),
 			'nonce'   => wp_create_nonce( 'wp_rest' ),
+			'roots'   => array(),
 			'i18n'    => array(
 				'failed'      => __( 'Something went wrong. Please try again.', 'volixta' ),
 				'unavailable' => __( 'The service is not available right now. Please try again later.', 'volixta' ),
@@ -52,5 +58,27 @@ final class Assets {
 			),
 		);
 		wp_add_inline_script( self::HANDLE, 'window.volixtaConfig = ' . wp_json_encode( $config ) . ';', 'before' );
+	}
+
+	/**
+	 * A fresh root token for one rendered container, made known to the script.
+	 *
+	 * Post content may carry any data-* attribute (WordPress keeps them for Authors), so the
+	 * script acts only inside containers whose token it was given here, in script an Author
+	 * cannot write. The token is random per render, so copying one from a page seen earlier
+	 * gives nothing.
+	 */
+	public function new_root(): string {
+		$this->enqueue();
+		$token = bin2hex( random_bytes( 16 ) );
+		wp_add_inline_script( self::HANDLE, 'window.volixtaConfig.roots.push(' . wp_json_encode( $token ) . ');', 'before' );
+		return $token;
+	}
+
+	/**
+	 * The root attribute of a fresh root, ready to print inside an opening tag.
+	 */
+	public function root_attribute(): string {
+		return ' ' . self::ROOT_ATTRIBUTE . '="' . esc_attr( $this->new_root() ) . '"';
 	}
 }

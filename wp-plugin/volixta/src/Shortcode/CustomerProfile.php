@@ -91,7 +91,7 @@ final class CustomerProfile {
 		// The service's template normally marks its own root as the fragment; an overridden
 		// template that does not still gets a root, so the portal script can refresh it.
 		$marker = false === strpos( $fragment, 'data-volixta-fragment=' ) ? ' data-volixta-fragment="customer_profile"' : '';
-		return '<div class="volixta-host"' . $marker . '>' . $fragment . '</div>';
+		return '<div class="volixta-host"' . $this->assets->root_attribute() . $marker . '>' . $fragment . '</div>';
 	}
 
 	private function login(): string {
@@ -138,7 +138,7 @@ final class CustomerProfile {
 	 * @param string $inner   Escaped HTML.
 	 */
 	private function wrap( string $classes, string $inner ): string {
-		return '<div class="' . esc_attr( $classes ) . '">' . $inner . '</div>';
+		return '<div class="' . esc_attr( $classes ) . '"' . $this->assets->root_attribute() . '>' . $inner . '</div>';
 	}
 
 	private function current_url(): string {

@@ -130,6 +130,32 @@ final class ShortcodeTest extends WordPressTestCase {
 		self::assertStringContainsString( wp_json_encode( rest_url( 'volixta/v1/' ) ), implode( "\n", $before ) );
 	}
 
+	public function test_every_render_marks_its_container_with_a_fresh_root_only_the_script_is_told(): void {
+		$visitor = $this->render();
+		wp_set_current_user( $this->make_user( 'subscriber' )->ID );
+		$unlinked = $this->render();
+		$again    = $this->render();
+
+		$tokens = array();
+		foreach ( array( $visitor, $unlinked, $again ) as $html ) {
+			self::assertSame( 1, preg_match_all( '#<div class="volixta-portal[^"]*" data-volixta-root="([0-9a-f]{32})">#', $html, $m ), $html );
+			$tokens[] = $m[1][0];
+		}
+		self::assertCount( 3, array_unique( $tokens ), 'each render has its own token' );
+
+		// The tokens reach the script only through inline script, after the config they extend.
+		$before = implode( "
+", (array) wp_scripts()->get_data( 'volixta', 'before' ) );
+		$config = strpos( $before, 'window.volixtaConfig = ' );
+		self::assertNotFalse( $config );
+		self::assertStringContainsString( '"roots":[]', $before );
+		foreach ( $tokens as $token ) {
+			$push = strpos( $before, 'window.volixtaConfig.roots.push("' . $token . '");' );
+			self::assertNotFalse( $push, "token $token not given to the script" );
+			self::assertGreaterThan( $config, $push );
+		}
+	}
+
 	public function test_fragment_is_rendered_as_the_client_and_filtered(): void {
 		$admin = $this->make_user( 'administrator' );
 		ClientLink::link( $admin->ID, '21' );
@@ -148,7 +174,7 @@ final class ShortcodeTest extends WordPressTestCase {
 
 		self::assertSame( 'client:' . $admin->ID, $t->last()['headers']['X-Volixta-Actor'], 'the portal always asks as the client' );
 		self::assertStringEndsWith( '/v1/render/customer_profile', $t->last()['url'] );
-		self::assertStringStartsWith( '<div class="volixta-host" data-volixta-fragment="customer_profile"><section class="vx-card"', $html );
+		self::assertMatchesRegularExpression( '#^<div class="volixta-host" data-volixta-root="[0-9a-f]{32}" data-volixta-fragment="customer_profile"><section class="vx-card"#', $html );
 		self::assertStringContainsString( '<button type="button" data-volixta-action="bookings/7/cancel" data-volixta-confirm="Sure?" aria-expanded="false">Cancel</button>', $html );
 		self::assertStringContainsString( '<option value="3" selected>Bea</option>', $html );
 		self::assertStringContainsString( 'data-booking-id="7"', $html );
@@ -173,7 +199,8 @@ final class ShortcodeTest extends WordPressTestCase {
 
 		$html = $this->shortcode_with( $t )->render();
 
-		self::assertSame( '<div class="volixta-host">' . $body . '</div>', $html, 'nothing of the template is lost' );
+		self::assertMatchesRegularExpression( '#^<div class="volixta-host" data-volixta-root="[0-9a-f]{32}">#', $html );
+		self::assertSame( $body . '</div>', preg_replace( '#^<div [^>]*>#', '', $html ), 'nothing of the template is lost' );
 		self::assertSame( 1, substr_count( $html, 'data-volixta-fragment=' ), 'one fragment root, not a nested second one' );
 	}
 

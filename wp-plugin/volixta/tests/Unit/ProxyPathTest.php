@@ -27,6 +27,15 @@ final class ProxyPathTest extends TestCase {
 		}
 	}
 
+	public function test_paths_that_would_leave_the_namespace_are_refused(): void {
+		// What a browser would turn into another route: "..", its percent-encodings (WordPress
+		// decodes the route before the proxy sees it, so "%2e" arrives as "." and "%252e" as "%2e"),
+		// backslashes (read as "/"), absolute and scheme-relative URLs, and a query in the path.
+		foreach ( array( '../../wp/v2/users', '..%2F..%2Fwp%2Fv2%2Fusers', '%2e%2e/%2e%2e/wp/v2/users', '%252e%252e/wp', '..\\..\\wp\\v2\\users', 'clients\\..', 'http://evil.example/x', '//evil.example/x', 'users?rest_route=/wp/v2/users', 'clients/1?_method=DELETE', 'clients#x', 'clients/.', 'clients/./1' ) as $path ) {
+			self::assertFalse( ProxyPath::is_valid( $path ), $path );
+		}
+	}
+
 	public function test_guests_may_only_read_booking_data(): void {
 		self::assertTrue( ProxyPath::guest_may( 'GET', 'availability' ) );
 		self::assertTrue( ProxyPath::guest_may( 'get', 'services/3' ) );
