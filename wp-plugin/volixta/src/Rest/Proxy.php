@@ -55,15 +55,9 @@ final class Proxy {
 			array(
 				'methods'             => 'GET, POST, PUT, PATCH, DELETE',
 				'callback'            => array( $this, 'handle' ),
+				// No "path" argument: WordPress would validate and sanitize get_param( 'path' ),
+				// which a body or query field of that name overrides. permit() checks the route's.
 				'permission_callback' => array( $this, 'permit' ),
-				'args'                => array(
-					'path' => array(
-						'type'              => 'string',
-						'required'          => true,
-						'validate_callback' => static fn ( $value ): bool => is_string( $value ) && ProxyPath::is_valid( $value ),
-						'sanitize_callback' => static fn ( $value ): string => (string) $value,
-					),
-				),
 			)
 		);
 	}
@@ -75,7 +69,7 @@ final class Proxy {
 	 * @return true|\WP_Error
 	 */
 	public function permit( \WP_REST_Request $request ) {
-		$path = (string) $request->get_param( 'path' );
+		$path = self::path( $request );
 		if ( ! ProxyPath::is_valid( $path ) ) {
 			return new \WP_Error( 'volixta_invalid_path', __( 'Unknown Volixta endpoint.', 'volixta' ), array( 'status' => 404 ) );
 		}
@@ -101,7 +95,7 @@ final class Proxy {
 	 * @return \WP_REST_Response|\WP_Error
 	 */
 	public function handle( \WP_REST_Request $request ) {
-		$path   = (string) $request->get_param( 'path' );
+		$path   = self::path( $request );
 		$method = strtoupper( $request->get_method() );
 		$target = ProxyPath::target( $path, ProxyPath::forwardable_query( $this->raw_query_string(), (array) $request->get_query_params() ) );
 		$actor  = Actor::current();
@@ -262,6 +256,17 @@ final class Proxy {
 			return null;
 		}
 		return (string) wp_unslash( $_SERVER['QUERY_STRING'] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- compared against the parsed parameters before use.
+	}
+
+	/**
+	 * The proxied path, from the matched route only: get_param( 'path' ) would let a body or
+	 * query field called "path" replace it after the permission check looked at the URL.
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 */
+	private static function path( \WP_REST_Request $request ): string {
+		$path = $request->get_url_params()['path'] ?? '';
+		return is_string( $path ) ? $path : '';
 	}
 
 	/**

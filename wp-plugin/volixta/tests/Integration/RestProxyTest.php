@@ -22,6 +22,13 @@ final class RestProxyTest extends WordPressTestCase {
 
 	private const ROUTE = '/volixta/v1/(?P<path>.+)';
 
+	/**
+	 * pre_http_request filters added by the current test.
+	 *
+	 * @var callable[]
+	 */
+	private array $intercepts = array();
+
 	protected function setUp(): void {
 		parent::setUp();
 		update_option( Options::SERVICE_URL, 'http://127.0.0.1:' . self::closed_port() );
@@ -29,6 +36,10 @@ final class RestProxyTest extends WordPressTestCase {
 	}
 
 	protected function tearDown(): void {
+		foreach ( $this->intercepts as $intercept ) {
+			remove_filter( 'pre_http_request', $intercept, 10 );
+		}
+		$this->intercepts = array();
 		update_option( Options::SERVICE_URL, Options::DEFAULT_SERVICE_URL );
 		update_option( Options::SHARED_SECRET, '' );
 		parent::tearDown();
@@ -41,8 +52,7 @@ final class RestProxyTest extends WordPressTestCase {
 		foreach ( $routes[ self::ROUTE ] as $handler ) {
 			self::assertIsCallable( $handler['permission_callback'] );
 			self::assertNotSame( '__return_true', $handler['permission_callback'] );
-			self::assertArrayHasKey( 'validate_callback', $handler['args']['path'] );
-			self::assertArrayHasKey( 'sanitize_callback', $handler['args']['path'] );
+			self::assertArrayNotHasKey( 'path', $handler['args'], 'the path is read from the route, never from get_param()' );
 			$methods += $handler['methods'];
 		}
 		foreach ( array( 'GET', 'POST', 'PUT', 'PATCH', 'DELETE' ) as $method ) {
@@ -83,6 +93,45 @@ final class RestProxyTest extends WordPressTestCase {
 			$response = rest_do_request( new \WP_REST_Request( 'POST', '/volixta/v1/' . $path ) );
 			self::assertContains( $response->get_status(), array( 400, 404 ), $path );
 		}
+	}
+
+	public function test_a_query_path_parameter_cannot_open_a_private_path_to_visitors(): void {
+		// get_param() prefers the query string to the route, so "?path=availability" once made
+		// the visitor check look at a guest-readable path while the URL said "clients".
+		$outbound = $this->capture_outbound();
+		$request  = new \WP_REST_Request( 'GET', '/volixta/v1/clients' );
+		$request->set_query_params( array( 'path' => 'availability' ) );
+
+		$response = rest_do_request( $request );
+
+		self::assertSame( 401, $response->get_status() );
+		self::assertSame( array(), $outbound->urls, 'nothing reached the service' );
+	}
+
+	public function test_body_and_query_path_parameters_cannot_redirect_the_call(): void {
+		wp_set_current_user( $this->make_user( 'administrator' )->ID );
+		$outbound = $this->capture_outbound();
+
+		$json = new \WP_REST_Request( 'POST', '/volixta/v1/clients/5/notes' );
+		$json->set_header( 'Content-Type', 'application/json' );
+		$json->set_body( '{"path":"gift-codes/redeem","text":"hello"}' );
+		$form = new \WP_REST_Request( 'POST', '/volixta/v1/clients/5/notes' );
+		$form->set_body_params( array( 'path' => 'clients/6/wallet/adjustments' ) );
+		$query = new \WP_REST_Request( 'DELETE', '/volixta/v1/clients/5/notes/1' );
+		$query->set_query_params( array( 'path' => 'clients/6' ) );
+
+		foreach ( array( $json, $form, $query ) as $request ) {
+			self::assertSame( 200, rest_do_request( $request )->get_status(), $request->get_route() );
+		}
+		self::assertSame(
+			array(
+				'POST http://127.0.0.1:8787/v1/clients/5/notes',
+				'POST http://127.0.0.1:8787/v1/clients/5/notes',
+				'DELETE http://127.0.0.1:8787/v1/clients/5/notes/1?path=clients%2F6',
+			),
+			$outbound->urls
+		);
+		self::assertSame( '{"path":"gift-codes/redeem","text":"hello"}', $outbound->bodies[0], 'the body is forwarded as sent' );
 	}
 
 	public function test_forwards_method_query_body_and_idempotency_key_with_the_sessions_actor(): void {
@@ -243,6 +292,42 @@ final class RestProxyTest extends WordPressTestCase {
 		self::assertSame( 'manager:' . $manager->ID, $args['headers']['X-Volixta-Actor'] );
 		$canonical = Signer::canonical( 'GET', '/v1/clients?search=ann%20lee', (int) $args['headers']['X-Volixta-Timestamp'], $args['headers']['X-Volixta-Nonce'], 'manager:' . $manager->ID, '' );
 		self::assertSame( Signer::sign( 'test-secret', $canonical ), $args['headers']['X-Volixta-Signature'] );
+	}
+
+	/**
+	 * Points the plugin at a service URL and answers its HTTP calls with 200 {} instead of sending
+	 * them; the returned object records each call as "METHOD URL" and its body.
+	 */
+	private function capture_outbound(): object {
+		update_option( Options::SERVICE_URL, 'http://127.0.0.1:8787' );
+		$outbound = new class() {
+			/**
+			 * @var string[]
+			 */
+			public array $urls = array();
+
+			/**
+			 * @var string[]
+			 */
+			public array $bodies = array();
+		};
+		$intercept = static function ( $pre, array $args, string $url ) use ( $outbound ) {
+			$outbound->urls[]   = $args['method'] . ' ' . $url;
+			$outbound->bodies[] = (string) ( $args['body'] ?? '' );
+			return array(
+				'headers'  => array( 'content-type' => 'application/json' ),
+				'body'     => '{}',
+				'response' => array(
+					'code'    => 200,
+					'message' => 'OK',
+				),
+				'cookies'  => array(),
+				'filename' => null,
+			);
+		};
+		add_filter( 'pre_http_request', $intercept, 10, 3 );
+		$this->intercepts[] = $intercept;
+		return $outbound;
 	}
 
 	/**
