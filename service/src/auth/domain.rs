@@ -111,7 +111,8 @@ pub fn verify(
         return Err(AuthError::BadNonce);
     }
     let timestamp: i64 = r.timestamp.parse().map_err(|_| AuthError::BadTimestamp)?;
-    if (now - timestamp).abs() > MAX_CLOCK_SKEW_SECONDS {
+    // abs_diff cannot overflow, whatever extreme value the caller sends.
+    if now.abs_diff(timestamp) > MAX_CLOCK_SKEW_SECONDS.unsigned_abs() {
         return Err(AuthError::BadTimestamp);
     }
     let provided = STANDARD
@@ -242,6 +243,23 @@ mod tests {
             verify(s, &r, &v.signature, v.timestamp - 301),
             Err(AuthError::BadTimestamp)
         );
+    }
+
+    #[test]
+    fn extreme_timestamps_are_refused() {
+        let v = &vectors()[0];
+        let s = v.secret.as_bytes();
+        for ts in [i64::MIN, i64::MIN + 1, i64::MAX] {
+            let ts = ts.to_string();
+            let r = request(v, &ts);
+            for now in [v.timestamp, 0] {
+                assert_eq!(
+                    verify(s, &r, &v.signature, now),
+                    Err(AuthError::BadTimestamp),
+                    "{ts} at {now}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -181,3 +181,24 @@ async fn health_and_openapi_need_no_signature() {
         .expect("send");
     assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn extreme_timestamps_are_refused_without_a_panic() {
+    let app = TestApp::spawn().await;
+    for timestamp in [i64::MIN, i64::MIN + 1, i64::MAX] {
+        assert_eq!(
+            attempt(
+                &app,
+                Tamper {
+                    timestamp: Some(timestamp),
+                    ..Default::default()
+                }
+            )
+            .await,
+            StatusCode::UNAUTHORIZED,
+            "{timestamp}"
+        );
+    }
+    assert_eq!(attempt(&app, Tamper::default()).await, StatusCode::CREATED);
+    assert_eq!(clients_count(&app).await, 1);
+}
