@@ -23,9 +23,11 @@ final class Proxy {
 	public const ROUTE     = '/(?P<path>.+)';
 
 	/**
-	 * Response headers worth passing back to the browser.
+	 * Response headers worth passing back to the browser. The service's Content-Security-Policy
+	 * sandboxes uploaded bytes it serves (avatars) in case a browser ever treats one as a document
+	 * on the site's origin; it guards only if it arrives.
 	 */
-	private const PASSED_HEADERS = array( 'content-disposition', 'retry-after', 'location', 'etag', 'last-modified' );
+	private const PASSED_HEADERS = array( 'content-disposition', 'content-security-policy', 'retry-after', 'location', 'etag', 'last-modified' );
 
 	/**
 	 * Builds the API client per request, so option changes apply at once.

@@ -294,6 +294,49 @@ final class RestProxyTest extends WordPressTestCase {
 		self::assertSame( Signer::sign( 'test-secret', $canonical ), $args['headers']['X-Volixta-Signature'] );
 	}
 
+	public function test_the_services_content_security_policy_reaches_the_browser_with_an_avatar(): void {
+		// An avatar is bytes a client uploaded: the service sandboxes it with a CSP, which
+		// protects only if the browser gets it, e.g. when the image is opened on its own.
+		$client = $this->make_user( 'subscriber' );
+		ClientLink::link( $client->ID, '3' );
+		wp_set_current_user( $client->ID );
+		update_option( Options::SERVICE_URL, 'http://127.0.0.1:8787' );
+		$png       = "\x89PNG\r\n\x1a\n<html><script>alert(document.cookie)</script>";
+		$intercept = static fn () => array(
+			'headers'  => array(
+				'content-type'            => 'image/png',
+				'content-security-policy' => "default-src 'none'; sandbox",
+				'x-content-type-options'  => 'nosniff',
+			),
+			'body'     => $png,
+			'response' => array(
+				'code'    => 200,
+				'message' => 'OK',
+			),
+			'cookies'  => array(),
+			'filename' => null,
+		);
+		add_filter( 'pre_http_request', $intercept, 10, 3 );
+		$this->intercepts[] = $intercept;
+		$default = rest_get_server();
+		$server  = new HeaderRecordingServer();
+		// phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited -- swapped back below.
+		$GLOBALS['wp_rest_server'] = $server;
+		do_action( 'rest_api_init', $server );
+		try {
+			ob_start();
+			$server->serve_request( '/volixta/v1/clients/3/avatar' );
+			$output = (string) ob_get_clean();
+		} finally {
+			$GLOBALS['wp_rest_server'] = $default; // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited
+		}
+
+		self::assertSame( $png, $output );
+		self::assertSame( 'image/png', $server->headers['Content-Type'] );
+		self::assertSame( "default-src 'none'; sandbox", $server->headers['Content-Security-Policy'] ?? null );
+		self::assertSame( 'nosniff', $server->headers['X-Content-Type-Options'] ?? null );
+	}
+
 	/**
 	 * Points the plugin at a service URL and answers its HTTP calls with 200 {} instead of sending
 	 * them; the returned object records each call as "METHOD URL" and its body.
