@@ -99,6 +99,50 @@ fn valid_nonce(nonce: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// What the signature headers say, checked before the body is read: a caller that cannot
+/// even produce well-formed, current headers is refused without the service buffering its body.
+#[derive(Debug)]
+pub struct Credentials {
+    pub actor: Actor,
+    signature: Vec<u8>,
+}
+
+/// Checks the headers alone: the actor's and nonce's shape, the clock window, and that the
+/// signature is base64. `now` is unix seconds.
+pub fn check_headers(
+    actor: &str,
+    nonce: &str,
+    timestamp: &str,
+    signature: &str,
+    now: i64,
+) -> Result<Credentials, AuthError> {
+    let actor = Actor::parse(actor)?;
+    if !valid_nonce(nonce) {
+        return Err(AuthError::BadNonce);
+    }
+    let timestamp: i64 = timestamp.parse().map_err(|_| AuthError::BadTimestamp)?;
+    // abs_diff cannot overflow, whatever extreme value the caller sends.
+    if now.abs_diff(timestamp) > MAX_CLOCK_SKEW_SECONDS.unsigned_abs() {
+        return Err(AuthError::BadTimestamp);
+    }
+    let signature = STANDARD
+        .decode(signature)
+        .map_err(|_| AuthError::BadSignature)?;
+    Ok(Credentials { actor, signature })
+}
+
+/// Checks the signature over the whole request, once the body is in.
+pub fn check_signature(
+    secret: &[u8],
+    r: &SignedRequest<'_>,
+    credentials: &Credentials,
+) -> Result<(), AuthError> {
+    // verify_slice compares in constant time.
+    mac(secret, r)
+        .verify_slice(&credentials.signature)
+        .map_err(|_| AuthError::BadSignature)
+}
+
 /// Checks everything but the nonce's novelty, which needs the database. `now` is unix seconds.
 pub fn verify(
     secret: &[u8],
@@ -106,23 +150,9 @@ pub fn verify(
     signature: &str,
     now: i64,
 ) -> Result<Actor, AuthError> {
-    let actor = Actor::parse(r.actor)?;
-    if !valid_nonce(r.nonce) {
-        return Err(AuthError::BadNonce);
-    }
-    let timestamp: i64 = r.timestamp.parse().map_err(|_| AuthError::BadTimestamp)?;
-    // abs_diff cannot overflow, whatever extreme value the caller sends.
-    if now.abs_diff(timestamp) > MAX_CLOCK_SKEW_SECONDS.unsigned_abs() {
-        return Err(AuthError::BadTimestamp);
-    }
-    let provided = STANDARD
-        .decode(signature)
-        .map_err(|_| AuthError::BadSignature)?;
-    // verify_slice compares in constant time.
-    mac(secret, r)
-        .verify_slice(&provided)
-        .map_err(|_| AuthError::BadSignature)?;
-    Ok(actor)
+    let credentials = check_headers(r.actor, r.nonce, r.timestamp, signature, now)?;
+    check_signature(secret, r, &credentials)?;
+    Ok(credentials.actor)
 }
 
 #[cfg(test)]

@@ -1,15 +1,15 @@
-use super::{Actor, AuthError, SignedRequest, repo, verify};
+use super::{Actor, AuthError, SignedRequest, check_headers, check_signature, repo};
 use crate::{error::ApiError, state::AppState};
 use axum::{
     body::{Body, to_bytes},
     extract::{FromRequestParts, Request, State},
-    http::{HeaderMap, request::Parts},
+    http::{HeaderMap, header::CONTENT_LENGTH, request::Parts},
     middleware::Next,
     response::Response,
 };
 use secrecy::ExposeSecret;
 
-/// Larger bodies (avatar uploads, CSV imports) still fit; anything bigger is refused unread.
+/// Large bodies (avatar uploads, CSV imports) still fit; a bigger one is refused unread.
 const MAX_SIGNED_BODY: usize = 16 * 1024 * 1024;
 
 fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<&'a str, AuthError> {
@@ -19,38 +19,52 @@ fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<&'a str, Aut
         .ok_or(AuthError::MissingHeader(name))
 }
 
-/// Middleware for every `/v1/` route the plugin calls: verifies the signature over the raw
-/// body, refuses a nonce any replica has already seen, and hands the `Actor` to the handler.
+/// Middleware for every `/v1/` route the plugin calls. The headers are checked first, so a
+/// request without current, well-formed credentials is refused before its body is read; then
+/// the signature is verified over the raw body, a nonce any replica has already seen is
+/// refused, and the `Actor` is handed to the handler.
 pub async fn require_signature(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
     let (mut parts, body) = request.into_parts();
+    let h = &parts.headers;
+    let credentials = check_headers(
+        header(h, "x-volixta-actor")?,
+        header(h, "x-volixta-nonce")?,
+        header(h, "x-volixta-timestamp")?,
+        header(h, "x-volixta-signature")?,
+        chrono::Utc::now().timestamp(),
+    )?;
+    let announced = h
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|len| len > MAX_SIGNED_BODY as u64) {
+        return Err(AuthError::BodyTooLarge.into());
+    }
     let body = to_bytes(body, MAX_SIGNED_BODY)
         .await
         .map_err(|_| AuthError::BodyTooLarge)?;
-    let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
     let h = &parts.headers;
     let signed = SignedRequest {
         method: parts.method.as_str(),
-        path_and_query,
+        path_and_query: parts.uri.path_and_query().map_or("/", |pq| pq.as_str()),
         timestamp: header(h, "x-volixta-timestamp")?,
         nonce: header(h, "x-volixta-nonce")?,
         actor: header(h, "x-volixta-actor")?,
         body: &body,
     };
-    let signature = header(h, "x-volixta-signature")?;
-    let now = chrono::Utc::now().timestamp();
-    let actor = verify(
+    check_signature(
         state.config.shared_secret.expose_secret().as_bytes(),
         &signed,
-        signature,
-        now,
+        &credentials,
     )?;
     if !repo::remember_nonce(&state.db, signed.nonce).await? {
         return Err(AuthError::Replayed.into());
     }
+    let actor = credentials.actor;
     tracing::Span::current().record("actor", tracing::field::display(actor));
     parts.extensions.insert(actor);
     Ok(next.run(Request::from_parts(parts, Body::from(body))).await)

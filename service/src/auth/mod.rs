@@ -5,7 +5,10 @@ mod error;
 pub mod http;
 mod repo;
 
-pub use domain::{Actor, Role, SignedRequest, canonical, sign, verify};
+pub use domain::{
+    Actor, Credentials, Role, SignedRequest, canonical, check_headers, check_signature, sign,
+    verify,
+};
 pub use error::AuthError;
 pub use repo::purge_expired_nonces;
 

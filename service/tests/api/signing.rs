@@ -182,6 +182,124 @@ async fn health_and_openapi_need_no_signature() {
     assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// Sends the head of a `POST /v1/clients` that announces a 16 MB body, then only the body's
+/// first bytes, and returns the status the service answers within three seconds (None if it
+/// is still waiting for the rest of the body).
+async fn answer_before_the_body_ends(app: &TestApp, headers: &[(&str, String)]) -> Option<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let mut head = format!(
+        "POST /v1/clients HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+         Content-Length: 16000000\r\n"
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n{\"first_name\": \"");
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut answer = vec![0u8; 512];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(3), stream.read(&mut answer))
+        .await
+        .ok()?
+        .expect("read");
+    let text = String::from_utf8_lossy(&answer[..read]);
+    text.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[tokio::test]
+async fn bad_signature_headers_are_refused_before_the_body_is_read() {
+    let app = TestApp::spawn().await;
+    let now = chrono::Utc::now().timestamp();
+    let good = |name: &str| -> (&'static str, String) {
+        match name {
+            "actor" => ("X-Volixta-Actor", MANAGER.into()),
+            "timestamp" => ("X-Volixta-Timestamp", now.to_string()),
+            "nonce" => ("X-Volixta-Nonce", nonce()),
+            _ => (
+                "X-Volixta-Signature",
+                "c2lnbmF0dXJlIG9mIGFub3RoZXIgYm9keQ==".into(),
+            ),
+        }
+    };
+    let all = ["actor", "timestamp", "nonce", "signature"];
+    let with = |name: &'static str, value: String| -> Vec<(&'static str, String)> {
+        all.iter()
+            .map(|n| {
+                if *n == name {
+                    (good(n).0, value.clone())
+                } else {
+                    good(n)
+                }
+            })
+            .collect()
+    };
+    let without = |name: &str| -> Vec<(&'static str, String)> {
+        all.iter()
+            .filter(|n| **n != name)
+            .map(|n| good(n))
+            .collect()
+    };
+    let cases: Vec<(&str, Vec<(&str, String)>)> = vec![
+        (
+            "stale timestamp",
+            with("timestamp", (now - 301).to_string()),
+        ),
+        (
+            "future timestamp",
+            with("timestamp", (now + 301).to_string()),
+        ),
+        (
+            "smallest timestamp",
+            with("timestamp", i64::MIN.to_string()),
+        ),
+        ("malformed timestamp", with("timestamp", "yesterday".into())),
+        ("malformed actor", with("actor", "boss:1".into())),
+        ("malformed nonce", with("nonce", "short".into())),
+        (
+            "malformed signature",
+            with("signature", "not base64!".into()),
+        ),
+        ("no signature", without("signature")),
+        ("no timestamp", without("timestamp")),
+        ("no actor", without("actor")),
+        ("no nonce", without("nonce")),
+        ("no header at all", Vec::new()),
+    ];
+    for (what, headers) in cases {
+        assert_eq!(
+            answer_before_the_body_ends(&app, &headers).await,
+            Some(401),
+            "{what}"
+        );
+    }
+    assert_eq!(clients_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_body_announced_beyond_the_limit_is_refused_unread() {
+    let app = TestApp::spawn().await;
+    let now = chrono::Utc::now().timestamp();
+    let host = app.address.trim_start_matches("http://");
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let head = format!(
+        "POST /v1/clients HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+         Content-Length: 1073741824\r\nX-Volixta-Actor: {MANAGER}\r\nX-Volixta-Timestamp: {now}\r\n\
+         X-Volixta-Nonce: {}\r\nX-Volixta-Signature: c2lnbmF0dXJl\r\n\r\n{{",
+        nonce()
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut answer = vec![0u8; 512];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(3), stream.read(&mut answer))
+        .await
+        .expect("answered without waiting for the body")
+        .expect("read");
+    let text = String::from_utf8_lossy(&answer[..read]);
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("too large"), "{text}");
+}
+
 #[tokio::test]
 async fn extreme_timestamps_are_refused_without_a_panic() {
     let app = TestApp::spawn().await;
