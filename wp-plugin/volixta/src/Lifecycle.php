@@ -24,6 +24,7 @@ final class Lifecycle {
 		add_option( Options::SERVICE_URL, Options::DEFAULT_SERVICE_URL );
 		add_option( Options::SHARED_SECRET, '' );
 		add_option( Options::DELETE_DATA, '' );
+		add_option( Options::TRUSTED_PROXIES, '' );
 	}
 
 	/**

@@ -7,14 +7,17 @@
 
 namespace Volixta;
 
+use Volixta\Http\ClientAddress;
+
 /**
  * Typed access to the options.
  */
 final class Options {
 
-	public const SERVICE_URL   = 'volixta_service_url';
-	public const SHARED_SECRET = 'volixta_shared_secret';
-	public const DELETE_DATA   = 'volixta_delete_data';
+	public const SERVICE_URL     = 'volixta_service_url';
+	public const SHARED_SECRET   = 'volixta_shared_secret';
+	public const DELETE_DATA     = 'volixta_delete_data';
+	public const TRUSTED_PROXIES = 'volixta_trusted_proxies';
 
 	public const DEFAULT_SERVICE_URL = 'http://127.0.0.1:8787';
 
@@ -26,6 +29,16 @@ final class Options {
 	public static function shared_secret(): string {
 		$secret = get_option( self::SHARED_SECRET, '' );
 		return is_string( $secret ) ? $secret : '';
+	}
+
+	/**
+	 * The reverse proxies whose X-Forwarded-For is believed: IP addresses and CIDR ranges, as
+	 * typed (malformed entries are ignored where they are used).
+	 *
+	 * @return string[]
+	 */
+	public static function trusted_proxies(): array {
+		return ClientAddress::entries( get_option( self::TRUSTED_PROXIES, '' ) );
 	}
 
 	public static function delete_data(): bool {

@@ -9,10 +9,11 @@ namespace Volixta\Admin;
 
 use Volixta\Api\Client;
 use Volixta\Auth\Actor;
+use Volixta\Http\ClientAddress;
 use Volixta\Options;
 
 /**
- * Service URL, shared secret, delete-on-uninstall, and the connection test.
+ * Service URL, shared secret, trusted proxies, delete-on-uninstall, and the connection test.
  *
  * Saved through admin-post.php rather than options.php: the Settings API would run its sanitize
  * callback on every update_option() too, and "blank keeps the secret" must only apply to this form.
@@ -94,6 +95,13 @@ final class SettingsPage {
 						</td>
 					</tr>
 					<tr>
+						<th scope="row"><label for="volixta_trusted_proxies"><?php esc_html_e( 'Trusted proxies', 'volixta' ); ?></label></th>
+						<td>
+							<textarea name="volixta_trusted_proxies" id="volixta_trusted_proxies" class="large-text code" rows="3" placeholder="10.0.0.0/8&#10;2001:db8::/32"><?php echo esc_textarea( implode( "\n", Options::trusted_proxies() ) ); ?></textarea>
+							<p class="description"><?php esc_html_e( 'Only when this site runs behind reverse proxies or a load balancer: their IP addresses or CIDR ranges (IPv4 or IPv6), one per line. A request from one of them is taken to come from the right-most address in X-Forwarded-For that is not itself listed here. Leave empty when visitors reach WordPress directly: the header is then never believed, since anyone can send it.', 'volixta' ); ?></p>
+						</td>
+					</tr>
+					<tr>
 						<th scope="row"><?php esc_html_e( 'Uninstall', 'volixta' ); ?></th>
 						<td>
 							<label for="volixta_delete_data">
@@ -123,6 +131,7 @@ final class SettingsPage {
 		$url    = isset( $_POST['volixta_service_url'] ) ? Options::normalise_service_url( sanitize_text_field( wp_unslash( $_POST['volixta_service_url'] ) ) ) : null;
 		$secret = isset( $_POST['volixta_shared_secret'] ) ? trim( (string) wp_unslash( $_POST['volixta_shared_secret'] ) ) : ''; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- a secret is stored byte for byte; sanitize_text_field would alter it.
 		$delete = ! empty( $_POST['volixta_delete_data'] );
+		$relays = ClientAddress::entries( isset( $_POST['volixta_trusted_proxies'] ) ? sanitize_textarea_field( wp_unslash( $_POST['volixta_trusted_proxies'] ) ) : '' );
 		// phpcs:enable
 
 		if ( null === $url ) {
@@ -131,11 +140,15 @@ final class SettingsPage {
 		if ( preg_match( '/[\x00-\x1F\x7F]/', $secret ) ) {
 			$this->back( 'bad_secret' );
 		}
+		if ( array() !== ClientAddress::invalid( $relays ) ) {
+			$this->back( 'bad_proxies' );
+		}
 		update_option( Options::SERVICE_URL, $url );
 		if ( '' !== $secret ) {
 			update_option( Options::SHARED_SECRET, $secret, false );
 		}
 		update_option( Options::DELETE_DATA, $delete ? '1' : '' );
+		update_option( Options::TRUSTED_PROXIES, implode( "\n", $relays ) );
 		$this->back( 'saved' );
 	}
 
@@ -153,9 +166,10 @@ final class SettingsPage {
 	 */
 	private function render_notice( string $notice ): void {
 		$messages = array(
-			'saved'      => array( 'success', __( 'Settings saved.', 'volixta' ) ),
-			'bad_url'    => array( 'error', __( 'Not saved: the service URL must be an http:// or https:// address without query string.', 'volixta' ) ),
-			'bad_secret' => array( 'error', __( 'Not saved: the shared secret cannot contain control characters.', 'volixta' ) ),
+			'saved'       => array( 'success', __( 'Settings saved.', 'volixta' ) ),
+			'bad_url'     => array( 'error', __( 'Not saved: the service URL must be an http:// or https:// address without query string.', 'volixta' ) ),
+			'bad_secret'  => array( 'error', __( 'Not saved: the shared secret cannot contain control characters.', 'volixta' ) ),
+			'bad_proxies' => array( 'error', __( 'Not saved: each trusted proxy must be an IP address or a CIDR range such as 10.0.0.0/8 or 2001:db8::/32.', 'volixta' ) ),
 		);
 		if ( isset( $messages[ $notice ] ) ) {
 			printf( '<div class="notice notice-%1$s"><p>%2$s</p></div>', esc_attr( $messages[ $notice ][0] ), esc_html( $messages[ $notice ][1] ) );

@@ -12,6 +12,8 @@ use Volixta\Api\Result;
 use Volixta\Auth\Actor;
 use Volixta\Auth\ClientLink;
 use Volixta\Html\Fragment;
+use Volixta\Http\ClientAddress;
+use Volixta\Options;
 
 /**
  * The browser's only way to the service. The actor always comes from the WordPress session
@@ -111,8 +113,8 @@ final class Proxy {
 			$headers['Idempotency-Key'] = $key;
 		}
 		// The service throttles wrong gift-code attempts per visitor address as well as per client.
-		$address = isset( $_SERVER['REMOTE_ADDR'] ) ? filter_var( wp_unslash( $_SERVER['REMOTE_ADDR'] ), FILTER_VALIDATE_IP ) : false; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- validated as an IP.
-		if ( false !== $address ) {
+		$address = self::visitor_address();
+		if ( null !== $address ) {
 			$headers['X-Volixta-Client-Ip'] = $address;
 		}
 		$language = $request->get_header( 'accept_language' );
@@ -258,6 +260,18 @@ final class Proxy {
 			return null;
 		}
 		return (string) wp_unslash( $_SERVER['QUERY_STRING'] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- compared against the parsed parameters before use.
+	}
+
+	/**
+	 * The visitor's address: REMOTE_ADDR, or behind the reverse proxies named in the settings the
+	 * address they forwarded (see ClientAddress::visitor()).
+	 */
+	private static function visitor_address(): ?string {
+		// phpcs:disable WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- only ever used once validated as IP addresses.
+		$remote    = isset( $_SERVER['REMOTE_ADDR'] ) ? (string) wp_unslash( $_SERVER['REMOTE_ADDR'] ) : null;
+		$forwarded = isset( $_SERVER['HTTP_X_FORWARDED_FOR'] ) ? (string) wp_unslash( $_SERVER['HTTP_X_FORWARDED_FOR'] ) : null;
+		// phpcs:enable
+		return ClientAddress::visitor( $remote, $forwarded, ClientAddress::ranges( Options::trusted_proxies() ) );
 	}
 
 	/**

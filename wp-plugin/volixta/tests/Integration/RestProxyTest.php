@@ -163,6 +163,38 @@ final class RestProxyTest extends WordPressTestCase {
 		self::assertSame( Signer::sign( 'test-secret', $canonical ), $sent['headers']['X-Volixta-Signature'] );
 	}
 
+	public function test_the_visitor_behind_a_trusted_proxy_is_read_from_x_forwarded_for(): void {
+		wp_set_current_user( $this->make_user( 'subscriber' )->ID );
+		$t     = new RecordingTransport( array_fill( 0, 4, RecordingTransport::json( 200, '{}' ) ) );
+		$proxy = $this->proxy_with( $t );
+		$_SERVER['REMOTE_ADDR']          = '10.0.0.2';
+		$_SERVER['HTTP_X_FORWARDED_FOR'] = '6.6.6.6, 198.51.100.7, 10.0.0.9';
+		try {
+			// Nothing trusted (the default): the header is anyone's to write.
+			$proxy->handle( $this->request( 'POST', 'gift-codes/redeem', array(), '{"code":"X"}' ) );
+			self::assertSame( '10.0.0.2', $t->last()['headers']['X-Volixta-Client-Ip'] );
+
+			update_option( Options::TRUSTED_PROXIES, "10.0.0.0/8\nnot-an-address" );
+			$proxy->handle( $this->request( 'POST', 'gift-codes/redeem', array(), '{"code":"X"}' ) );
+			self::assertSame( '198.51.100.7', $t->last()['headers']['X-Volixta-Client-Ip'] );
+
+			// A peer outside the trusted ranges is the visitor, whatever it forwards.
+			$_SERVER['REMOTE_ADDR'] = '203.0.113.50';
+			$proxy->handle( $this->request( 'POST', 'gift-codes/redeem', array(), '{"code":"X"}' ) );
+			self::assertSame( '203.0.113.50', $t->last()['headers']['X-Volixta-Client-Ip'] );
+
+			// Deployment scripts may store a list.
+			update_option( Options::TRUSTED_PROXIES, array( '2001:db8::/32' ) );
+			$_SERVER['REMOTE_ADDR']          = '2001:db8::10';
+			$_SERVER['HTTP_X_FORWARDED_FOR'] = '2001:DB8:1::5, 198.51.100.8';
+			$proxy->handle( $this->request( 'POST', 'gift-codes/redeem', array(), '{"code":"X"}' ) );
+			self::assertSame( '198.51.100.8', $t->last()['headers']['X-Volixta-Client-Ip'] );
+		} finally {
+			unset( $_SERVER['HTTP_X_FORWARDED_FOR'] );
+			delete_option( Options::TRUSTED_PROXIES );
+		}
+	}
+
 	public function test_service_errors_pass_through_with_status_and_body(): void {
 		$client = $this->make_user( 'subscriber' );
 		ClientLink::link( $client->ID, '9' );

@@ -32,6 +32,7 @@ final class SettingsPageTest extends WordPressTestCase {
 		update_option( Options::SHARED_SECRET, '' );
 		update_option( Options::SERVICE_URL, Options::DEFAULT_SERVICE_URL );
 		update_option( Options::DELETE_DATA, '' );
+		delete_option( Options::TRUSTED_PROXIES );
 		parent::tearDown();
 	}
 
@@ -100,6 +101,45 @@ final class SettingsPageTest extends WordPressTestCase {
 		);
 		self::assertStringContainsString( 'volixta_notice=bad_url', $location );
 		self::assertSame( Options::DEFAULT_SERVICE_URL, Options::service_url() );
+	}
+
+	public function test_trusted_proxies_are_saved_one_per_line_and_shown_again(): void {
+		self::assertStringContainsString( '<textarea name="volixta_trusted_proxies" id="volixta_trusted_proxies"', $this->render_page() );
+		$location = $this->post(
+			SettingsPage::SAVE_ACTION,
+			array(
+				'volixta_service_url'     => 'http://127.0.0.1:8787',
+				'volixta_trusted_proxies' => " 10.0.0.0/8, 192.168.1.5\r\n\r\n2001:db8::/32 ",
+			)
+		);
+		self::assertStringContainsString( 'volixta_notice=saved', $location );
+		self::assertSame( "10.0.0.0/8\n192.168.1.5\n2001:db8::/32", get_option( Options::TRUSTED_PROXIES ) );
+		self::assertSame( array( '10.0.0.0/8', '192.168.1.5', '2001:db8::/32' ), Options::trusted_proxies() );
+		self::assertStringContainsString( ">10.0.0.0/8\n192.168.1.5\n2001:db8::/32</textarea>", $this->render_page() );
+
+		$this->post(
+			SettingsPage::SAVE_ACTION,
+			array(
+				'volixta_service_url'     => 'http://127.0.0.1:8787',
+				'volixta_trusted_proxies' => '',
+			)
+		);
+		self::assertSame( array(), Options::trusted_proxies(), 'emptied: REMOTE_ADDR again' );
+	}
+
+	public function test_a_trusted_proxy_that_is_not_an_address_or_range_is_not_saved(): void {
+		update_option( Options::TRUSTED_PROXIES, '10.0.0.0/8' );
+		$location = $this->post(
+			SettingsPage::SAVE_ACTION,
+			array(
+				'volixta_service_url'     => 'http://127.0.0.1:8787',
+				'volixta_trusted_proxies' => "192.168.1.5\nproxy.example.com",
+			)
+		);
+		self::assertStringContainsString( 'volixta_notice=bad_proxies', $location );
+		self::assertSame( '10.0.0.0/8', get_option( Options::TRUSTED_PROXIES ) );
+		$_GET = array( 'volixta_notice' => 'bad_proxies' );
+		self::assertStringContainsString( 'each trusted proxy must be an IP address or a CIDR range', $this->render_page() );
 	}
 
 	public function test_save_requires_the_nonce(): void {
