@@ -913,6 +913,10 @@ pub struct StaffPermissions {
     /// Create, reschedule and change the status of its own bookings.
     pub can_edit_bookings: bool,
     pub can_cancel_bookings: bool,
+    /// Handle money on its own bookings as a manager does: record payments as paid (at booking
+    /// and later), take the client's wallet credits, give a per-booking discount. Off unless given.
+    #[serde(default)]
+    pub can_take_payments: bool,
 }
 
 #[cfg(test)]

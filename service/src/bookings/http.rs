@@ -52,11 +52,13 @@ fn one() -> u32 {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentRequest {
-    /// Credits to take from the client's wallet, at most the total.
+    /// Credits to take from the client's wallet, at most the total (the client itself, managers,
+    /// employees that may take payments).
     pub use_wallet: Option<Money>,
     /// How the rest is paid.
     pub method: Option<PaymentMethod>,
-    /// paid (staff only), unpaid, or pending (awaits confirmation, e.g. WooCommerce).
+    /// paid (managers, and employees that may take payments), unpaid, or pending (awaits
+    /// confirmation, e.g. WooCommerce).
     pub status: Option<PaymentStatus>,
     /// Pay the full total or the service's deposit now.
     pub choice: Option<PaymentChoice>,
@@ -78,7 +80,7 @@ pub struct CreateRequest {
     pub notes: Option<String>,
     /// Staff only: pending or confirmed (default).
     pub status: Option<Status>,
-    /// Staff only: a discount on this booking.
+    /// Managers, and employees that may take payments: a discount on this booking.
     pub discount: Option<Discount>,
     pub payment: Option<PaymentRequest>,
 }
@@ -321,7 +323,9 @@ async fn change_status(
 
 #[utoipa::path(post, path = "/v1/bookings/{id}/payments", tag = "bookings", request_body = PaymentInput,
     params(("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY)),
-    responses((status = 201, body = Booking), (status = 409, description = "insufficient_balance"), (status = 422)))]
+    responses((status = 201, body = Booking), (status = 409, description = "insufficient_balance"), (status = 422),
+        (status = 403, description = "managers, and employees that may take payments on their own bookings"),
+        (status = 404)))]
 async fn record_payment(
     State(state): State<AppState>,
     actor: Actor,

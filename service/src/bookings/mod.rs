@@ -42,6 +42,7 @@ pub enum Party {
         staff_id: u64,
         can_edit: bool,
         can_cancel: bool,
+        can_take_payments: bool,
     },
     Client {
         client_id: u64,
@@ -57,6 +58,19 @@ impl Party {
     fn is_staff_side(self) -> bool {
         !self.bound_by_rules()
     }
+
+    /// Money on a booking (payments recorded as paid, wallet credits spent, discounts) is the
+    /// managers' to handle, and an employee's only when its staff member may take payments: a
+    /// paid amount comes back to the wallet on cancellation, so whoever records one mints credit.
+    fn may_take_payments(self) -> bool {
+        match self {
+            Self::Manager => true,
+            Self::Employee {
+                can_take_payments, ..
+            } => can_take_payments,
+            Self::Client { .. } => false,
+        }
+    }
 }
 
 pub async fn party(db: &Db, actor: Actor) -> ApiResult<Party> {
@@ -64,14 +78,14 @@ pub async fn party(db: &Db, actor: Actor) -> ApiResult<Party> {
         Role::Admin | Role::Manager => Ok(Party::Manager),
         Role::Employee => {
             let mut conn = db.pool.get_conn().await?;
-            let (staff_id, can_edit, can_cancel) =
-                repo::staff_of_wp_user(&mut conn, db, actor.wp_user_id)
-                    .await?
-                    .ok_or(ApiError::Forbidden)?;
+            let (staff_id, rights) = repo::staff_of_wp_user(&mut conn, db, actor.wp_user_id)
+                .await?
+                .ok_or(ApiError::Forbidden)?;
             Ok(Party::Employee {
                 staff_id,
-                can_edit,
-                can_cancel,
+                can_edit: rights.can_edit,
+                can_cancel: rights.can_cancel,
+                can_take_payments: rights.can_take_payments,
             })
         }
         Role::Client => Ok(Party::Client {
@@ -336,6 +350,15 @@ async fn prepare(
         payment.status,
         party.is_staff_side(),
     )?;
+    // Clients spend their own credits; staff handle money only as `may_take_payments` allows.
+    let handles_money = discount.is_some()
+        || !plan.wallet.is_zero()
+        || plan
+            .other
+            .is_some_and(|(_, _, status)| status == PaymentRowStatus::Paid);
+    if handles_money && matches!(party, Party::Employee { .. }) && !party.may_take_payments() {
+        return Err(BookingError::Forbidden.into());
+    }
     let candidate = BusyInterval {
         booking_id: None,
         staff_id: r.staff_id,
@@ -549,7 +572,7 @@ async fn actions(
         reschedule: allow.clone(),
         cancel: allow.clone(),
         statuses: Vec::new(),
-        record_payment: matches!(party, Party::Manager) && !closed,
+        record_payment: party.may_take_payments() && !closed,
     };
     match party {
         Party::Manager => {}
@@ -985,7 +1008,13 @@ pub async fn record_payment(
     id: u64,
     r: &http::PaymentInput,
 ) -> ApiResult<Response> {
-    actor.require_manager()?;
+    if !matches!(actor.role, Role::Admin | Role::Manager | Role::Employee) {
+        return Err(ApiError::Forbidden);
+    }
+    let party = party(db, actor).await?;
+    if !party.may_take_payments() {
+        return Err(ApiError::Forbidden);
+    }
     if r.amount.is_negative() || r.amount.is_zero() {
         return Err(BookingError::field("amount", "must be positive").into());
     }
@@ -997,6 +1026,7 @@ pub async fn record_payment(
     if note.chars().count() > 500 {
         return Err(BookingError::field("note", "at most 500 characters").into());
     }
+    load_visible(db, party, id).await?;
     let fingerprint = idempotency::fingerprint(
         "POST",
         &format!("/v1/bookings/{id}/payments"),
@@ -1122,12 +1152,13 @@ pub async fn set_pricing(
 
 pub async fn staff_permissions(db: &Db, staff_id: u64) -> ApiResult<StaffPermissions> {
     let mut conn = db.pool.get_conn().await?;
-    let (can_edit_bookings, can_cancel_bookings) = repo::staff_permissions(&mut conn, db, staff_id)
+    let rights = repo::staff_permissions(&mut conn, db, staff_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(StaffPermissions {
-        can_edit_bookings,
-        can_cancel_bookings,
+        can_edit_bookings: rights.can_edit,
+        can_cancel_bookings: rights.can_cancel,
+        can_take_payments: rights.can_take_payments,
     })
 }
 
@@ -1137,15 +1168,12 @@ pub async fn set_staff_permissions(
     p: &StaffPermissions,
 ) -> ApiResult<StaffPermissions> {
     let mut tx = db.begin().await?;
-    if !repo::set_staff_permissions(
-        &mut tx,
-        db,
-        staff_id,
-        p.can_edit_bookings,
-        p.can_cancel_bookings,
-    )
-    .await?
-    {
+    let rights = repo::StaffRights {
+        can_edit: p.can_edit_bookings,
+        can_cancel: p.can_cancel_bookings,
+        can_take_payments: p.can_take_payments,
+    };
+    if !repo::set_staff_permissions(&mut tx, db, staff_id, rights).await? {
         return Err(ApiError::NotFound);
     }
     tx.commit().await?;

@@ -17,7 +17,7 @@ async fn created(app: &TestApp, path: &str, body: Value) -> Value {
     res.body
 }
 
-fn id(v: &Value) -> u64 {
+pub fn id(v: &Value) -> u64 {
     v["id"].as_u64().expect("id")
 }
 
@@ -25,7 +25,7 @@ fn all_week() -> Vec<(u8, &'static str, &'static str)> {
     (1..=7).map(|d| (d, "06:00", "22:00")).collect()
 }
 
-async fn add_staff(app: &TestApp, location: u64, service: u64, wp_user_id: Option<u64>) -> u64 {
+pub async fn add_staff(app: &TestApp, location: u64, service: u64, wp_user_id: Option<u64>) -> u64 {
     let hours: Vec<Value> = all_week()
         .into_iter()
         .map(|(d, s, e)| json!({"location_id": location, "weekday": d, "start": s, "end": e}))
@@ -39,7 +39,7 @@ async fn add_staff(app: &TestApp, location: u64, service: u64, wp_user_id: Optio
     .await)
 }
 
-async fn shop(app: &TestApp, service: Value) -> Shop {
+pub async fn shop(app: &TestApp, service: Value) -> Shop {
     let location = id(&created(
         app,
         "/v1/locations",
@@ -55,13 +55,13 @@ async fn shop(app: &TestApp, service: Value) -> Shop {
     }
 }
 
-fn massage() -> Value {
+pub fn massage() -> Value {
     json!({"name": "Massage", "duration_minutes": 60, "price": "50.00",
            "buffer_before_minutes": 0, "buffer_after_minutes": 10, "capacity": 1})
 }
 
 /// 10:00 UTC, `days` from today.
-fn at(days: i64, hour: u32, minute: u32) -> DateTime<Utc> {
+pub fn at(days: i64, hour: u32, minute: u32) -> DateTime<Utc> {
     (Utc::now() + Duration::days(days))
         .with_hour(hour)
         .and_then(|t| t.with_minute(minute))
@@ -70,16 +70,16 @@ fn at(days: i64, hour: u32, minute: u32) -> DateTime<Utc> {
         .expect("a time")
 }
 
-fn rfc(t: DateTime<Utc>) -> String {
+pub fn rfc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn booking(s: &Shop, client: u64, start: DateTime<Utc>) -> Value {
+pub fn booking(s: &Shop, client: u64, start: DateTime<Utc>) -> Value {
     json!({"client_id": client, "service_id": s.service, "location_id": s.location,
            "staff_id": s.staff, "start": rfc(start)})
 }
 
-async fn client(app: &TestApp, wp_user_id: u64) -> u64 {
+pub async fn client(app: &TestApp, wp_user_id: u64) -> u64 {
     id(&app
         .create_client(json!({"first_name": "Ann", "last_name": "Client",
             "email": format!("ann{wp_user_id}@example.com"), "phone": "+33 6 12 34 56 78",
@@ -87,7 +87,7 @@ async fn client(app: &TestApp, wp_user_id: u64) -> u64 {
         .await)
 }
 
-async fn credit(app: &TestApp, client: u64, amount: &str) {
+pub async fn credit(app: &TestApp, client: u64, amount: &str) {
     let res = app
         .post(
             &format!("/v1/clients/{client}/wallet/adjustments"),
@@ -98,11 +98,11 @@ async fn credit(app: &TestApp, client: u64, amount: &str) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
 }
 
-async fn book(app: &TestApp, actor: &str, body: &Value) -> Response {
+pub async fn book(app: &TestApp, actor: &str, body: &Value) -> Response {
     app.post("/v1/bookings", actor, body).await
 }
 
-async fn holding(app: &TestApp) -> u64 {
+pub async fn holding(app: &TestApp) -> u64 {
     app.scalar("SELECT COUNT(*) FROM {p}volixta_bookings WHERE status IN ('pending','confirmed')")
         .await
 }

@@ -1,4 +1,5 @@
 mod availability;
+mod booking_money;
 mod bookings;
 mod catalog;
 mod clients;
