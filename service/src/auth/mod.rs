@@ -31,6 +31,17 @@ impl Actor {
         }
     }
 
+    /// Admin, manager or a client: for resources a client may see when they are its own (the
+    /// caller checks ownership). Checked before any lookup, so that the other roles get the same
+    /// 403 whether the resource exists or not.
+    pub fn require_manager_or_client(&self) -> Result<(), AuthError> {
+        if self.is_manager() || self.role == Role::Client {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden)
+        }
+    }
+
     pub fn require_admin(&self) -> Result<(), AuthError> {
         if self.role == Role::Admin {
             Ok(())

@@ -209,7 +209,9 @@ async fn list_top_ups(
 }
 
 /// A top-up the actor may see: a manager any, a client only its own (others look absent).
+/// Other roles are refused before the lookup, so their 403 does not tell whether it exists.
 async fn authorized_top_up(state: &AppState, actor: Actor, id: u64) -> ApiResult<TopUp> {
+    actor.require_manager_or_client()?;
     let top_up = super::top_up(&state.db, id).await?;
     clients::authorize(&state.db, actor, top_up.client_id)
         .await
@@ -221,7 +223,7 @@ async fn authorized_top_up(state: &AppState, actor: Actor, id: u64) -> ApiResult
 }
 
 #[utoipa::path(get, path = "/v1/wallet/top-ups/{id}", tag = "wallet",
-    responses((status = 200, body = TopUp), (status = 404)))]
+    responses((status = 200, body = TopUp), (status = 403), (status = 404)))]
 async fn get_top_up(
     State(state): State<AppState>,
     actor: Actor,
@@ -231,7 +233,7 @@ async fn get_top_up(
 }
 
 #[utoipa::path(post, path = "/v1/wallet/top-ups/{id}/cancel", tag = "wallet",
-    responses((status = 200, body = TopUp), (status = 404), (status = 409, description = "top_up_not_pending")))]
+    responses((status = 200, body = TopUp), (status = 403), (status = 404), (status = 409, description = "top_up_not_pending")))]
 async fn cancel_top_up(
     State(state): State<AppState>,
     actor: Actor,

@@ -256,3 +256,57 @@ async fn top_ups_are_checked_and_private() {
         2
     );
 }
+
+/// A role that may never see top-ups learns nothing from the answer: the same 403 whether the
+/// id exists or not.
+#[tokio::test]
+async fn roles_without_access_get_403_whether_a_top_up_exists_or_not() {
+    let app = TestApp::spawn().await;
+    let id = client(&app, 66).await;
+    let existing = request(&app, id, "client:66", "12.00").await;
+    let missing = existing + 1000;
+    for actor in ["guest:0", "employee:3"] {
+        for top_up in [existing, missing] {
+            let read = app
+                .get(&format!("/v1/wallet/top-ups/{top_up}"), actor)
+                .await;
+            assert_eq!(read.status, StatusCode::FORBIDDEN, "{actor} reads {top_up}");
+            let cancel = app
+                .post(
+                    &format!("/v1/wallet/top-ups/{top_up}/cancel"),
+                    actor,
+                    &json!({}),
+                )
+                .await;
+            assert_eq!(
+                cancel.status,
+                StatusCode::FORBIDDEN,
+                "{actor} cancels {top_up}"
+            );
+        }
+    }
+    // Those who may look are still told apart by ownership, not by role.
+    assert_eq!(
+        app.get(&format!("/v1/wallet/top-ups/{missing}"), "client:66")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/v1/wallet/top-ups/{existing}"), "client:66")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&format!("/v1/wallet/top-ups/{missing}"), MANAGER)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.scalar::<String>("SELECT status FROM {p}volixta_wallet_top_ups")
+            .await,
+        "pending"
+    );
+}
