@@ -7,18 +7,28 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// Ready when the database answers and every migration of this build is applied.
+/// Ready when the database answers and every migration of this build is applied. Anyone may
+/// ask, so the answer is only "not ready"; the cause (which may name hosts, tables or driver
+/// errors) goes to the log.
 pub async fn readyz(
     State(state): State<AppState>,
 ) -> Result<Json<Value>, (StatusCode, Json<Value>)> {
-    let unavailable = |reason: String| {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unavailable", "reason": reason})),
-        )
-    };
+    match schema_version(&state).await {
+        Ok(applied) => Ok(Json(json!({"status": "ready", "schema_version": applied}))),
+        Err(cause) => {
+            tracing::warn!(%cause, "not ready");
+            Err((
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "not ready"})),
+            ))
+        }
+    }
+}
+
+/// The applied schema version, or why the service cannot serve yet.
+async fn schema_version(state: &AppState) -> Result<i32, String> {
     let expected = migrate::migrations(state.db.prefix())
-        .map_err(|e| unavailable(e.to_string()))?
+        .map_err(|e| e.to_string())?
         .iter()
         .map(|m| m.version())
         .max()
@@ -28,7 +38,7 @@ pub async fn readyz(
         .pool
         .get_conn()
         .await
-        .map_err(|e| unavailable(format!("database unreachable: {e}")))?;
+        .map_err(|e| format!("database unreachable: {e}"))?;
     let sql = format!(
         "SELECT COALESCE(MAX(version), 0) FROM {}",
         migrate::history_table(state.db.prefix())
@@ -36,12 +46,12 @@ pub async fn readyz(
     let applied: Option<i32> = conn
         .query_first(sql)
         .await
-        .map_err(|e| unavailable(format!("schema not migrated: {e}")))?;
+        .map_err(|e| format!("schema not migrated: {e}"))?;
     let applied = applied.unwrap_or(0);
     if applied < expected {
-        return Err(unavailable(format!(
+        return Err(format!(
             "schema at version {applied}, this build needs {expected}"
-        )));
+        ));
     }
-    Ok(Json(json!({"status": "ready", "schema_version": applied})))
+    Ok(applied)
 }

@@ -127,3 +127,33 @@ async fn settings_are_admin_only_and_validated() {
     assert_eq!(res.body["client_limit"], serde_json::Value::Null);
     assert_eq!(res.body["min_change_notice_minutes"], 120);
 }
+
+/// `/readyz` needs no signature, so whoever reaches it learns only "not ready"; the cause
+/// (here: a table prefix whose migrations were never applied) goes to the log.
+#[tokio::test]
+async fn readiness_does_not_tell_the_public_why() {
+    let app = TestApp::spawn().await;
+    let unmigrated = app
+        .replica_with(|config| config.table_prefix = "other_".into())
+        .await;
+    let res = unmigrated
+        .http
+        .get(format!("{}/readyz", unmigrated.address))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let text = res.text().await.expect("body");
+    let body: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(body, json!({"status": "not ready"}), "{text}");
+    for leak in ["other_", "exist", "1146", "ERROR", &app.db_name] {
+        assert!(!text.contains(leak), "{leak} in {text}");
+    }
+    let ready = app
+        .http
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), StatusCode::OK);
+}

@@ -3,6 +3,7 @@
 //! wallet ledger in it is verified (`wallet::verify_ledgers`); a broken one fails the test.
 use mysql_async::prelude::Queryable;
 use reqwest::{Method, StatusCode};
+use secrecy::ExposeSecret;
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use volixta_service::{
@@ -27,6 +28,8 @@ pub struct TestApp {
     pub db: Db,
     pub db_name: String,
     pub http: reqwest::Client,
+    /// The shared secret this server checks signatures with; requests are signed with it.
+    pub secret: String,
     owns_database: bool,
     verify_ledgers_on_drop: bool,
 }
@@ -116,12 +119,28 @@ impl TestApp {
         Self::serve(&self.db_name).await
     }
 
+    /// A replica on the same database started with another configuration (a data key, another
+    /// shared secret, another table prefix…).
+    pub async fn replica_with(&self, change: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Self::config(&self.db_name);
+        change(&mut config);
+        Self::serve_config(&self.db_name, config).await
+    }
+
+    fn config(db_name: &str) -> Config {
+        Config::for_database(Self::database_url(db_name), PREFIX, SECRET)
+    }
+
     pub fn database_url(db_name: &str) -> String {
         format!("{}/{db_name}", server_url())
     }
 
     async fn serve(db_name: &str) -> Self {
-        let config = Config::for_database(Self::database_url(db_name), PREFIX, SECRET);
+        Self::serve_config(db_name, Self::config(db_name)).await
+    }
+
+    async fn serve_config(db_name: &str, config: Config) -> Self {
+        let secret = config.shared_secret.expose_secret().to_owned();
         let db = db::connect(&config).await.expect("connect");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -134,6 +153,7 @@ impl TestApp {
             db,
             db_name: db_name.to_owned(),
             http: reqwest::Client::new(),
+            secret,
             owns_database: false,
             verify_ledgers_on_drop: false,
         }
@@ -146,6 +166,7 @@ impl TestApp {
             db: self.db.clone(),
             db_name: self.db_name.clone(),
             http: self.http.clone(),
+            secret: self.secret.clone(),
             owns_database: false,
             verify_ledgers_on_drop: false,
         }
@@ -187,7 +208,7 @@ impl TestApp {
         let signed_path = tamper.signed_path.as_deref().unwrap_or(path);
         let signed_actor = tamper.signed_actor.as_deref().unwrap_or(actor);
         let signed_body = tamper.signed_body.as_deref().unwrap_or(&body);
-        let secret = tamper.secret.as_deref().unwrap_or(SECRET);
+        let secret = tamper.secret.as_deref().unwrap_or(&self.secret);
         let signature = sign(
             secret.as_bytes(),
             &SignedRequest {
