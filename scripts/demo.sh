@@ -19,15 +19,25 @@ mkdir -p "$DEMO_DIR"
 [[ -x $SERVICE_BIN ]] || die "no service binary at $SERVICE_BIN (run: make build)"
 port_open 127.0.0.1 3306 || die "nothing answers on 127.0.0.1:3306 (run: scripts/install-deps.sh demo)"
 
-# The secret shared by the plugin and the service: made once, kept in .cache/demo.env.
-if [[ ! -s $CACHE_DIR/demo.env ]]; then
-  umask 077
-  printf 'VOLIXTA_SHARED_SECRET=%s\n' "$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" >"$CACHE_DIR/demo.env"
-  umask 022
-  say "generated the shared secret in $CACHE_DIR/demo.env"
+# The secret shared by the plugin and the service, and the service's own key for what it seals
+# (gift codes): each made once (32 random bytes as 64 lowercase hex characters) and kept in
+# .cache/demo.env. A demo made before the data key existed gets one now, and its running service
+# is restarted to use it.
+random_hex() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
+DEMO_ENV="$CACHE_DIR/demo.env"
+[[ -e $DEMO_ENV ]] || (umask 077 && : >"$DEMO_ENV")
+if ! grep -q '^VOLIXTA_SHARED_SECRET=' "$DEMO_ENV"; then
+  printf 'VOLIXTA_SHARED_SECRET=%s\n' "$(random_hex)" >>"$DEMO_ENV"
+  say "generated the shared secret in $DEMO_ENV"
+fi
+new_data_key=
+if ! grep -q '^VOLIXTA_DATA_KEY=' "$DEMO_ENV"; then
+  printf 'VOLIXTA_DATA_KEY=%s\n' "$(random_hex)" >>"$DEMO_ENV"
+  say "generated the service's data key in $DEMO_ENV (keep it with the database: sealed gift codes need it)"
+  new_data_key=1
 fi
 # shellcheck disable=SC1091
-. "$CACHE_DIR/demo.env"
+. "$DEMO_ENV"
 
 # ensure_started NAME PORT COMMAND...: start COMMAND unless our earlier one still runs.
 ensure_started() {
@@ -53,12 +63,12 @@ VOLIXTA_WP_SMTP_PORT="$SMTP_PORT" php "$ROOT/scripts/wp-install.php" --url="$SIT
   --secret="$VOLIXTA_SHARED_SECRET" >"$DEMO_DIR/wp-install.json"
 
 # 3. The service (applies its migrations at start). Restarted when the binary was rebuilt.
-if pid_alive "$DEMO_DIR/service.pid" && [[ $SERVICE_BIN -nt $DEMO_DIR/service.pid ]]; then
+if pid_alive "$DEMO_DIR/service.pid" && [[ $SERVICE_BIN -nt $DEMO_DIR/service.pid || -n $new_data_key ]]; then
   stop_bg service "$DEMO_DIR/service.pid"
 fi
 (
   cd "$ROOT"
-  export VOLIXTA_SHARED_SECRET
+  export VOLIXTA_SHARED_SECRET VOLIXTA_DATA_KEY
   export VOLIXTA_DATABASE_URL="mysql://root@127.0.0.1:3306/$DB"
   export VOLIXTA_LISTEN="127.0.0.1:$SERVICE_PORT"
   export VOLIXTA_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"

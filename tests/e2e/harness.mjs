@@ -150,7 +150,7 @@ const DB_PREFIX = 'volixta_e2e_';
 
 /**
  * Starts this test file's own stack: maildev, a fresh WordPress with the plugin and the demo
- * data, and volixta-service, on free ports with a random shared secret. Logs go to
+ * data, and volixta-service, on free ports with a random shared secret and data key. Logs go to
  * target/e2e/TAG-*.log. Returns what the tests need; stopSite() undoes it.
  */
 export async function startSite(tag) {
@@ -163,6 +163,7 @@ export async function startSite(tag) {
     if (Number.isInteger(pid) && pid > 0 && !alive(pid)) sql(`DROP DATABASE \`${name}\``);
   }
   const secret = crypto.randomBytes(32).toString('hex');
+  const dataKey = crypto.randomBytes(32).toString('hex');
   const [servicePort, wpPort, smtpPort, mailWebPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const siteUrl = `http://127.0.0.1:${wpPort}`;
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
@@ -183,6 +184,7 @@ export async function startSite(tag) {
   const service = start(`${tag}-service`, SERVICE_BIN, ['serve'], {
     env: {
       VOLIXTA_SHARED_SECRET: secret,
+      VOLIXTA_DATA_KEY: dataKey,
       VOLIXTA_DATABASE_URL: `mysql://root@127.0.0.1:3306/${db}`,
       VOLIXTA_LISTEN: `127.0.0.1:${servicePort}`,
       VOLIXTA_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
