@@ -1,4 +1,4 @@
-use crate::{AppState, Config, app, auth, db::Db, idempotency};
+use crate::{AppState, Config, app, auth, db::Db, gift_codes, idempotency};
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -18,7 +18,7 @@ pub async fn run(config: Config, db: Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Expired nonces and old idempotency answers are purged in small batches; every replica
+/// Expired nonces, old idempotency answers and stale wrong-code counts are purged in small batches; every replica
 /// may run this, the deletes are idempotent.
 async fn housekeeping(db: Db) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -29,6 +29,9 @@ async fn housekeeping(db: Db) {
         }
         if let Err(e) = idempotency::purge_older_than_days(&db, 7).await {
             tracing::warn!(error = %e, "idempotency purge failed");
+        }
+        if let Err(e) = gift_codes::purge_stale_attempts(&db).await {
+            tracing::warn!(error = %e, "gift code attempts purge failed");
         }
     }
 }

@@ -18,10 +18,11 @@ pub const GENERATED_LEN: usize = 16;
 const TYPED_MIN: usize = 6;
 const TYPED_MAX: usize = 32;
 
-/// Wrong attempts allowed in the sliding window, per client and per address.
-pub const ATTEMPT_WINDOW_MINUTES: i64 = 15;
-pub const MAX_FAILURES_PER_CLIENT: u64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
+/// Wrong codes allowed per window, per client and per visitor address. A window starts with
+/// its first wrong code.
+pub const ATTEMPT_WINDOW_MINUTES: u32 = 15;
+pub const MAX_FAILURES_PER_CLIENT: u32 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
 
 /// A code in its normal form: upper case, no spaces or dashes.
 #[derive(Clone, PartialEq, Eq)]
@@ -262,8 +263,28 @@ pub fn manager_refusal(refusal: Refusal) -> GiftCodeError {
     }
 }
 
-pub fn throttled(failures_by_client: u64, failures_by_address: u64) -> bool {
-    failures_by_client >= MAX_FAILURES_PER_CLIENT || failures_by_address >= MAX_FAILURES_PER_ADDRESS
+/// Where wrong codes are counted, with how many each allows per window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bucket {
+    pub key: String,
+    pub limit: u32,
+}
+
+/// The client's bucket is the main guard. The address's is a looser, secondary one: visitors
+/// behind one office or proxy share an address. Always in this order, so that two redemptions
+/// never wait on each other's buckets in a cycle.
+pub fn buckets(client_id: u64, address: Option<&str>) -> Vec<Bucket> {
+    let mut buckets = vec![Bucket {
+        key: format!("client:{client_id}"),
+        limit: MAX_FAILURES_PER_CLIENT,
+    }];
+    if let Some(address) = address {
+        buckets.push(Bucket {
+            key: format!("address:{address}"),
+            limit: MAX_FAILURES_PER_ADDRESS,
+        });
+    }
+    buckets
 }
 
 /// The address the plugin forwards in `X-Volixta-Client-Ip`, in one canonical text form.
@@ -459,6 +480,25 @@ mod tests {
             assert_eq!(client_refusal(r), GiftCodeError::CodeInvalid);
             assert_ne!(manager_refusal(r), GiftCodeError::CodeInvalid);
         }
+    }
+
+    #[test]
+    fn the_client_bucket_comes_first() {
+        let both = buckets(7, Some("203.0.113.9"));
+        assert_eq!(
+            both,
+            vec![
+                Bucket {
+                    key: "client:7".into(),
+                    limit: MAX_FAILURES_PER_CLIENT
+                },
+                Bucket {
+                    key: "address:203.0.113.9".into(),
+                    limit: MAX_FAILURES_PER_ADDRESS
+                },
+            ]
+        );
+        assert_eq!(buckets(7, None).len(), 1);
     }
 
     #[test]

@@ -240,7 +240,11 @@ async fn refusal(
 }
 
 /// A client types a code. Unknown, expired, revoked, used-up and not-for-you codes all get the
-/// same 422 `code_invalid` and count as a wrong attempt for the client and for its address.
+/// same 422 `code_invalid` and count as a wrong code for the client and for its address.
+///
+/// Every try first takes a place in those buckets, in this transaction; a full bucket answers
+/// 429 even for a right code. A wrong code commits its place (and nothing else); any other
+/// outcome gives the place back.
 pub async fn redeem(
     db: &Db,
     keys: &CodeKeys,
@@ -250,20 +254,6 @@ pub async fn redeem(
     request: &http::RedeemRequest,
     address: Option<String>,
 ) -> ApiResult<Response> {
-    {
-        let mut conn = db.pool.get_conn().await?;
-        let (by_client, by_address) = repo::recent_failures(
-            &mut conn,
-            db,
-            client_id,
-            address.as_deref(),
-            domain::ATTEMPT_WINDOW_MINUTES,
-        )
-        .await?;
-        if domain::throttled(by_client, by_address) {
-            return Err(GiftCodeError::Throttled.into());
-        }
-    }
     let mut tx = match idempotency::begin(
         db,
         actor,
@@ -275,6 +265,13 @@ pub async fn redeem(
         Start::Fresh(tx) => tx,
         Start::Replay(response) => return Ok(response),
     };
+    let buckets = domain::buckets(client_id, address.as_deref());
+    for bucket in &buckets {
+        if !repo::take_try(&mut tx, db, bucket, domain::ATTEMPT_WINDOW_MINUTES).await? {
+            tx.rollback().await?;
+            return Err(GiftCodeError::Throttled.into());
+        }
+    }
     let found = match CodeText::normalise(&request.code) {
         Some(code) => repo::lock_by_hash(&mut tx, db, &keys.lookup_hash(&code)).await?,
         None => None,
@@ -288,16 +285,21 @@ pub async fn redeem(
     };
     let code = match (found, refused) {
         (Some(code), None) => code,
-        (_, refused) => {
+        (_, Some(GiftCodeError::CodeInvalid) | None) => {
+            repo::log_wrong_code(&mut tx, db, client_id, address.as_deref()).await?;
+            // The key is not spent on a wrong code: a retry with it is a new try.
+            idempotency::release(&mut tx, db, actor, key).await?;
+            tx.commit().await?;
+            return Err(GiftCodeError::CodeInvalid.into());
+        }
+        (_, Some(refused)) => {
             tx.rollback().await?;
-            let refused = refused.unwrap_or(GiftCodeError::CodeInvalid);
-            if refused == GiftCodeError::CodeInvalid {
-                let mut conn = db.pool.get_conn().await?;
-                repo::record_failure(&mut conn, db, client_id, address.as_deref()).await?;
-            }
             return Err(refused.into());
         }
     };
+    for bucket in &buckets {
+        repo::give_back_try(&mut tx, db, bucket).await?;
+    }
     let transaction = credit(&mut tx, db, &code, client_id, actor).await?;
     let body = RedeemResponse {
         balance: transaction.balance_after,
@@ -306,6 +308,11 @@ pub async fn redeem(
         transaction,
     };
     idempotency::finish(tx, db, actor, key, StatusCode::OK, &body).await
+}
+
+/// Forgets wrong-code counts and records long out of every window.
+pub async fn purge_stale_attempts(db: &Db) -> Result<(), mysql_async::Error> {
+    repo::purge_stale_attempts(db).await
 }
 
 /// A manager applies a code to a client without the client typing it; the refusals name the

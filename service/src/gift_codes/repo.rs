@@ -1,4 +1,4 @@
-use super::domain::{CodeStatus, GiftCode, NewCode};
+use super::domain::{Bucket, CodeStatus, GiftCode, NewCode};
 use crate::{
     db::{Db, Tx, to_utc},
     money::Money,
@@ -388,53 +388,88 @@ pub async fn sends_of<Q: Queryable>(
         .collect())
 }
 
-/// Wrong attempts in the window: (by this client, from this address).
-pub async fn recent_failures<Q: Queryable>(
-    conn: &mut Q,
+/// Counts one try against a bucket unless its window is full; `false` when it is. The
+/// conditional UPDATE decides, on the bucket's row, in the redemption's own transaction: the
+/// row stays locked until that transaction ends, so the tries of one bucket are counted one
+/// after another on every replica, and on Galera the written row is what certification
+/// compares.
+pub async fn take_try(
+    tx: &mut Tx,
     db: &Db,
-    client_id: u64,
-    address: Option<&str>,
-    window_minutes: i64,
-) -> Result<(u64, u64), mysql_async::Error> {
-    let by_client: Option<u64> = conn
-        .exec_first(
-            db.sql(
-                "SELECT COUNT(*) FROM {p}volixta_gift_code_attempts \
-                 WHERE client_id = ? AND created_at > NOW(6) - INTERVAL ? MINUTE",
-            ),
-            (client_id, window_minutes),
-        )
-        .await?;
-    let by_address: Option<u64> = match address {
-        None => Some(0),
-        Some(address) => {
-            conn.exec_first(
-                db.sql(
-                    "SELECT COUNT(*) FROM {p}volixta_gift_code_attempts \
-                     WHERE address = ? AND created_at > NOW(6) - INTERVAL ? MINUTE",
-                ),
-                (address, window_minutes),
-            )
-            .await?
-        }
-    };
-    Ok((by_client.unwrap_or(0), by_address.unwrap_or(0)))
+    bucket: &Bucket,
+    window_minutes: u32,
+) -> Result<bool, mysql_async::Error> {
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_gift_code_throttle (bucket) VALUES (?) \
+             ON DUPLICATE KEY UPDATE bucket = bucket",
+        ),
+        (&bucket.key,),
+    )
+    .await?;
+    // Assignments run left to right: `failures` is set while `window_started_at` still holds
+    // the old window, which the second assignment then reads too.
+    tx.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_gift_code_throttle SET \
+             failures = IF(window_started_at <= NOW(6) - INTERVAL ? MINUTE, 1, failures + 1), \
+             window_started_at = IF(window_started_at <= NOW(6) - INTERVAL ? MINUTE, \
+                                    NOW(6), window_started_at) \
+             WHERE bucket = ? AND (failures < ? OR window_started_at <= NOW(6) - INTERVAL ? MINUTE)",
+        ),
+        (
+            window_minutes,
+            window_minutes,
+            &bucket.key,
+            bucket.limit,
+            window_minutes,
+        ),
+    )
+    .await?;
+    Ok(tx.affected_rows() == 1)
 }
 
-/// Records a wrong attempt, and forgets attempts long out of every window.
-pub async fn record_failure<Q: Queryable>(
-    conn: &mut Q,
+/// Gives back a try that turned out not to be a wrong code.
+pub async fn give_back_try(
+    tx: &mut Tx,
+    db: &Db,
+    bucket: &Bucket,
+) -> Result<(), mysql_async::Error> {
+    tx.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_gift_code_throttle SET failures = failures - 1 \
+             WHERE bucket = ? AND failures > 0",
+        ),
+        (&bucket.key,),
+    )
+    .await
+}
+
+/// Keeps a record of a wrong code: which client, from where, when.
+pub async fn log_wrong_code(
+    tx: &mut Tx,
     db: &Db,
     client_id: u64,
     address: Option<&str>,
 ) -> Result<(), mysql_async::Error> {
-    conn.exec_drop(
+    tx.exec_drop(
         db.sql("INSERT INTO {p}volixta_gift_code_attempts (client_id, address) VALUES (?, ?)"),
         (client_id, address),
     )
+    .await
+}
+
+/// Forgets buckets and wrong-code records long out of every window, a batch at a time.
+pub async fn purge_stale_attempts(db: &Db) -> Result<(), mysql_async::Error> {
+    let mut conn = db.pool.get_conn().await?;
+    conn.query_drop(db.sql(
+        "DELETE FROM {p}volixta_gift_code_throttle \
+         WHERE window_started_at < NOW(6) - INTERVAL 1 DAY LIMIT 1000",
+    ))
     .await?;
     conn.query_drop(db.sql(
-        "DELETE FROM {p}volixta_gift_code_attempts WHERE created_at < NOW(6) - INTERVAL 1 DAY LIMIT 100",
+        "DELETE FROM {p}volixta_gift_code_attempts \
+         WHERE created_at < NOW(6) - INTERVAL 1 DAY LIMIT 1000",
     ))
     .await
 }

@@ -58,4 +58,18 @@ pub async fn finish<T: Serialize>(
     Ok(domain::json_response(status, bytes))
 }
 
+/// Un-claims the key inside the transaction, for a request that commits some bookkeeping but
+/// whose answer is not to be replayed: a retry with the key runs again.
+pub async fn release(
+    tx: &mut Tx,
+    db: &Db,
+    actor: Actor,
+    key: Option<&IdempotencyKey>,
+) -> ApiResult<()> {
+    if let Some(key) = key {
+        repo::release(tx, db, actor, key).await?;
+    }
+    Ok(())
+}
+
 pub use repo::purge_older_than_days;

@@ -66,6 +66,19 @@ pub async fn save(
     .await
 }
 
+pub async fn release(
+    tx: &mut Tx,
+    db: &Db,
+    actor: Actor,
+    key: &IdempotencyKey,
+) -> Result<(), mysql_async::Error> {
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_idempotency WHERE actor = ? AND idem_key = ?"),
+        (actor.to_string(), key.as_str()),
+    )
+    .await
+}
+
 pub async fn purge_older_than_days(db: &Db, days: u32) -> Result<(), mysql_async::Error> {
     let mut conn = db.pool.get_conn().await?;
     conn.exec_drop(

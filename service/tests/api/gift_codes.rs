@@ -647,3 +647,113 @@ async fn the_portal_offers_a_redeem_form_and_shows_the_credit() {
         after.text
     );
 }
+
+/// The count of wrong codes is decided by the database together with each try: thirty wrong
+/// codes sent at once by one client, over two replicas, get exactly the limit of real tries.
+#[tokio::test]
+async fn thirty_wrong_codes_at_once_get_exactly_the_limit_of_tries() {
+    let app = TestApp::spawn().await;
+    let other = app.replica().await;
+    client(&app, 150).await;
+    client(&app, 151).await;
+    let good = create_code(&app, json!({"value": "3.00", "max_redemptions": 5})).await["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let mut tasks = Vec::new();
+    for i in 0..30u32 {
+        let mut probe = app.handle();
+        if i % 2 == 1 {
+            probe.address = other.address.clone();
+        }
+        tasks.push(tokio::spawn(async move {
+            let res = redeem(
+                &probe,
+                150,
+                &format!("WRONG{i:02}X"),
+                &format!("192.0.2.{i}"),
+            )
+            .await;
+            res.status
+        }));
+    }
+    let (mut tried, mut throttled) = (0, 0);
+    for t in tasks {
+        match t.await.expect("task") {
+            StatusCode::UNPROCESSABLE_ENTITY => tried += 1,
+            StatusCode::TOO_MANY_REQUESTS => throttled += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!((tried, throttled), (5, 25));
+
+    // Locked out: even the right code waits, on either replica and from a fresh address.
+    for replica in [&app, &other] {
+        let res = redeem(replica, 150, &good, "198.51.100.7").await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.text);
+    }
+    // Another client is not affected, neither its wrong codes nor its right one.
+    assert_eq!(
+        redeem(&other, 151, "NOTTHEONE", "198.51.100.8")
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        redeem(&app, 151, &good, "198.51.100.8").await.status,
+        StatusCode::OK
+    );
+
+    // The window passes.
+    let mut conn = app.db.pool.get_conn().await.expect("conn");
+    use mysql_async::prelude::Queryable;
+    conn.query_drop(app.db.sql(
+        "UPDATE {p}volixta_gift_code_throttle \
+         SET window_started_at = window_started_at - INTERVAL 16 MINUTE",
+    ))
+    .await
+    .expect("update");
+    drop(conn);
+    let res = redeem(&other, 150, &good, "198.51.100.7").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM {p}volixta_wallet_ledger WHERE kind = 'gift_code'"
+        )
+        .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_code_does_not_spend_its_idempotency_key() {
+    let app = TestApp::spawn().await;
+    client(&app, 152).await;
+    let good = create_code(&app, json!({"value": "4.00"})).await["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let send = |code: &str| {
+        app.request_with(
+            Method::POST,
+            "/v1/gift-codes/redeem",
+            "client:152",
+            Some(serde_json::to_vec(&json!({"code": code})).expect("json")),
+            &[("Idempotency-Key", "redeem-1")],
+            Tamper::default(),
+        )
+    };
+    assert_eq!(
+        send("TYPO1234").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let res = send(&good).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(send(&good).await.body, res.body, "a replay of the success");
+    assert_eq!(
+        count(&app, "SELECT failures FROM {p}volixta_gift_code_throttle").await,
+        1,
+        "only the wrong code counts"
+    );
+}
