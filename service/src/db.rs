@@ -1,7 +1,12 @@
-//! The connection pool and the few helpers every repository shares.
+//! The connection pool, the one place transactions are begun, committed and retried, and the
+//! few helpers every repository shares.
+mod error;
+
+pub use error::{DbError, is_retryable};
+
 use crate::config::Config;
 use mysql_async::{Opts, OptsBuilder, Pool, PoolConstraints, PoolOpts, TxOpts};
-use std::sync::Arc;
+use std::{future::Future, sync::Arc, time::Duration};
 
 pub type Tx = mysql_async::Transaction<'static>;
 
@@ -64,9 +69,77 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, mysql_async::Error> {
         self.pool.start_transaction(TxOpts::default()).await
     }
+
+    /// Runs `work` in a transaction and commits what it returns `Ok` for; an `Err` rolls back.
+    /// When the database gave up on the transaction for a lock conflict (deadlock, lock wait
+    /// timeout, Galera certification at commit), everything is rolled back and `work` runs
+    /// again from the start, a few times, after a short random pause so the two sides of a
+    /// deadlock do not collide again in step. `work` must therefore do nothing outside the
+    /// transaction that cannot be repeated.
+    ///
+    /// `work` takes the transaction and hands it back with its result:
+    /// `|mut tx| async move { let r = domain_fn(&mut tx, …).await; (tx, r) }`. Lending
+    /// `&mut Tx` to an async closure would read better, but today's compiler cannot prove such
+    /// a closure's future `Send` (which every handler needs) once it captures a reference.
+    pub async fn transaction<T, E, F, Fut>(&self, mut work: F) -> Result<T, E>
+    where
+        E: TxError,
+        F: FnMut(Tx) -> Fut,
+        Fut: Future<Output = (Tx, Result<T, E>)>,
+    {
+        let mut attempt = 1;
+        loop {
+            let tx = self.begin().await.map_err(db_err)?;
+            let outcome = match work(tx).await {
+                (tx, Ok(value)) => tx.commit().await.map(|()| value).map_err(db_err),
+                (tx, Err(e)) => {
+                    // After a deadlock the server has already rolled back; after a lock wait
+                    // timeout only the statement was, so the rest must be undone here.
+                    if let Err(rollback) = tx.rollback().await {
+                        tracing::warn!(error = %rollback, "rollback failed");
+                    }
+                    Err(e)
+                }
+            };
+            match outcome {
+                Err(e) if attempt < TRANSACTION_ATTEMPTS && e.is_retryable() => {
+                    tracing::debug!(
+                        attempt,
+                        "transaction lost a lock conflict; running it again"
+                    );
+                    tokio::time::sleep(backoff(attempt)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
 }
 
-/// MariaDB's duplicate-key error (1062), which domains turn into their own conflict.
+const TRANSACTION_ATTEMPTS: u32 = 4;
+
+fn backoff(attempt: u32) -> Duration {
+    let base = 5 * 2_u64.pow(attempt.min(6));
+    Duration::from_millis(base + rand::random_range(0..=base))
+}
+
+fn db_err<E: From<DbError>>(e: mysql_async::Error) -> E {
+    E::from(DbError::from(e))
+}
+
+/// What a transaction's work may fail with: every domain error can carry a `DbError` and say
+/// whether that failure was a lock conflict that `Db::transaction` may retry.
+pub trait TxError: From<DbError> {
+    fn is_retryable(&self) -> bool;
+}
+
+impl TxError for DbError {
+    fn is_retryable(&self) -> bool {
+        DbError::is_retryable(self)
+    }
+}
+
+/// MariaDB's duplicate-key error, for code that still holds a bare driver error.
 pub fn is_duplicate_key(error: &mysql_async::Error) -> bool {
     matches!(error, mysql_async::Error::Server(e) if e.code == 1062)
 }

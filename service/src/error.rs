@@ -1,5 +1,6 @@
 //! The one error type the HTTP layer answers with, and the only `IntoResponse` for errors.
 //! Shape (CONTRACT.md): `{"error": {"code", "message", "fields"?}}`.
+use crate::db::{self, DbError, TxError};
 use axum::{
     Json,
     extract::{FromRequest, Request, rejection::JsonRejection},
@@ -124,6 +125,20 @@ impl IntoResponse for ApiError {
 impl From<mysql_async::Error> for ApiError {
     fn from(e: mysql_async::Error) -> Self {
         Self::Internal(e.into())
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        // The driver's error is what gets logged; a domain had its chance to name a conflict.
+        Self::Internal(e.into_inner().into())
+    }
+}
+
+impl TxError for ApiError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, Self::Internal(cause)
+            if cause.downcast_ref::<mysql_async::Error>().is_some_and(db::is_retryable))
     }
 }
 

@@ -1,7 +1,8 @@
 //! `Idempotency-Key`: a retried state-changing request gets the first answer and changes
 //! nothing more. The key row is inserted inside the request's own transaction, so a concurrent
 //! retry waits on its lock and then reads the committed answer; a failed first attempt rolls
-//! the key back with everything else.
+//! the key back with everything else. Handlers take `Idempotent<Command>` and call its `run`
+//! (see `http.rs` and docs/architecture.md); `begin`/`finish` remain for callers not yet on it.
 mod domain;
 mod error;
 pub mod http;
@@ -9,6 +10,7 @@ mod repo;
 
 pub use domain::{IdempotencyKey, fingerprint};
 pub use error::IdempotencyError;
+pub use http::Idempotent;
 
 use crate::{
     auth::Actor,

@@ -1,7 +1,7 @@
 use super::{IdempotencyKey, domain::Stored};
 use crate::{
     auth::Actor,
-    db::{Db, Tx},
+    db::{Db, DbError, Tx},
 };
 use mysql_async::prelude::Queryable;
 
@@ -13,7 +13,7 @@ pub async fn claim(
     actor: Actor,
     key: &IdempotencyKey,
     request_hash: &str,
-) -> Result<bool, mysql_async::Error> {
+) -> Result<bool, DbError> {
     tx.exec_drop(
         db.sql(
             "INSERT INTO {p}volixta_idempotency (actor, idem_key, request_hash) VALUES (?, ?, ?) \
@@ -30,7 +30,7 @@ pub async fn load(
     db: &Db,
     actor: Actor,
     key: &IdempotencyKey,
-) -> Result<Stored, mysql_async::Error> {
+) -> Result<Stored, DbError> {
     let row: Option<(String, Option<u16>, Option<Vec<u8>>)> = tx
         .exec_first(
             db.sql(
@@ -55,7 +55,7 @@ pub async fn save(
     key: &IdempotencyKey,
     status: u16,
     body: &[u8],
-) -> Result<(), mysql_async::Error> {
+) -> Result<(), DbError> {
     tx.exec_drop(
         db.sql(
             "UPDATE {p}volixta_idempotency SET status_code = ?, response_body = ? \
@@ -63,7 +63,8 @@ pub async fn save(
         ),
         (status, body, actor.to_string(), key.as_str()),
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 pub async fn release(

@@ -86,6 +86,33 @@ pub fn manual_action(points: i64, requested: Option<Action>) -> Result<Action, R
     }
 }
 
+/// A manager's change of one client's points, checked: the reason given, the action agreeing
+/// with the sign.
+#[derive(Clone, Debug)]
+pub struct Adjustment {
+    pub client_id: u64,
+    pub points: i64,
+    pub action: Action,
+    pub reason: String,
+}
+
+impl Adjustment {
+    pub fn new(
+        client_id: u64,
+        points: i64,
+        action: Option<Action>,
+        reason: Option<&str>,
+    ) -> Result<Self, RewardError> {
+        let reason = clean_reason(reason)?;
+        Ok(Self {
+            client_id,
+            points,
+            action: manual_action(points, action)?,
+            reason,
+        })
+    }
+}
+
 pub fn clean_reason(reason: Option<&str>) -> Result<String, RewardError> {
     let reason = reason.unwrap_or_default().trim();
     if reason.is_empty() {
@@ -103,30 +130,30 @@ mod tests {
 
     #[test]
     fn the_total_never_goes_below_zero() {
-        assert_eq!(next_balance(10, -10), Ok(0));
-        assert_eq!(
+        assert_eq!(next_balance(10, -10).ok(), Some(0));
+        assert!(matches!(
             next_balance(10, -11),
             Err(RewardError::InsufficientPoints { balance: 10 })
-        );
-        assert_eq!(next_balance(0, 0), Err(RewardError::ZeroPoints));
-        assert_eq!(next_balance(5, 7), Ok(12));
+        ));
+        assert!(matches!(next_balance(0, 0), Err(RewardError::ZeroPoints)));
+        assert_eq!(next_balance(5, 7).ok(), Some(12));
     }
 
     #[test]
     fn actions_follow_the_sign_unless_adjusted() {
-        assert_eq!(manual_action(5, None), Ok(Action::Added));
-        assert_eq!(manual_action(-5, None), Ok(Action::Redeemed));
+        assert_eq!(manual_action(5, None).ok(), Some(Action::Added));
+        assert_eq!(manual_action(-5, None).ok(), Some(Action::Redeemed));
         assert_eq!(
-            manual_action(-5, Some(Action::Adjusted)),
-            Ok(Action::Adjusted)
+            manual_action(-5, Some(Action::Adjusted)).ok(),
+            Some(Action::Adjusted)
         );
-        assert_eq!(
+        assert!(matches!(
             manual_action(5, Some(Action::Redeemed)),
             Err(RewardError::ActionMismatch)
-        );
-        assert_eq!(
+        ));
+        assert!(matches!(
             manual_action(5, Some(Action::Merge)),
             Err(RewardError::ActionMismatch)
-        );
+        ));
     }
 }

@@ -1,6 +1,9 @@
-use crate::error::ApiError;
+use crate::{
+    db::{DbError, TxError},
+    error::ApiError,
+};
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum RewardError {
     #[error("client not found")]
     ClientNotFound,
@@ -16,6 +19,14 @@ pub enum RewardError {
     ReasonTooLong,
     #[error("added takes positive points, redeemed negative ones; adjusted either")]
     ActionMismatch,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl TxError for RewardError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, Self::Db(e) if e.is_retryable())
+    }
 }
 
 impl From<RewardError> for ApiError {
@@ -33,6 +44,7 @@ impl From<RewardError> for ApiError {
                 ApiError::field("reason", message)
             }
             RewardError::ActionMismatch => ApiError::field("action", message),
+            RewardError::Db(e) => e.into(),
         }
     }
 }

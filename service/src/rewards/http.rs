@@ -1,13 +1,14 @@
-use super::{Action, LedgerRow};
+use super::{Action, Adjustment, LedgerRow};
 use crate::{
     auth::Actor,
     clients,
     error::{ApiResult, AppJson},
-    idempotency::IdempotencyKey,
+    idempotency::Idempotent,
     state::AppState,
 };
 use axum::{
     extract::{Path, Query, State},
+    http::StatusCode,
     response::Response,
 };
 use serde::{Deserialize, Serialize};
@@ -36,7 +37,7 @@ pub struct RewardsView {
     pub next_cursor: Option<u64>,
 }
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct AdjustmentRequest {
     /// Positive to add, negative to remove.
     pub points: i64,
@@ -49,6 +50,15 @@ pub struct AdjustmentRequest {
 pub struct AdjustmentResponse {
     pub total: u64,
     pub entry: LedgerRow,
+}
+
+impl From<LedgerRow> for AdjustmentResponse {
+    fn from(entry: LedgerRow) -> Self {
+        Self {
+            total: entry.balance_after,
+            entry,
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/v1/clients/{id}/rewards", tag = "rewards", params(HistoryQuery),
@@ -80,11 +90,21 @@ async fn get_rewards(
     responses((status = 201, body = AdjustmentResponse), (status = 404), (status = 409, description = "insufficient_points"), (status = 422)))]
 async fn create_adjustment(
     State(state): State<AppState>,
-    actor: Actor,
-    key: Option<IdempotencyKey>,
     Path(id): Path<u64>,
-    AppJson(request): AppJson<AdjustmentRequest>,
+    request: Idempotent<AdjustmentRequest>,
 ) -> ApiResult<Response> {
-    actor.require_manager()?;
-    super::adjust(&state.db, actor, key.as_ref(), id, &request).await
+    request.actor.require_manager()?;
+    let AdjustmentRequest {
+        points,
+        reason,
+        action,
+    } = &request.command;
+    let adjustment = Adjustment::new(id, *points, *action, reason.as_deref())?;
+    let (db, actor, adjustment) = (&state.db, request.actor, &adjustment);
+    request
+        .run(db, StatusCode::CREATED, |mut tx| async move {
+            let result = super::adjust(&mut tx, db, actor, adjustment).await;
+            (tx, result.map(AdjustmentResponse::from))
+        })
+        .await
 }

@@ -1,18 +1,19 @@
 use super::{Action, Entry, LedgerRow};
-use crate::db::{Db, Tx, to_utc};
+use crate::db::{Db, DbError, Tx, to_utc};
 use chrono::NaiveDateTime;
 use mysql_async::{Row, Value, prelude::Queryable};
 
 /// Takes the client row's lock, so one client's point changes happen one after another.
-pub async fn lock(tx: &mut Tx, db: &Db, client_id: u64) -> Result<Option<u64>, mysql_async::Error> {
+pub async fn lock(tx: &mut Tx, db: &Db, client_id: u64) -> Result<Option<u64>, DbError> {
     tx.exec_first(
         db.sql("SELECT reward_points FROM {p}volixta_clients WHERE id = ? FOR UPDATE"),
         (client_id,),
     )
     .await
+    .map_err(DbError::from)
 }
 
-pub async fn is_live(tx: &mut Tx, db: &Db, client_id: u64) -> Result<bool, mysql_async::Error> {
+pub async fn is_live(tx: &mut Tx, db: &Db, client_id: u64) -> Result<bool, DbError> {
     let live: Option<bool> = tx
         .exec_first(
             db.sql("SELECT live FROM {p}volixta_clients WHERE id = ?"),
@@ -27,7 +28,7 @@ pub async fn append(
     db: &Db,
     entry: &Entry,
     balance_after: u64,
-) -> Result<u64, mysql_async::Error> {
+) -> Result<u64, DbError> {
     tx.exec_drop(
         db.sql(
             "INSERT INTO {p}volixta_reward_ledger (client_id, points, balance_after, action, reason, actor) \
@@ -81,7 +82,7 @@ pub async fn find<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     id: u64,
-) -> Result<Option<LedgerRow>, mysql_async::Error> {
+) -> Result<Option<LedgerRow>, DbError> {
     let row: Option<Row> = conn
         .exec_first(
             db.sql(&format!(
@@ -100,7 +101,7 @@ pub async fn history<Q: Queryable>(
     search: Option<&str>,
     before: Option<u64>,
     limit: u16,
-) -> Result<Vec<LedgerRow>, mysql_async::Error> {
+) -> Result<Vec<LedgerRow>, DbError> {
     let mut sql =
         format!("SELECT {COLUMNS} FROM {{p}}volixta_reward_ledger WHERE client_id = ? AND id < ?");
     let mut params: Vec<Value> = vec![client_id.into(), before.unwrap_or(u64::MAX).into()];
@@ -132,10 +133,11 @@ pub async fn balance<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     client_id: u64,
-) -> Result<Option<u64>, mysql_async::Error> {
+) -> Result<Option<u64>, DbError> {
     conn.exec_first(
         db.sql("SELECT reward_points FROM {p}volixta_clients WHERE id = ?"),
         (client_id,),
     )
     .await
+    .map_err(DbError::from)
 }

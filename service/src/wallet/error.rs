@@ -1,6 +1,10 @@
-use crate::{error::ApiError, money::Money};
+use crate::{
+    db::{DbError, TxError},
+    error::ApiError,
+    money::Money,
+};
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum WalletError {
     #[error("the wallet balance ({balance}) does not cover this amount")]
     InsufficientBalance { balance: Money },
@@ -28,6 +32,14 @@ pub enum WalletError {
     TopUpNotFound,
     #[error("only a pending top-up can be cancelled")]
     TopUpNotPending,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl TxError for WalletError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, Self::Db(e) if e.is_retryable())
+    }
 }
 
 impl From<WalletError> for ApiError {
@@ -49,6 +61,7 @@ impl From<WalletError> for ApiError {
             WalletError::ClientNotFound | WalletError::TopUpNotFound => ApiError::NotFound,
             WalletError::ClientNotActive => ApiError::conflict("client_not_active", message),
             WalletError::TopUpNotPending => ApiError::conflict("top_up_not_pending", message),
+            WalletError::Db(e) => e.into(),
         }
     }
 }

@@ -1,14 +1,15 @@
-use super::{HistoryFilter, LedgerRow, TopUp, TopUpStatus, WalletError};
+use super::{Adjustment, HistoryFilter, LedgerRow, TopUp, TopUpStatus, WalletError};
 use crate::{
     auth::Actor,
     clients,
     error::{ApiResult, AppJson},
-    idempotency::IdempotencyKey,
+    idempotency::Idempotent,
     money::Money,
     state::AppState,
 };
 use axum::{
     extract::{Path, Query, State},
+    http::StatusCode,
     response::Response,
 };
 use serde::{Deserialize, Serialize};
@@ -48,7 +49,7 @@ pub struct WalletView {
     pub next_cursor: Option<u64>,
 }
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct AdjustmentRequest {
     /// Positive to credit, negative to debit.
     pub amount: Money,
@@ -59,6 +60,15 @@ pub struct AdjustmentRequest {
 pub struct AdjustmentResponse {
     pub balance: Money,
     pub transaction: LedgerRow,
+}
+
+impl From<LedgerRow> for AdjustmentResponse {
+    fn from(row: LedgerRow) -> Self {
+        Self {
+            balance: row.balance_after,
+            transaction: row,
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/v1/clients/{id}/wallet", tag = "wallet", params(HistoryQuery),
@@ -92,16 +102,22 @@ async fn get_wallet(
     responses((status = 201, body = AdjustmentResponse), (status = 409, description = "insufficient_balance"), (status = 422)))]
 async fn create_adjustment(
     State(state): State<AppState>,
-    actor: Actor,
-    key: Option<IdempotencyKey>,
     Path(id): Path<u64>,
-    AppJson(request): AppJson<AdjustmentRequest>,
+    request: Idempotent<AdjustmentRequest>,
 ) -> ApiResult<Response> {
-    actor.require_manager()?;
-    super::adjust(&state.db, actor, key.as_ref(), id, &request).await
+    request.actor.require_manager()?;
+    let AdjustmentRequest { amount, reason } = &request.command;
+    let adjustment = Adjustment::new(id, *amount, reason.clone())?;
+    let (db, actor, adjustment) = (&state.db, request.actor, &adjustment);
+    request
+        .run(db, StatusCode::CREATED, |mut tx| async move {
+            let result = super::adjust(&mut tx, db, actor, adjustment).await;
+            (tx, result.map(AdjustmentResponse::from))
+        })
+        .await
 }
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct TopUpRequest {
     /// What the client wants to add to its wallet (and will pay through WooCommerce).
     pub amount: Money,
@@ -156,13 +172,18 @@ fn page(top_ups: Vec<TopUp>, limit: u16) -> TopUpPage {
     responses((status = 201, body = TopUp, description = "a pending top-up; credited once its payment is confirmed"), (status = 404), (status = 422)))]
 async fn create_top_up(
     State(state): State<AppState>,
-    actor: Actor,
-    key: Option<IdempotencyKey>,
     Path(id): Path<u64>,
-    AppJson(request): AppJson<TopUpRequest>,
+    request: Idempotent<TopUpRequest>,
 ) -> ApiResult<Response> {
-    clients::authorize(&state.db, actor, id).await?;
-    super::request_top_up(&state.db, actor, key.as_ref(), id, &request).await
+    clients::authorize(&state.db, request.actor, id).await?;
+    let amount = super::top_up_amount(request.command.amount)?;
+    let (db, actor) = (&state.db, request.actor);
+    request
+        .run(db, StatusCode::CREATED, |mut tx| async move {
+            let result = super::request_top_up(&mut tx, db, actor, id, amount).await;
+            (tx, result)
+        })
+        .await
 }
 
 #[utoipa::path(get, path = "/v1/clients/{id}/wallet/top-ups", tag = "wallet", params(TopUpQuery),

@@ -7,41 +7,39 @@ pub mod http;
 mod repo;
 
 pub use domain::{
-    BrokenLedger, Entry, EntryKind, HistoryFilter, LedgerRow, References, TopUp, TopUpFlag,
-    TopUpStatus,
+    Adjustment, BrokenLedger, Entry, EntryKind, HistoryFilter, LedgerRow, References, TopUp,
+    TopUpFlag, TopUpStatus,
 };
 pub use error::WalletError;
 
 use crate::{
     auth::Actor,
-    db::{Db, Tx, is_duplicate_key},
-    idempotency::{self, IdempotencyKey, Start},
+    db::{Db, DbError, Tx},
     money::Money,
 };
-use axum::{http::StatusCode, response::Response};
 use mysql_async::TxOpts;
 
 /// Posts one ledger row under the client's row lock. Fails without writing when the balance
 /// would go below zero.
-pub async fn post(tx: &mut Tx, db: &Db, entry: Entry) -> Result<LedgerRow, crate::error::ApiError> {
+pub async fn post(tx: &mut Tx, db: &Db, entry: Entry) -> Result<LedgerRow, WalletError> {
     let wallet = repo::lock(tx, db, entry.client_id)
         .await?
         .ok_or(WalletError::ClientNotFound)?;
     if !wallet.live {
-        return Err(WalletError::ClientNotActive.into());
+        return Err(WalletError::ClientNotActive);
     }
     let balance_after = domain::next_balance(wallet.balance, entry.amount)?;
     let id = repo::append(tx, db, &entry, balance_after).await?;
-    Ok(repo::find(tx, db, id)
+    repo::find(tx, db, id)
         .await?
-        .ok_or(WalletError::ClientNotFound)?)
+        .ok_or(WalletError::ClientNotFound)
 }
 
-pub async fn balance(db: &Db, client_id: u64) -> Result<Money, crate::error::ApiError> {
-    let mut conn = db.pool.get_conn().await?;
-    Ok(repo::balance(&mut conn, db, client_id)
+pub async fn balance(db: &Db, client_id: u64) -> Result<Money, WalletError> {
+    let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
+    repo::balance(&mut conn, db, client_id)
         .await?
-        .ok_or(WalletError::ClientNotFound)?)
+        .ok_or(WalletError::ClientNotFound)
 }
 
 pub async fn history(
@@ -49,43 +47,27 @@ pub async fn history(
     client_id: u64,
     before: Option<u64>,
     limit: u16,
-) -> Result<Vec<LedgerRow>, mysql_async::Error> {
-    let mut conn = db.pool.get_conn().await?;
-    repo::history(&mut conn, db, client_id, before, limit).await
+) -> Result<Vec<LedgerRow>, WalletError> {
+    let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
+    Ok(repo::history(&mut conn, db, client_id, before, limit).await?)
 }
 
-/// A manager's credit or debit, exactly once per `Idempotency-Key`.
+/// A manager's credit or debit.
 pub async fn adjust(
+    tx: &mut Tx,
     db: &Db,
     actor: Actor,
-    key: Option<&IdempotencyKey>,
-    client_id: u64,
-    request: &http::AdjustmentRequest,
-) -> Result<Response, crate::error::ApiError> {
-    let reason = domain::clean_reason(request.reason.clone())?;
-    let fingerprint = idempotency::fingerprint(
-        "POST",
-        &format!("/v1/clients/{client_id}/wallet/adjustments"),
-        &serde_json::to_vec(request).map_err(anyhow::Error::from)?,
-    );
-    let mut tx = match idempotency::begin(db, actor, key, &fingerprint).await? {
-        Start::Fresh(tx) => tx,
-        Start::Replay(response) => return Ok(response),
-    };
+    adjustment: &Adjustment,
+) -> Result<LedgerRow, WalletError> {
     let entry = Entry {
-        client_id,
-        amount: request.amount,
-        kind: domain::manual_kind(request.amount),
-        reason,
+        client_id: adjustment.client_id,
+        amount: adjustment.amount,
+        kind: domain::manual_kind(adjustment.amount),
+        reason: adjustment.reason.clone(),
         actor: actor.to_string(),
         refs: References::default(),
     };
-    let row = post(&mut tx, db, entry).await?;
-    let body = http::AdjustmentResponse {
-        balance: row.balance_after,
-        transaction: row,
-    };
-    idempotency::finish(tx, db, actor, key, StatusCode::CREATED, &body).await
+    post(tx, db, entry).await
 }
 
 /// One client's movements (`Some`) or every client's (`None`), newest first.
@@ -95,9 +77,9 @@ pub async fn history_filtered(
     filter: &HistoryFilter,
     before: Option<u64>,
     limit: u16,
-) -> Result<Vec<LedgerRow>, mysql_async::Error> {
-    let mut conn = db.pool.get_conn().await?;
-    repo::history_filtered(&mut conn, db, client_id, filter, before, limit).await
+) -> Result<Vec<LedgerRow>, WalletError> {
+    let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
+    Ok(repo::history_filtered(&mut conn, db, client_id, filter, before, limit).await?)
 }
 
 const AUDIT_PAGE_ROWS: u32 = 5000;
@@ -105,7 +87,7 @@ const AUDIT_PAGE_ROWS: u32 = 5000;
 /// Checks every client's wallet in one consistent snapshot: each `balance_after` is the running
 /// sum of the ledger, none is negative, and the sum equals `clients.wallet_balance`. Returns
 /// the broken wallets, by client id; empty means every ledger is sound.
-pub async fn verify_ledgers(db: &Db) -> Result<Vec<BrokenLedger>, mysql_async::Error> {
+pub async fn verify_ledgers(db: &Db) -> Result<Vec<BrokenLedger>, DbError> {
     let mut opts = TxOpts::default();
     opts.with_consistent_snapshot(true).with_readonly(true);
     let mut tx = db.pool.start_transaction(opts).await?;
@@ -156,53 +138,47 @@ pub async fn verify_ledgers(db: &Db) -> Result<Vec<BrokenLedger>, mysql_async::E
 /// user without the TRIGGER privilege (or SUPER, with binary logging on) keeps working without
 /// them: no code path updates or deletes ledger rows, and `verify-ledgers` still checks.
 pub async fn install_append_only_guard(db: &Db) -> anyhow::Result<()> {
-    const NO_PRIVILEGE: [u16; 4] = [1044, 1142, 1227, 1419];
     let mut conn = db.pool.get_conn().await?;
     match repo::install_append_only_triggers(&mut conn, db).await {
         Ok(()) => Ok(()),
-        Err(mysql_async::Error::Server(e)) if NO_PRIVILEGE.contains(&e.code) => {
-            tracing::warn!(error = %e.message, "the wallet ledger's append-only triggers could not be created; the database user lacks the privilege");
+        Err(e) if e.is_missing_privilege() => {
+            tracing::warn!(error = %e, "the wallet ledger's append-only triggers could not be created; the database user lacks the privilege");
             Ok(())
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e.into_inner().into()),
     }
 }
 
-/// A client's request to buy credits; credited by `complete_top_up` once paid.
+/// The amount a client may ask to buy, checked before anything is stored.
+pub fn top_up_amount(amount: Money) -> Result<Money, WalletError> {
+    domain::top_up_amount(amount)
+}
+
+/// A client's request to buy credits (`amount` checked by `top_up_amount`); credited by
+/// `complete_top_up` once paid.
 pub async fn request_top_up(
+    tx: &mut Tx,
     db: &Db,
     actor: Actor,
-    key: Option<&IdempotencyKey>,
     client_id: u64,
-    request: &http::TopUpRequest,
-) -> Result<Response, crate::error::ApiError> {
-    let amount = domain::top_up_amount(request.amount)?;
-    let fingerprint = idempotency::fingerprint(
-        "POST",
-        &format!("/v1/clients/{client_id}/wallet/top-ups"),
-        &serde_json::to_vec(request).map_err(anyhow::Error::from)?,
-    );
-    let mut tx = match idempotency::begin(db, actor, key, &fingerprint).await? {
-        Start::Fresh(tx) => tx,
-        Start::Replay(response) => return Ok(response),
-    };
-    match repo::client_is_live(&mut tx, db, client_id).await? {
-        None => return Err(WalletError::ClientNotFound.into()),
-        Some(false) => return Err(WalletError::ClientNotActive.into()),
+    amount: Money,
+) -> Result<TopUp, WalletError> {
+    match repo::client_is_live(tx, db, client_id).await? {
+        None => return Err(WalletError::ClientNotFound),
+        Some(false) => return Err(WalletError::ClientNotActive),
         Some(true) => {}
     }
-    let id = repo::insert_top_up(&mut tx, db, client_id, amount, &actor.to_string()).await?;
-    let top_up = repo::find_top_up(&mut tx, db, id, false)
+    let id = repo::insert_top_up(tx, db, client_id, amount, &actor.to_string()).await?;
+    repo::find_top_up(tx, db, id, false)
         .await?
-        .ok_or(WalletError::TopUpNotFound)?;
-    idempotency::finish(tx, db, actor, key, StatusCode::CREATED, &top_up).await
+        .ok_or(WalletError::TopUpNotFound)
 }
 
-pub async fn top_up(db: &Db, id: u64) -> Result<TopUp, crate::error::ApiError> {
-    let mut conn = db.pool.get_conn().await?;
-    Ok(repo::find_top_up(&mut conn, db, id, false)
+pub async fn top_up(db: &Db, id: u64) -> Result<TopUp, WalletError> {
+    let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
+    repo::find_top_up(&mut conn, db, id, false)
         .await?
-        .ok_or(WalletError::TopUpNotFound)?)
+        .ok_or(WalletError::TopUpNotFound)
 }
 
 pub async fn list_top_ups(
@@ -212,25 +188,30 @@ pub async fn list_top_ups(
     flagged: bool,
     before: Option<u64>,
     limit: u16,
-) -> Result<Vec<TopUp>, mysql_async::Error> {
-    let mut conn = db.pool.get_conn().await?;
-    repo::list_top_ups(&mut conn, db, client_id, status, flagged, before, limit).await
+) -> Result<Vec<TopUp>, WalletError> {
+    let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
+    Ok(repo::list_top_ups(&mut conn, db, client_id, status, flagged, before, limit).await?)
 }
 
-pub async fn cancel_top_up(db: &Db, id: u64) -> Result<TopUp, crate::error::ApiError> {
-    let mut tx = db.begin().await?;
-    let top_up = repo::find_top_up(&mut tx, db, id, true)
+pub async fn cancel_top_up(db: &Db, id: u64) -> Result<TopUp, WalletError> {
+    db.transaction(|mut tx| async move {
+        let result = cancel_pending_top_up(&mut tx, db, id).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn cancel_pending_top_up(tx: &mut Tx, db: &Db, id: u64) -> Result<TopUp, WalletError> {
+    let top_up = repo::find_top_up(tx, db, id, true)
         .await?
         .ok_or(WalletError::TopUpNotFound)?;
     if top_up.status != TopUpStatus::Pending {
-        return Err(WalletError::TopUpNotPending.into());
+        return Err(WalletError::TopUpNotPending);
     }
-    repo::cancel_top_up(&mut tx, db, id).await?;
-    let top_up = repo::find_top_up(&mut tx, db, id, false)
+    repo::cancel_top_up(tx, db, id).await?;
+    repo::find_top_up(tx, db, id, false)
         .await?
-        .ok_or(WalletError::TopUpNotFound)?;
-    tx.commit().await?;
-    Ok(top_up)
+        .ok_or(WalletError::TopUpNotFound)
 }
 
 /// Links the WooCommerce order created to pay a pending top-up. Fails on a top-up that is not
@@ -240,17 +221,17 @@ pub async fn attach_top_up_order(
     db: &Db,
     top_up_id: u64,
     wc_order_id: u64,
-) -> Result<TopUp, crate::error::ApiError> {
+) -> Result<TopUp, WalletError> {
     let top_up = repo::find_top_up(tx, db, top_up_id, true)
         .await?
         .ok_or(WalletError::TopUpNotFound)?;
     if top_up.status != TopUpStatus::Pending {
-        return Err(WalletError::TopUpNotPending.into());
+        return Err(WalletError::TopUpNotPending);
     }
     repo::attach_order(tx, db, top_up_id, wc_order_id).await?;
-    Ok(repo::find_top_up(tx, db, top_up_id, false)
+    repo::find_top_up(tx, db, top_up_id, false)
         .await?
-        .ok_or(WalletError::TopUpNotFound)?)
+        .ok_or(WalletError::TopUpNotFound)
 }
 
 /// What `complete_top_up` did.
@@ -276,7 +257,7 @@ pub async fn complete_top_up(
     top_up_id: u64,
     wc_order_id: u64,
     amount_paid: Money,
-) -> Result<TopUpCompletion, crate::error::ApiError> {
+) -> Result<TopUpCompletion, WalletError> {
     let top_up = repo::find_top_up(tx, db, top_up_id, true)
         .await?
         .ok_or(WalletError::TopUpNotFound)?;
@@ -301,7 +282,7 @@ pub async fn complete_top_up(
         domain::Completion::Credit => {
             match repo::mark_paid(tx, db, top_up_id, wc_order_id, amount_paid).await {
                 Ok(()) => {}
-                Err(e) if is_duplicate_key(&e) => {
+                Err(DbError::DuplicateKey { key, .. }) if key == repo::UNIQUE_ORDER => {
                     let detail = format!(
                         "order {wc_order_id} paid {amount_paid}, but that order already pays another top-up"
                     );
@@ -343,7 +324,7 @@ async fn flag_top_up(
     top_up_id: u64,
     flag: TopUpFlag,
     detail: &str,
-) -> Result<TopUpCompletion, crate::error::ApiError> {
+) -> Result<TopUpCompletion, WalletError> {
     tracing::warn!(
         top_up_id,
         flag = flag.as_str(),

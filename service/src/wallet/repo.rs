@@ -3,12 +3,15 @@ use super::{
     domain::{HistoryFilter, TopUp, TopUpFlag, TopUpStatus},
 };
 use crate::{
-    db::{Db, Tx, to_utc},
+    db::{Db, DbError, Tx, to_utc},
     money::Money,
 };
 use chrono::NaiveDateTime;
 use mysql_async::{Row, Value, prelude::Queryable};
 use rust_decimal::Decimal;
+
+/// The index that lets one WooCommerce order pay one top-up only.
+pub const UNIQUE_ORDER: &str = "uq_wc_order";
 
 pub struct LockedWallet {
     pub balance: Money,
@@ -17,11 +20,7 @@ pub struct LockedWallet {
 
 /// Takes the client row's lock: wallet changes of one client happen one after another,
 /// whichever replica runs them.
-pub async fn lock(
-    tx: &mut Tx,
-    db: &Db,
-    client_id: u64,
-) -> Result<Option<LockedWallet>, mysql_async::Error> {
+pub async fn lock(tx: &mut Tx, db: &Db, client_id: u64) -> Result<Option<LockedWallet>, DbError> {
     let row: Option<(Decimal, bool)> = tx
         .exec_first(
             db.sql(
@@ -42,7 +41,7 @@ pub async fn append(
     db: &Db,
     entry: &Entry,
     balance_after: Money,
-) -> Result<u64, mysql_async::Error> {
+) -> Result<u64, DbError> {
     tx.exec_drop(
         db.sql(
             "INSERT INTO {p}volixta_wallet_ledger \
@@ -120,7 +119,7 @@ pub async fn find<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     id: u64,
-) -> Result<Option<LedgerRow>, mysql_async::Error> {
+) -> Result<Option<LedgerRow>, DbError> {
     let row: Option<Row> = conn
         .exec_first(
             db.sql(&format!(
@@ -139,7 +138,7 @@ pub async fn history<Q: Queryable>(
     client_id: u64,
     before: Option<u64>,
     limit: u16,
-) -> Result<Vec<LedgerRow>, mysql_async::Error> {
+) -> Result<Vec<LedgerRow>, DbError> {
     let rows: Vec<Row> = conn
         .exec(
             db.sql(&format!(
@@ -156,7 +155,7 @@ pub async fn balance<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     client_id: u64,
-) -> Result<Option<Money>, mysql_async::Error> {
+) -> Result<Option<Money>, DbError> {
     let b: Option<Decimal> = conn
         .exec_first(
             db.sql("SELECT wallet_balance FROM {p}volixta_clients WHERE id = ?"),
@@ -175,7 +174,7 @@ pub async fn history_filtered<Q: Queryable>(
     filter: &HistoryFilter,
     before: Option<u64>,
     limit: u16,
-) -> Result<Vec<LedgerRow>, mysql_async::Error> {
+) -> Result<Vec<LedgerRow>, DbError> {
     let mut sql = format!("SELECT {COLUMNS} FROM {{p}}volixta_wallet_ledger WHERE id < ?");
     let mut params: Vec<Value> = vec![before.unwrap_or(u64::MAX).into()];
     if let Some(client_id) = client_id {
@@ -206,9 +205,10 @@ pub async fn history_filtered<Q: Queryable>(
 pub async fn cached_balances<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
-) -> Result<Vec<(u64, Decimal)>, mysql_async::Error> {
+) -> Result<Vec<(u64, Decimal)>, DbError> {
     conn.query(db.sql("SELECT id, wallet_balance FROM {p}volixta_clients ORDER BY id"))
         .await
+        .map_err(DbError::from)
 }
 
 /// One page of `(client_id, id, amount, balance_after)` in `(client_id, id)` order after the cursor.
@@ -217,7 +217,7 @@ pub async fn ledger_page<Q: Queryable>(
     db: &Db,
     after: (u64, u64),
     limit: u32,
-) -> Result<Vec<(u64, u64, Decimal, Decimal)>, mysql_async::Error> {
+) -> Result<Vec<(u64, u64, Decimal, Decimal)>, DbError> {
     conn.exec(
         db.sql(
             "SELECT client_id, id, amount, balance_after FROM {p}volixta_wallet_ledger \
@@ -226,6 +226,7 @@ pub async fn ledger_page<Q: Queryable>(
         (after.0, after.0, after.1, limit),
     )
     .await
+    .map_err(DbError::from)
 }
 
 /// Triggers that refuse UPDATE and DELETE on the ledger, whatever code or person tries.
@@ -233,7 +234,7 @@ pub async fn ledger_page<Q: Queryable>(
 pub async fn install_append_only_triggers<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
-) -> Result<(), mysql_async::Error> {
+) -> Result<(), DbError> {
     for (name, event) in [("no_update", "UPDATE"), ("no_delete", "DELETE")] {
         let trigger = db.sql(&format!("{{p}}volixta_wallet_ledger_{name}"));
         let exists: Option<u8> = conn
@@ -259,7 +260,7 @@ pub async fn client_is_live<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     client_id: u64,
-) -> Result<Option<bool>, mysql_async::Error> {
+) -> Result<Option<bool>, DbError> {
     conn.exec_first(
         db.sql(
             "SELECT (deleted_at IS NULL AND merged_into_id IS NULL) \
@@ -268,6 +269,7 @@ pub async fn client_is_live<Q: Queryable>(
         (client_id,),
     )
     .await
+    .map_err(DbError::from)
 }
 
 const TOP_UP_COLUMNS: &str = "id, client_id, amount, status, wc_order_id, amount_paid, ledger_id, \
@@ -302,7 +304,7 @@ pub async fn insert_top_up(
     client_id: u64,
     amount: Money,
     requested_by: &str,
-) -> Result<u64, mysql_async::Error> {
+) -> Result<u64, DbError> {
     tx.exec_drop(
         db.sql(
             "INSERT INTO {p}volixta_wallet_top_ups (client_id, amount, requested_by) VALUES (?, ?, ?)",
@@ -318,7 +320,7 @@ pub async fn find_top_up<Q: Queryable>(
     db: &Db,
     id: u64,
     for_update: bool,
-) -> Result<Option<TopUp>, mysql_async::Error> {
+) -> Result<Option<TopUp>, DbError> {
     let lock = if for_update { " FOR UPDATE" } else { "" };
     let row: Option<Row> = conn
         .exec_first(
@@ -340,7 +342,7 @@ pub async fn list_top_ups<Q: Queryable>(
     flagged: bool,
     before: Option<u64>,
     limit: u16,
-) -> Result<Vec<TopUp>, mysql_async::Error> {
+) -> Result<Vec<TopUp>, DbError> {
     let mut sql = format!("SELECT {TOP_UP_COLUMNS} FROM {{p}}volixta_wallet_top_ups WHERE id < ?");
     let mut params: Vec<Value> = vec![before.unwrap_or(u64::MAX).into()];
     if let Some(client_id) = client_id {
@@ -360,17 +362,13 @@ pub async fn list_top_ups<Q: Queryable>(
     Ok(rows.into_iter().map(top_up_from_row).collect())
 }
 
-pub async fn attach_order(
-    tx: &mut Tx,
-    db: &Db,
-    id: u64,
-    wc_order_id: u64,
-) -> Result<(), mysql_async::Error> {
+pub async fn attach_order(tx: &mut Tx, db: &Db, id: u64, wc_order_id: u64) -> Result<(), DbError> {
     tx.exec_drop(
         db.sql("UPDATE {p}volixta_wallet_top_ups SET wc_order_id = ? WHERE id = ?"),
         (wc_order_id, id),
     )
     .await
+    .map_err(DbError::from)
 }
 
 pub async fn mark_paid(
@@ -379,7 +377,7 @@ pub async fn mark_paid(
     id: u64,
     wc_order_id: u64,
     amount_paid: Money,
-) -> Result<(), mysql_async::Error> {
+) -> Result<(), DbError> {
     tx.exec_drop(
         db.sql(
             "UPDATE {p}volixta_wallet_top_ups SET status = 'paid', wc_order_id = ?, amount_paid = ?, \
@@ -388,6 +386,7 @@ pub async fn mark_paid(
         (wc_order_id, amount_paid.amount(), id),
     )
     .await
+    .map_err(DbError::from)
 }
 
 pub async fn set_top_up_ledger(
@@ -395,12 +394,13 @@ pub async fn set_top_up_ledger(
     db: &Db,
     id: u64,
     ledger_id: u64,
-) -> Result<(), mysql_async::Error> {
+) -> Result<(), DbError> {
     tx.exec_drop(
         db.sql("UPDATE {p}volixta_wallet_top_ups SET ledger_id = ? WHERE id = ?"),
         (ledger_id, id),
     )
     .await
+    .map_err(DbError::from)
 }
 
 pub async fn flag(
@@ -409,7 +409,7 @@ pub async fn flag(
     id: u64,
     flag: TopUpFlag,
     detail: &str,
-) -> Result<(), mysql_async::Error> {
+) -> Result<(), DbError> {
     tx.exec_drop(
         db.sql(
             "UPDATE {p}volixta_wallet_top_ups SET flag = ?, flag_detail = ?, \
@@ -418,9 +418,10 @@ pub async fn flag(
         (flag.as_str(), detail, id),
     )
     .await
+    .map_err(DbError::from)
 }
 
-pub async fn cancel_top_up(tx: &mut Tx, db: &Db, id: u64) -> Result<(), mysql_async::Error> {
+pub async fn cancel_top_up(tx: &mut Tx, db: &Db, id: u64) -> Result<(), DbError> {
     tx.exec_drop(
         db.sql(
             "UPDATE {p}volixta_wallet_top_ups SET status = 'cancelled', \
@@ -429,4 +430,5 @@ pub async fn cancel_top_up(tx: &mut Tx, db: &Db, id: u64) -> Result<(), mysql_as
         (id,),
     )
     .await
+    .map_err(DbError::from)
 }
