@@ -4,7 +4,7 @@ use super::{
 };
 use crate::{
     auth::Actor,
-    catalog, clients,
+    bookings, catalog,
     error::{ApiError, ApiResult, AppJson},
     state::AppState,
 };
@@ -45,8 +45,8 @@ pub struct AvailabilityParams {
     pub people: Option<u32>,
     /// Chosen add-ons as `ID:QUANTITY` pairs, e.g. `3:2,5:1`.
     pub addons: Option<String>,
-    /// When rescheduling: this booking's own time does not block the slots offered. Managers,
-    /// or the client whose booking it is.
+    /// When rescheduling: this booking's own time does not block the slots offered. Whoever
+    /// sees the booking may ask (managers, its employee, its client).
     pub reschedule_booking_id: Option<u64>,
 }
 
@@ -119,7 +119,7 @@ async fn slots_between(
         moving_booking_id: ask.moving_booking_id,
         from,
         to,
-        bound_by_notice: !actor.is_manager(),
+        bound_by_notice: bookings::bound_by_booking_rules(actor.role),
         now: Utc::now(),
     };
     let slots = super::slots(&state.db, &request).await?;
@@ -135,7 +135,7 @@ async fn get_availability(
 ) -> ApiResult<AppJson<AvailabilityResponse>> {
     let q = query(q)?;
     if let Some(booking_id) = q.reschedule_booking_id {
-        may_move(&state, actor, booking_id).await?;
+        bookings::may_look_past(&state.db, actor, booking_id).await?;
     }
     let zone = zone_of(&state, q.timezone.as_deref(), q.location_id).await?;
     let days = slots_between(
@@ -157,18 +157,6 @@ async fn get_availability(
         timezone: zone.name().to_owned(),
         days,
     }))
-}
-
-/// Managers may look past any booking; a client only past its own (others look absent).
-async fn may_move(state: &AppState, actor: Actor, booking_id: u64) -> ApiResult<()> {
-    if actor.is_manager() {
-        return Ok(());
-    }
-    let own = clients::own_client_id(&state.db, actor).await?;
-    match super::booking_client(&state.db, booking_id).await? {
-        Some(client) if client == own => Ok(()),
-        _ => Err(ApiError::NotFound),
-    }
 }
 
 fn parse_month(raw: &str) -> Result<(NaiveDate, NaiveDate), AvailabilityError> {

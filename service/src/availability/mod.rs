@@ -15,14 +15,9 @@ pub use domain::{
 pub use error::AvailabilityError;
 pub use repo::{busy_intervals, lock_staff};
 
-/// The client a booking belongs to, if the booking exists.
-pub async fn booking_client(db: &Db, booking_id: u64) -> Result<Option<u64>, mysql_async::Error> {
-    let mut conn = db.pool.get_conn().await?;
-    repo::booking_client(&mut conn, db, booking_id).await
-}
-
 use crate::{
     auth::Actor,
+    bookings,
     catalog::{self, Location, Service, Staff, TimeRange, TimeRules},
     db::Db,
     error::{ApiError, ApiResult},
@@ -48,7 +43,7 @@ pub struct SlotRequest {
     /// Slot starts in `[from, to)`.
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
-    /// Where the minimum notice and the booking horizon apply (clients, employees, guests).
+    /// Where the minimum notice and the booking horizon apply: `bookings::bound_by_booking_rules`.
     pub bound_by_notice: bool,
     pub now: DateTime<Utc>,
     /// The booking being rescheduled: its own current time does not block its new one.
@@ -204,7 +199,7 @@ fn engine_query(
             Some(r.now + Duration::days(i64::from(rules.max_booking_ahead_days))),
         )
     } else {
-        // Managers are not bound by notice or horizon, only by the clock.
+        // Staff are not bound by notice or horizon, only by the clock.
         (r.now, None)
     };
     SlotQuery {
@@ -243,7 +238,7 @@ pub async fn slot_offered(
         addons,
         from: wanted.start,
         to: wanted.start + Duration::seconds(1),
-        bound_by_notice: !actor.is_manager(),
+        bound_by_notice: bookings::bound_by_booking_rules(actor.role),
         now: Utc::now(),
         moving_booking_id: wanted.booking_id,
     };

@@ -74,15 +74,3 @@ pub async fn lock_staff(tx: &mut Tx, db: &Db, staff_id: u64) -> Result<bool, mys
         .await?;
     Ok(found.is_some())
 }
-
-pub async fn booking_client<Q: Queryable>(
-    conn: &mut Q,
-    db: &Db,
-    booking_id: u64,
-) -> Result<Option<u64>, mysql_async::Error> {
-    conn.exec_first(
-        db.sql("SELECT client_id FROM {p}volixta_bookings WHERE id = ?"),
-        (booking_id,),
-    )
-    .await
-}

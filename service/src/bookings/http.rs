@@ -1,14 +1,13 @@
 use super::{
-    Booking, BookingError, CalendarDay, Cursor, Details, Discount, ListFilter, Party,
-    PaymentChoice, PaymentMethod, PaymentRowStatus, PaymentStatus, ServicePricing,
-    StaffPermissions, Status,
+    Booking, BookingError, CalendarDay, CancelRequest, CreateRequest, Cursor, Details, ListFilter,
+    Party, PaymentInput, PaymentStatus, RescheduleRequest, ServicePricing, StaffPermissions,
+    Status, StatusRequest,
 };
 use crate::{
     auth::Actor,
     clients,
     error::{ApiError, ApiResult, AppJson},
     idempotency::IdempotencyKey,
-    money::Money,
     state::AppState,
 };
 use axum::{
@@ -35,83 +34,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(staff_schedule))
         .routes(routes!(get_pricing, put_pricing))
         .routes(routes!(get_staff_permissions, put_staff_permissions))
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddonChoice {
-    pub id: u64,
-    #[serde(default = "one")]
-    pub quantity: u32,
-}
-
-fn one() -> u32 {
-    1
-}
-
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PaymentRequest {
-    /// Credits to take from the client's wallet, at most the total (the client itself, managers,
-    /// employees that may take payments).
-    pub use_wallet: Option<Money>,
-    /// How the rest is paid.
-    pub method: Option<PaymentMethod>,
-    /// paid (managers, and employees that may take payments), unpaid, or pending (awaits
-    /// confirmation, e.g. WooCommerce).
-    pub status: Option<PaymentStatus>,
-    /// Pay the full total or the service's deposit now.
-    pub choice: Option<PaymentChoice>,
-}
-
-/// The price is computed by the service; a caller never sends one.
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateRequest {
-    /// Required for staff; a client books for itself.
-    pub client_id: Option<u64>,
-    pub service_id: u64,
-    pub location_id: u64,
-    pub staff_id: u64,
-    pub start: DateTime<Utc>,
-    pub people: Option<u32>,
-    #[serde(default)]
-    pub addons: Vec<AddonChoice>,
-    pub notes: Option<String>,
-    /// Staff only: pending or confirmed (default).
-    pub status: Option<Status>,
-    /// Managers, and employees that may take payments: a discount on this booking.
-    pub discount: Option<Discount>,
-    pub payment: Option<PaymentRequest>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RescheduleRequest {
-    pub start: DateTime<Utc>,
-    pub staff_id: Option<u64>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CancelRequest {
-    pub reason: Option<String>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StatusRequest {
-    pub status: Status,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PaymentInput {
-    pub amount: Money,
-    pub method: PaymentMethod,
-    /// paid (default) or pending.
-    pub status: Option<PaymentRowStatus>,
-    pub note: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

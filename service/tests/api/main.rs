@@ -1,5 +1,6 @@
 mod availability;
 mod booking_money;
+mod booking_policy;
 mod bookings;
 mod catalog;
 mod clients;

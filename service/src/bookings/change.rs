@@ -1,0 +1,312 @@
+//! Changing a booking: reschedule (same id, payments and add-ons), cancel (refunds to the wallet
+//! when the settings say so), and the other status changes.
+use super::{
+    BookingError, Party,
+    domain::{self, Booking, LineKind, PaymentKind, PaymentMethod, PaymentRowStatus, Status},
+    payments::{facts_of, refresh_payment_summary},
+    policy::{change_notice, change_notice_of, load_visible, party},
+    repo,
+    slot::{DEADLOCK_RETRIES, claim_slot, is_deadlock},
+};
+use crate::{
+    auth::Actor,
+    availability::{self, BusyInterval},
+    clients::{self, PortalAction},
+    db::Db,
+    error::ApiResult,
+    idempotency::{self, IdempotencyKey, Start},
+    money::Money,
+    settings,
+    wallet::{self, Entry, EntryKind, References},
+};
+use axum::{http::StatusCode, response::Response};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleRequest {
+    pub start: DateTime<Utc>,
+    pub staff_id: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    pub status: Status,
+}
+
+pub async fn reschedule(
+    db: &Db,
+    actor: Actor,
+    id: u64,
+    r: &RescheduleRequest,
+) -> ApiResult<Booking> {
+    let party = party(db, actor).await?;
+    let current = load_visible(db, party, id).await?;
+    let settings = settings::load(db).await?;
+    let staff_id = r.staff_id.unwrap_or(current.staff_id);
+    let mut conn = db.pool.get_conn().await?;
+    if !party.may_book_on(staff_id) {
+        return Err(BookingError::Forbidden.into());
+    }
+    if let Party::Client { client_id } = party {
+        clients::ensure_may(&mut conn, db, client_id, PortalAction::Reschedule).await?;
+    }
+    let offering = repo::offering(
+        &mut conn,
+        db,
+        current.service_id,
+        current.location_id,
+        staff_id,
+        current.client_id,
+    )
+    .await?
+    .ok_or(BookingError::NotFound)?;
+    if staff_id != current.staff_id && !offering.staff_performs {
+        return Err(BookingError::field(
+            "staff_id",
+            "this staff member does not offer the service",
+        )
+        .into());
+    }
+    let addon_pairs: Vec<(u64, u32)> = repo::lines(&mut conn, db, id)
+        .await?
+        .iter()
+        .filter(|l| l.kind == LineKind::Addon)
+        .map(|l| (l.item_id, l.quantity))
+        .collect();
+    drop(conn);
+    let notice = change_notice(&settings, &offering);
+    let candidate = BusyInterval {
+        booking_id: Some(id),
+        staff_id,
+        service_id: current.service_id,
+        location_id: current.location_id,
+        start: r.start,
+        end: r.start + (current.end - current.start),
+        buffer_before_minutes: current.buffer_before_minutes,
+        buffer_after_minutes: current.buffer_after_minutes,
+        people: current.people,
+    };
+    let offered = if party.bound_by_rules() {
+        if !domain::outside_change_notice(current.start, notice, Utc::now()) {
+            return Err(BookingError::NoticeTooShort { minutes: notice }.into());
+        }
+        availability::slot_offered(db, actor, &candidate, addon_pairs).await?
+    } else {
+        true
+    };
+    let mut attempt = 0;
+    loop {
+        match move_booking(
+            db,
+            actor,
+            party,
+            &candidate,
+            offering.capacity,
+            offered,
+            notice,
+        )
+        .await
+        {
+            Err(e) if attempt < DEADLOCK_RETRIES && is_deadlock(&e) => attempt += 1,
+            Err(e) => return Err(e),
+            Ok(()) => break,
+        }
+    }
+    Ok(Booking::from(&load_visible(db, Party::Manager, id).await?))
+}
+
+async fn move_booking(
+    db: &Db,
+    actor: Actor,
+    party: Party,
+    candidate: &BusyInterval,
+    capacity: u32,
+    offered: bool,
+    notice: u32,
+) -> ApiResult<()> {
+    let id = candidate.booking_id.unwrap_or_default();
+    let mut tx = db.begin().await?;
+    let locked = repo::find_for_update(&mut tx, db, id)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    if !locked.status.holds_slot() {
+        return Err(BookingError::NotChangeable(locked.status.as_str()).into());
+    }
+    // A concurrent reschedule may have moved it closer meanwhile.
+    if party.bound_by_rules() && !domain::outside_change_notice(locked.start, notice, Utc::now()) {
+        return Err(BookingError::NoticeTooShort { minutes: notice }.into());
+    }
+    claim_slot(&mut tx, db, candidate, capacity, offered).await?;
+    repo::move_to(
+        &mut tx,
+        db,
+        id,
+        candidate.staff_id,
+        candidate.start,
+        candidate.end,
+    )
+    .await?;
+    let mut changes = serde_json::json!({
+        "start": {"before": locked.start, "after": candidate.start},
+        "end": {"before": locked.end, "after": candidate.end},
+    });
+    if locked.staff_id != candidate.staff_id {
+        changes["staff_id"] =
+            serde_json::json!({"before": locked.staff_id, "after": candidate.staff_id});
+    }
+    repo::insert_history(&mut tx, db, id, &actor.to_string(), "rescheduled", &changes).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn cancel(
+    db: &Db,
+    actor: Actor,
+    key: Option<&IdempotencyKey>,
+    id: u64,
+    r: &CancelRequest,
+) -> ApiResult<Response> {
+    let party = party(db, actor).await?;
+    let current = load_visible(db, party, id).await?;
+    let settings = settings::load(db).await?;
+    if !party.may_cancel() {
+        return Err(BookingError::Forbidden.into());
+    }
+    let mut notice = settings.min_change_notice_minutes;
+    if let Party::Client { client_id } = party {
+        let mut conn = db.pool.get_conn().await?;
+        clients::ensure_may(&mut conn, db, client_id, PortalAction::Cancel).await?;
+    }
+    if party.bound_by_rules() {
+        let mut conn = db.pool.get_conn().await?;
+        notice = change_notice_of(&mut conn, db, &settings, &current).await?;
+        if !domain::outside_change_notice(current.start, notice, Utc::now()) {
+            return Err(BookingError::NoticeTooShort { minutes: notice }.into());
+        }
+    }
+    let reason = r.reason.as_deref().unwrap_or_default().trim().to_owned();
+    if reason.chars().count() > 500 {
+        return Err(BookingError::field("reason", "at most 500 characters").into());
+    }
+    let fingerprint = idempotency::fingerprint(
+        "POST",
+        &format!("/v1/bookings/{id}/cancel"),
+        &serde_json::to_vec(r).map_err(anyhow::Error::from)?,
+    );
+    let mut tx = match idempotency::begin(db, actor, key, &fingerprint).await? {
+        Start::Fresh(tx) => tx,
+        Start::Replay(response) => return Ok(response),
+    };
+    let locked = repo::find_for_update(&mut tx, db, id)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    if !locked.status.may_become(Status::Cancelled) {
+        return Err(BookingError::BadTransition {
+            from: locked.status.as_str(),
+            to: Status::Cancelled.as_str(),
+        }
+        .into());
+    }
+    if party.bound_by_rules() && !domain::outside_change_notice(locked.start, notice, Utc::now()) {
+        return Err(BookingError::NoticeTooShort { minutes: notice }.into());
+    }
+    let actor_name = actor.to_string();
+    repo::set_status(&mut tx, db, id, Status::Cancelled).await?;
+    repo::cancel_pending_payments(&mut tx, db, id).await?;
+    let paid = domain::amount_paid(&facts_of(&mut tx, db, id).await?);
+    let mut refunded = Money::ZERO;
+    if settings.cancel_refund_to_wallet && paid.amount() > Decimal::ZERO {
+        let row = wallet::post(
+            &mut tx,
+            db,
+            Entry {
+                client_id: locked.client_id,
+                amount: paid,
+                kind: EntryKind::CancellationRefund,
+                reason: format!("Cancellation of booking #{id}"),
+                actor: actor_name.clone(),
+                refs: References {
+                    booking_id: Some(id),
+                    ..References::default()
+                },
+            },
+        )
+        .await?;
+        let refund = repo::NewPayment {
+            kind: PaymentKind::Refund,
+            method: PaymentMethod::Wallet,
+            amount: paid,
+            status: PaymentRowStatus::Paid,
+            ledger_id: Some(row.id),
+            note: "refund to the wallet on cancellation",
+            actor: &actor_name,
+        };
+        repo::insert_payment(&mut tx, db, id, &refund).await?;
+        refunded = paid;
+    }
+    refresh_payment_summary(&mut tx, db, id, locked.total, None).await?;
+    let mut changes = serde_json::json!({
+        "status": {"before": locked.status, "after": Status::Cancelled},
+    });
+    if !refunded.is_zero() {
+        changes["refunded_to_wallet"] = serde_json::json!({"before": null, "after": refunded});
+    }
+    if !reason.is_empty() {
+        changes["reason"] = serde_json::json!({"before": null, "after": reason});
+    }
+    repo::insert_history(&mut tx, db, id, &actor_name, "cancelled", &changes).await?;
+    let row = repo::find(&mut tx, db, id)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    idempotency::finish(tx, db, actor, key, StatusCode::OK, &Booking::from(&row)).await
+}
+
+/// Confirm, complete, mark as no-show, or put back to pending. Cancelling has its own endpoint
+/// because it refunds.
+pub async fn set_status(db: &Db, actor: Actor, id: u64, next: Status) -> ApiResult<Booking> {
+    let party = party(db, actor).await?;
+    load_visible(db, party, id).await?;
+    if !party.may_change_status() {
+        return Err(BookingError::Forbidden.into());
+    }
+    if next == Status::Cancelled {
+        return Err(BookingError::field("status", "cancel through /cancel").into());
+    }
+    let mut tx = db.begin().await?;
+    let locked = repo::find_for_update(&mut tx, db, id)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    if locked.status != next {
+        if !locked.status.may_become(next) {
+            return Err(BookingError::BadTransition {
+                from: locked.status.as_str(),
+                to: next.as_str(),
+            }
+            .into());
+        }
+        repo::set_status(&mut tx, db, id, next).await?;
+        let changes = serde_json::json!({"status": {"before": locked.status, "after": next}});
+        repo::insert_history(
+            &mut tx,
+            db,
+            id,
+            &actor.to_string(),
+            "status_changed",
+            &changes,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Booking::from(&load_visible(db, Party::Manager, id).await?))
+}
