@@ -16,6 +16,30 @@ pub struct Config {
     pub mail_from: String,
     /// A folder whose templates replace the built-in ones of `shortcodes/`, file by file.
     pub template_dir: Option<PathBuf>,
+    /// The service's own key for data it seals; None falls back to the shared secret.
+    pub data_key: Option<DataKey>,
+}
+
+/// `VOLIXTA_DATA_KEY`: 32 bytes, written as 64 hex characters. Never printed.
+#[derive(Clone)]
+pub struct DataKey([u8; 32]);
+
+impl DataKey {
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut key = [0u8; 32];
+        hex::decode_to_slice(text.trim(), &mut key).ok()?;
+        Some(Self(key))
+    }
+
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DataKey(…)")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +52,10 @@ pub enum ConfigError {
     BadListen(String),
     #[error("VOLIXTA_TABLE_PREFIX={0:?} may contain only letters, digits and underscores")]
     BadPrefix(String),
+    #[error(
+        "VOLIXTA_DATA_KEY must be 64 hexadecimal characters (32 bytes), e.g. from `openssl rand -hex 32`"
+    )]
+    BadDataKey,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -45,6 +73,9 @@ impl Config {
         if !crate::db::is_valid_prefix(&table_prefix) {
             return Err(ConfigError::BadPrefix(table_prefix));
         }
+        let data_key = var("VOLIXTA_DATA_KEY")
+            .map(|key| DataKey::parse(&key).ok_or(ConfigError::BadDataKey))
+            .transpose()?;
         Ok(Self {
             database_url: var("VOLIXTA_DATABASE_URL")
                 .unwrap_or_else(|| "mysql://root@127.0.0.1:3306/wordpress".into()),
@@ -59,6 +90,7 @@ impl Config {
             mail_from: var("VOLIXTA_MAIL_FROM")
                 .unwrap_or_else(|| "Volixta <no-reply@localhost>".into()),
             template_dir: var("VOLIXTA_TEMPLATE_DIR").map(PathBuf::from),
+            data_key,
         })
     }
 
@@ -76,6 +108,30 @@ impl Config {
             smtp_url: "smtp://127.0.0.1:1025".into(),
             mail_from: "Volixta <no-reply@localhost>".into(),
             template_dir: None,
+            data_key: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DataKey;
+
+    #[test]
+    fn a_data_key_is_64_hex_characters() {
+        let hex = "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF";
+        let key = DataKey::parse(hex).expect("valid");
+        assert_eq!(key.expose()[1], 0x11);
+        assert_eq!(key.expose()[31], 0xff);
+        assert_eq!(format!("{key:?}"), "DataKey(…)");
+        for bad in [
+            &hex[..62],
+            &format!("{hex}00"),
+            &hex.replace('0', "g"),
+            "",
+            "not a key",
+        ] {
+            assert!(DataKey::parse(bad).is_none(), "{bad}");
         }
     }
 }

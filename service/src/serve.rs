@@ -1,14 +1,27 @@
-use crate::{AppState, Config, app, auth, db::Db, gift_codes, idempotency};
+use crate::{AppState, Config, app, auth, config::DataKey, db::Db, gift_codes, idempotency};
+use secrecy::ExposeSecret;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
 pub async fn run(config: Config, db: Db) -> anyhow::Result<()> {
+    if config.data_key.is_none() {
+        tracing::warn!(
+            "VOLIXTA_DATA_KEY is not set: gift codes are sealed with a key derived from \
+             VOLIXTA_SHARED_SECRET, which WordPress stores too; set a key of the service's own \
+             (openssl rand -hex 32)"
+        );
+    }
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(address = %listener.local_addr()?, "volixta-service listening");
+    let keys = gift_codes::CodeKeys::new(
+        config.data_key.as_ref().map(DataKey::expose),
+        config.shared_secret.expose_secret().as_bytes(),
+    );
     let state = AppState::new(config, db.clone())?;
+    tokio::spawn(reseal_gift_codes(db.clone(), keys));
     let housekeeping = tokio::spawn(housekeeping(db));
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
@@ -16,6 +29,21 @@ pub async fn run(config: Config, db: Db) -> anyhow::Result<()> {
     housekeeping.abort();
     tracing::info!("volixta-service stopped");
     Ok(())
+}
+
+/// Codes sealed before a data key was set move to it, in the background: until then they are
+/// found and opened with the shared secret's keys.
+async fn reseal_gift_codes(db: Db, keys: gift_codes::CodeKeys) {
+    match gift_codes::reseal_with_data_key(&db, &keys).await {
+        Ok((0, 0)) => {}
+        Ok((moved, unreadable)) => tracing::info!(
+            moved,
+            unreadable,
+            "gift codes sealed with the shared secret moved to VOLIXTA_DATA_KEY \
+             (unreadable ones were sealed under an earlier shared secret)"
+        ),
+        Err(e) => tracing::warn!(error = %e, "moving gift codes to VOLIXTA_DATA_KEY failed"),
+    }
 }
 
 /// Expired nonces, old idempotency answers and stale wrong-code counts are purged in small batches; every replica

@@ -1,14 +1,8 @@
 use super::GiftCodeError;
 use crate::money::Money;
-use chacha20::{
-    ChaCha20,
-    cipher::{KeyIvInit, StreamCipher},
-};
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, KeyInit, Mac};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use utoipa::ToSchema;
 
 /// No 0/O, 1/I/L: a code read aloud or from paper is typed right the first time.
@@ -91,68 +85,6 @@ impl CodeText {
             .map(|c| String::from_utf8_lossy(c).into_owned())
             .collect::<Vec<_>>()
             .join("-")
-    }
-}
-
-/// Keys derived from the shared secret. The database holds only a keyed hash of each code
-/// (to find it) and a sealed copy (to e-mail it later): neither reveals a code without the secret.
-pub struct CodeKeys {
-    lookup: [u8; 32],
-    seal: [u8; 32],
-    tag: [u8; 32],
-}
-
-const NONCE_LEN: usize = 12;
-const TAG_LEN: usize = 32;
-
-fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    for part in parts {
-        mac.update(part);
-    }
-    mac.finalize().into_bytes().into()
-}
-
-impl CodeKeys {
-    pub fn derive(shared_secret: &[u8]) -> Self {
-        Self {
-            lookup: hmac(shared_secret, &[b"volixta gift code lookup v1"]),
-            seal: hmac(shared_secret, &[b"volixta gift code seal v1"]),
-            tag: hmac(shared_secret, &[b"volixta gift code tag v1"]),
-        }
-    }
-
-    pub fn lookup_hash(&self, code: &CodeText) -> [u8; 32] {
-        hmac(&self.lookup, &[code.as_str().as_bytes()])
-    }
-
-    /// nonce ‖ ChaCha20(code) ‖ HMAC-SHA256(nonce ‖ ciphertext): encrypt-then-MAC.
-    pub fn seal(&self, code: &CodeText) -> Vec<u8> {
-        let mut nonce = [0u8; NONCE_LEN];
-        rand::rng().fill(&mut nonce);
-        let mut body = code.as_str().as_bytes().to_vec();
-        ChaCha20::new_from_slices(&self.seal, &nonce)
-            .expect("32-byte key, 12-byte nonce")
-            .apply_keystream(&mut body);
-        let tag = hmac(&self.tag, &[&nonce, &body]);
-        [nonce.as_slice(), &body, &tag].concat()
-    }
-
-    pub fn unseal(&self, sealed: &[u8]) -> Option<CodeText> {
-        if sealed.len() <= NONCE_LEN + TAG_LEN {
-            return None;
-        }
-        let (nonce, rest) = sealed.split_at(NONCE_LEN);
-        let (body, tag) = rest.split_at(rest.len() - TAG_LEN);
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.tag).expect("HMAC takes any key length");
-        mac.update(nonce);
-        mac.update(body);
-        mac.verify_slice(tag).ok()?;
-        let mut plain = body.to_vec();
-        ChaCha20::new_from_slices(&self.seal, nonce)
-            .ok()?
-            .apply_keystream(&mut plain);
-        CodeText::normalise(std::str::from_utf8(&plain).ok()?)
     }
 }
 
@@ -399,26 +331,6 @@ mod tests {
         assert_eq!(
             CodeText::typed("SUMMER2026").map(|c| c.hint().to_owned()),
             Ok("2026".into())
-        );
-    }
-
-    #[test]
-    fn sealed_codes_open_only_with_the_same_secret_and_intact() {
-        let keys = CodeKeys::derive(b"secret");
-        let code = CodeText::generate();
-        let sealed = keys.seal(&code);
-        assert!(!String::from_utf8_lossy(&sealed).contains(code.as_str()));
-        assert_ne!(sealed, keys.seal(&code), "a fresh nonce each time");
-        assert_eq!(keys.unseal(&sealed), Some(code.clone()));
-        assert_eq!(CodeKeys::derive(b"other").unseal(&sealed), None);
-        let mut tampered = sealed.clone();
-        tampered[NONCE_LEN] ^= 1;
-        assert_eq!(keys.unseal(&tampered), None);
-        assert_eq!(keys.unseal(&sealed[..10]), None);
-        assert_eq!(keys.lookup_hash(&code), keys.lookup_hash(&code));
-        assert_ne!(
-            keys.lookup_hash(&code),
-            CodeKeys::derive(b"other").lookup_hash(&code)
         );
     }
 

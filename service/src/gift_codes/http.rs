@@ -4,6 +4,7 @@ use super::{
 use crate::{
     auth::{Actor, Role},
     clients,
+    config::DataKey,
     error::{ApiError, ApiResult, AppJson},
     idempotency::IdempotencyKey,
     money::Money,
@@ -35,7 +36,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 fn keys(state: &AppState) -> CodeKeys {
-    CodeKeys::derive(state.config.shared_secret.expose_secret().as_bytes())
+    CodeKeys::new(
+        state.config.data_key.as_ref().map(DataKey::expose),
+        state.config.shared_secret.expose_secret().as_bytes(),
+    )
 }
 
 #[derive(Serialize, ToSchema)]

@@ -4,10 +4,12 @@
 mod domain;
 mod error;
 pub mod http;
+mod keys;
 mod repo;
 
-pub use domain::{CodeKeys, CodeStatus, CodeText, GiftCode, NewCodeRequest};
+pub use domain::{CodeStatus, CodeText, GiftCode, NewCodeRequest};
 pub use error::GiftCodeError;
+pub use keys::{CodeKeys, KeySource};
 pub use repo::{Redemption, SendRequest};
 
 use crate::{
@@ -64,16 +66,13 @@ pub async fn create(
             Start::Replay(response) => return replay_created(db, keys, response).await,
         };
     require_live_clients(&mut tx, db, &new.client_ids).await?;
-    let hash = keys.lookup_hash(&new.code);
-    let id = match repo::insert(
-        &mut tx,
-        db,
-        &new,
-        &hash,
-        &keys.seal(&new.code),
-        &actor.to_string(),
-    )
-    .await
+    // The unique key refuses a code made twice with the current key; one made before a data key
+    // was set sits under the shared secret's hash.
+    let older_hashes = &keys.lookup_hashes(&new.code)[1..];
+    if repo::hash_exists(&mut tx, db, older_hashes).await? {
+        return Err(GiftCodeError::CodeTaken.into());
+    }
+    let id = match repo::insert(&mut tx, db, &new, &keys.seal(&new.code), &actor.to_string()).await
     {
         Ok(id) => id,
         Err(e) if is_duplicate_key(&e) => return Err(GiftCodeError::CodeTaken.into()),
@@ -108,14 +107,45 @@ async fn replay_created(db: &Db, keys: &CodeKeys, response: Response) -> ApiResu
     Ok((status, axum::Json(created)).into_response())
 }
 
-/// The code in clear, for the e-mail a manager asked for. None if the shared secret changed
-/// since the code was made (then the sealed copy no longer opens).
+/// The code in clear, for the e-mail a manager asked for. None if the key that sealed it is
+/// gone: a data key no longer set, or a shared secret changed since (for codes it sealed).
 pub async fn reveal_code(db: &Db, keys: &CodeKeys, id: u64) -> ApiResult<Option<CodeText>> {
     let mut conn = db.pool.get_conn().await?;
-    let sealed = repo::sealed_code(&mut conn, db, id)
+    let (sealed, source) = repo::sealed_code(&mut conn, db, id)
         .await?
         .ok_or(GiftCodeError::NotFound)?;
-    Ok(keys.unseal(&sealed))
+    Ok(KeySource::parse(&source).and_then(|source| keys.unseal(source, &sealed)))
+}
+
+/// Moves the codes sealed with the shared secret's keys to the data key, so that neither a
+/// leak of WordPress's options nor a new shared secret reaches them any more. Run at start by
+/// every replica; each row moves once. Returns how many moved and how many no longer open
+/// (sealed under a shared secret since changed: those stay as they are).
+pub async fn reseal_with_data_key(
+    db: &Db,
+    keys: &CodeKeys,
+) -> Result<(u64, u64), mysql_async::Error> {
+    let (mut moved, mut unreadable, mut after) = (0, 0, 0);
+    if !keys.has_previous() {
+        return Ok((moved, unreadable));
+    }
+    let mut conn = db.pool.get_conn().await?;
+    loop {
+        let batch = repo::sealed_with_shared_secret(&mut conn, db, after, 200).await?;
+        let Some((last, _)) = batch.last() else {
+            return Ok((moved, unreadable));
+        };
+        after = *last;
+        for (id, sealed) in batch {
+            match keys.unseal(KeySource::SharedSecret, &sealed) {
+                Some(code) => {
+                    repo::reseal(&mut conn, db, id, &keys.seal(&code)).await?;
+                    moved += 1;
+                }
+                None => unreadable += 1,
+            }
+        }
+    }
 }
 
 async fn load_details<Q: mysql_async::prelude::Queryable>(
@@ -273,7 +303,7 @@ pub async fn redeem(
         }
     }
     let found = match CodeText::normalise(&request.code) {
-        Some(code) => repo::lock_by_hash(&mut tx, db, &keys.lookup_hash(&code)).await?,
+        Some(code) => repo::lock_by_hash(&mut tx, db, &keys.lookup_hashes(&code)).await?,
         None => None,
     };
     let refused = match &found {

@@ -1,4 +1,7 @@
-use super::domain::{Bucket, CodeStatus, GiftCode, NewCode};
+use super::{
+    domain::{Bucket, CodeStatus, GiftCode, NewCode},
+    keys::Sealed,
+};
 use crate::{
     db::{Db, Tx, to_utc},
     money::Money,
@@ -36,18 +39,19 @@ pub async fn insert(
     tx: &mut Tx,
     db: &Db,
     code: &NewCode,
-    hash: &[u8],
-    sealed: &[u8],
+    sealed: &Sealed,
     created_by: &str,
 ) -> Result<u64, mysql_async::Error> {
     tx.exec_drop(
         db.sql(
-            "INSERT INTO {p}volixta_gift_codes (code_hash, code_sealed, code_hint, value, expires_at, \
-             max_redemptions, restricted, note, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO {p}volixta_gift_codes (code_hash, code_sealed, sealed_with, code_hint, \
+             value, expires_at, max_redemptions, restricted, note, created_by) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ),
         (
-            hash,
-            sealed,
+            sealed.hash,
+            &sealed.sealed,
+            sealed.source.as_str(),
             code.code.hint(),
             code.value.amount(),
             code.expires_at.map(|e| e.naive_utc()),
@@ -109,21 +113,49 @@ pub async fn client_facts<Q: Queryable>(
         .collect())
 }
 
-/// The code's row, locked: redemptions of one code happen one after another on every replica.
+fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// The code stored under any of `hashes` (one per key it may have been made with), locked:
+/// redemptions of one code happen one after another on every replica.
 pub async fn lock_by_hash(
     tx: &mut Tx,
     db: &Db,
-    hash: &[u8],
+    hashes: &[[u8; 32]],
 ) -> Result<Option<GiftCode>, mysql_async::Error> {
     let row: Option<Row> = tx
         .exec_first(
             db.sql(&format!(
-                "SELECT {COLUMNS} FROM {{p}}volixta_gift_codes WHERE code_hash = ? FOR UPDATE"
+                "SELECT {COLUMNS} FROM {{p}}volixta_gift_codes WHERE code_hash IN ({}) FOR UPDATE",
+                marks(hashes.len())
             )),
-            (hash,),
+            hashes.iter().map(|h| h.to_vec()).collect::<Vec<_>>(),
         )
         .await?;
     Ok(row.map(from_row))
+}
+
+/// Whether a code is stored under any of `hashes`. A plain read: no gap locks for a code
+/// that does not exist.
+pub async fn hash_exists<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    hashes: &[[u8; 32]],
+) -> Result<bool, mysql_async::Error> {
+    if hashes.is_empty() {
+        return Ok(false);
+    }
+    let found: Option<u8> = conn
+        .exec_first(
+            db.sql(&format!(
+                "SELECT 1 FROM {{p}}volixta_gift_codes WHERE code_hash IN ({}) LIMIT 1",
+                marks(hashes.len())
+            )),
+            hashes.iter().map(|h| h.to_vec()).collect::<Vec<_>>(),
+        )
+        .await?;
+    Ok(found.is_some())
 }
 
 pub async fn find<Q: Queryable>(
@@ -144,14 +176,50 @@ pub async fn find<Q: Queryable>(
     Ok(row.map(from_row))
 }
 
+/// The sealed copy and which key sealed it (`sealed_with`).
 pub async fn sealed_code<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     id: u64,
-) -> Result<Option<Vec<u8>>, mysql_async::Error> {
+) -> Result<Option<(Vec<u8>, String)>, mysql_async::Error> {
     conn.exec_first(
-        db.sql("SELECT code_sealed FROM {p}volixta_gift_codes WHERE id = ?"),
+        db.sql("SELECT code_sealed, sealed_with FROM {p}volixta_gift_codes WHERE id = ?"),
         (id,),
+    )
+    .await
+}
+
+/// Up to `limit` codes still sealed with the shared secret's keys, after `after_id`.
+pub async fn sealed_with_shared_secret<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    after_id: u64,
+    limit: u32,
+) -> Result<Vec<(u64, Vec<u8>)>, mysql_async::Error> {
+    conn.exec(
+        db.sql(
+            "SELECT id, code_sealed FROM {p}volixta_gift_codes \
+             WHERE sealed_with = 'shared_secret' AND id > ? ORDER BY id LIMIT ?",
+        ),
+        (after_id, limit),
+    )
+    .await
+}
+
+/// Replaces a shared-secret code's hash and sealed copy with the data key's, unless another
+/// replica did it first.
+pub async fn reseal<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    id: u64,
+    sealed: &Sealed,
+) -> Result<(), mysql_async::Error> {
+    conn.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_gift_codes SET code_hash = ?, code_sealed = ?, sealed_with = ? \
+             WHERE id = ? AND sealed_with = 'shared_secret'",
+        ),
+        (sealed.hash, &sealed.sealed, sealed.source.as_str(), id),
     )
     .await
 }

@@ -1,7 +1,10 @@
 use crate::helpers::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use volixta_service::gift_codes::{self, CodeKeys};
+use volixta_service::{
+    config::DataKey,
+    gift_codes::{self, CodeKeys},
+};
 
 async fn client(app: &TestApp, wp_user_id: u64) -> u64 {
     app.create_client(json!({
@@ -755,5 +758,140 @@ async fn a_wrong_code_does_not_spend_its_idempotency_key() {
         count(&app, "SELECT failures FROM {p}volixta_gift_code_throttle").await,
         1,
         "only the wrong code counts"
+    );
+}
+
+const DATA_KEY: &str = "5d1c0a7e93b24f6c8e1d2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f";
+
+fn data_key() -> DataKey {
+    DataKey::parse(DATA_KEY).expect("64 hex characters")
+}
+
+async fn sealed_with(app: &TestApp, id: u64) -> String {
+    app.scalar(&format!(
+        "SELECT CAST(sealed_with AS CHAR) FROM {{p}}volixta_gift_codes WHERE id = {id}"
+    ))
+    .await
+}
+
+/// A code sealed with the service's own key opens and redeems after the shared secret (which
+/// WordPress stores too) changes, and the shared secret alone does not open it.
+#[tokio::test]
+async fn codes_sealed_with_the_data_key_outlive_a_new_shared_secret() {
+    let app = TestApp::spawn().await;
+    let keyed = app.replica_with(|c| c.data_key = Some(data_key())).await;
+    client(&keyed, 160).await;
+    async fn create(on: &TestApp) -> Response {
+        let body = serde_json::to_vec(&json!({"value": "8.00"})).expect("json");
+        on.request_with(
+            Method::POST,
+            "/v1/gift-codes",
+            MANAGER,
+            Some(body),
+            &[("Idempotency-Key", "keyed-1")],
+            Tamper::default(),
+        )
+        .await
+    }
+    let first = create(&keyed).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let code = first.body["code"].as_str().expect("code").to_owned();
+    let id = first.body["id"].as_u64().expect("id");
+    assert_eq!(sealed_with(&app, id).await, "data_key");
+
+    let rotated = app
+        .replica_with(|c| {
+            c.data_key = Some(data_key());
+            c.shared_secret = "a rotated shared secret".to_owned().into();
+        })
+        .await;
+    // The replay fills the code in from the sealed copy: the data key alone opens it.
+    let replay = create(&rotated).await;
+    assert_eq!(replay.body["code"], code.as_str(), "{}", replay.text);
+    let opened = async |keys: CodeKeys| {
+        gift_codes::reveal_code(&app.db, &keys, id)
+            .await
+            .expect("reveal")
+            .map(|c| c.as_str().to_owned())
+    };
+    assert_eq!(
+        opened(CodeKeys::new(
+            Some(data_key().expose()),
+            b"a rotated shared secret"
+        ))
+        .await,
+        Some(code.replace('-', ""))
+    );
+    assert_eq!(opened(CodeKeys::derive(SECRET.as_bytes())).await, None);
+    let res = redeem(&rotated, 160, &code, "203.0.113.60").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["credited"], "8.00");
+}
+
+/// Codes made before a data key was configured keep working with it: found and opened with the
+/// shared secret's keys, then moved to the data key so that a new shared secret spares them too.
+#[tokio::test]
+async fn codes_sealed_before_the_data_key_keep_working() {
+    let app = TestApp::spawn().await;
+    for n in 0..3 {
+        client(&app, 170 + n).await;
+    }
+    let generated = create_code(&app, json!({"value": "6.00", "max_redemptions": 3})).await;
+    let code = generated["code"].as_str().expect("code").to_owned();
+    let id = generated["id"].as_u64().expect("id");
+    let typed = create_code(&app, json!({"value": "2.00", "code": "BEFORE-2026"})).await;
+    assert_eq!(sealed_with(&app, id).await, "shared_secret");
+
+    let keyed = app.replica_with(|c| c.data_key = Some(data_key())).await;
+    let res = redeem(&keyed, 170, &code, "203.0.113.70").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let keys = CodeKeys::new(Some(data_key().expose()), SECRET.as_bytes());
+    let revealed = gift_codes::reveal_code(&app.db, &keys, id)
+        .await
+        .expect("reveal")
+        .expect("opens");
+    assert_eq!(revealed.as_str(), code.replace('-', ""));
+    // The same code cannot be made again under the new key.
+    let again = keyed
+        .post(
+            "/v1/gift-codes",
+            MANAGER,
+            &json!({"value": "1.00", "code": "before 2026"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    assert_eq!(again.code(), "code_taken");
+
+    // At start a replica with the data key moves the older codes to it, each once.
+    assert_eq!(
+        gift_codes::reseal_with_data_key(&app.db, &keys)
+            .await
+            .expect("reseal"),
+        (2, 0)
+    );
+    assert_eq!(
+        gift_codes::reseal_with_data_key(&app.db, &keys)
+            .await
+            .expect("reseal"),
+        (0, 0)
+    );
+    assert_eq!(sealed_with(&app, id).await, "data_key");
+    let rotated = app
+        .replica_with(|c| {
+            c.data_key = Some(data_key());
+            c.shared_secret = "a rotated shared secret".to_owned().into();
+        })
+        .await;
+    let res = redeem(&rotated, 171, &code, "203.0.113.71").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = redeem(&rotated, 172, "before-2026", "203.0.113.72").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["gift_code_id"], typed["id"]);
+    assert!(
+        gift_codes::reveal_code(&app.db, &CodeKeys::derive(SECRET.as_bytes()), id)
+            .await
+            .expect("reveal")
+            .is_none(),
+        "the shared secret no longer opens a moved code"
     );
 }

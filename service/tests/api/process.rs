@@ -11,6 +11,7 @@ use volixta_service::auth::{SignedRequest, sign};
 fn service() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_volixta-service"));
     cmd.env_remove("VOLIXTA_SHARED_SECRET")
+        .env_remove("VOLIXTA_DATA_KEY")
         .env("RUST_LOG", "warn");
     cmd
 }
@@ -26,6 +27,23 @@ fn a_missing_secret_stops_the_start_with_one_clear_line() {
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_malformed_data_key_stops_the_start_with_one_clear_line() {
+    for key in ["0123456789abcdef", &"z".repeat(64), &"ab".repeat(33)] {
+        let out = service()
+            .arg("serve")
+            .env("VOLIXTA_SHARED_SECRET", SECRET)
+            .env("VOLIXTA_DATA_KEY", key)
+            .output()
+            .expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("VOLIXTA_DATA_KEY must be 64"), "{stderr}");
+        assert!(!stderr.contains(key), "the key is not printed: {stderr}");
+    }
 }
 
 fn free_port() -> u16 {
@@ -124,4 +142,47 @@ async fn sigterm_lets_an_in_flight_request_finish() {
             .await,
         1
     );
+}
+
+/// Starts `serve` on the test database (with `VOLIXTA_DATA_KEY` when given), stops it with
+/// SIGTERM once it listens, and returns what it logged.
+fn start_and_stop(app: &TestApp, data_key: Option<&str>) -> String {
+    let port = free_port();
+    let mut cmd = service();
+    cmd.arg("serve")
+        .env("VOLIXTA_DATABASE_URL", TestApp::database_url(&app.db_name))
+        .env("VOLIXTA_TABLE_PREFIX", PREFIX)
+        .env("VOLIXTA_SHARED_SECRET", SECRET)
+        .env("VOLIXTA_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(key) = data_key {
+        cmd.env("VOLIXTA_DATA_KEY", key);
+    }
+    let mut child = cmd.spawn().expect("the binary starts");
+    wait_until_listening(&mut child, port);
+    std::thread::sleep(Duration::from_millis(200));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("the service stops");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[tokio::test]
+async fn without_a_data_key_the_service_starts_and_warns_once() {
+    let app = TestApp::spawn().await;
+    let warning = "VOLIXTA_DATA_KEY is not set";
+    let logged = start_and_stop(&app, None);
+    assert_eq!(logged.matches(warning).count(), 1, "{logged}");
+    let key = "ab".repeat(32);
+    let logged = start_and_stop(&app, Some(&key));
+    assert_eq!(logged.matches(warning).count(), 0, "{logged}");
+    assert!(!logged.contains(&key), "the key is not logged: {logged}");
 }
