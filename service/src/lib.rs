@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod migrate;
 pub mod money;
 pub mod portal;
+pub mod render;
 pub mod rewards;
 pub mod serve;
 pub mod settings;

@@ -1,4 +1,4 @@
-use crate::{config::Config, db::Db, portal::Templates};
+use crate::{config::Config, db::Db, render::Templates};
 use std::sync::Arc;
 
 /// What every handler may reach. Cheap to clone; holds no per-request state.

@@ -1,12 +1,8 @@
-//! The client portal of `[volixta_customer_profile]`: HTML fragments rendered from the
-//! minijinja templates of `shortcodes/`, which a site owner may override file by file.
+//! The client portal of `[volixta_customer_profile]`: gathers what the client may see from the
+//! domains that own it and hands the view to the shared `render` module. It owns no table and
+//! no error of its own.
 mod domain;
-mod error;
 pub mod http;
-mod repo;
-
-pub use error::PortalError;
-pub use repo::Templates;
 
 use crate::{
     auth::Actor,

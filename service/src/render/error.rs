@@ -1,7 +1,7 @@
 use crate::error::ApiError;
 
 #[derive(Debug, thiserror::Error)]
-pub enum PortalError {
+pub enum RenderError {
     #[error("template {name} failed: {source}")]
     Template {
         name: String,
@@ -16,8 +16,9 @@ pub enum PortalError {
     },
 }
 
-impl From<PortalError> for ApiError {
-    fn from(e: PortalError) -> Self {
+/// A page that cannot be rendered is the service's fault; the cause is logged, not shown.
+impl From<RenderError> for ApiError {
+    fn from(e: RenderError) -> Self {
         ApiError::Internal(e.into())
     }
 }

@@ -1,0 +1,107 @@
+//! HTML and text rendering shared by every screen and message the service produces: the
+//! client portal today, e-mails and admin screens next. The templates live in `shortcodes/`,
+//! are built into the binary, and a site owner may replace any of them file by file from
+//! `VOLIXTA_TEMPLATE_DIR`, as WooCommerce themes do. A caller supplies only its context.
+mod error;
+
+pub use error::RenderError;
+
+use minijinja::{AutoEscape, Environment};
+use serde::Serialize;
+use std::path::Path;
+
+/// Every built-in template, by the name callers render it with.
+const BUILT_IN: &[(&str, &str)] = &[(
+    "customer_profile.html",
+    include_str!("../../../shortcodes/customer_profile.html"),
+)];
+
+/// HTML templates escape every value they print unless it is marked safe; plain-text ones (an
+/// e-mail's text part) print values as they are.
+fn escaping(name: &str) -> AutoEscape {
+    if name.ends_with(".html") {
+        AutoEscape::Html
+    } else {
+        AutoEscape::None
+    }
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// Loads the built-in templates, each replaced by a same-named file of `override_dir`.
+    /// A broken override stops the start instead of breaking a page later.
+    pub fn load(override_dir: Option<&Path>) -> Result<Self, RenderError> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(escaping);
+        for (name, built_in) in BUILT_IN {
+            let source = match override_dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
+                Some(path) => {
+                    std::fs::read_to_string(&path).map_err(|source| RenderError::Override {
+                        path: path.display().to_string(),
+                        source,
+                    })?
+                }
+                None => (*built_in).to_owned(),
+            };
+            env.add_template_owned(*name, source)
+                .map_err(|source| RenderError::Template {
+                    name: (*name).into(),
+                    source,
+                })?;
+        }
+        Ok(Self { env })
+    }
+
+    pub fn render<T: Serialize>(&self, name: &str, context: &T) -> Result<String, RenderError> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(context))
+            .map_err(|source| RenderError::Template {
+                name: name.into(),
+                source,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_escaped_and_text_is_not() {
+        assert_eq!(escaping("customer_profile.html"), AutoEscape::Html);
+        assert_eq!(escaping("booking_created.txt"), AutoEscape::None);
+    }
+
+    #[test]
+    fn an_override_replaces_a_built_in_template_and_a_broken_one_stops_the_load() {
+        let dir = std::env::temp_dir().join(format!("volixta-render-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(
+            dir.join("customer_profile.html"),
+            "<p>{{ client.full_name }}</p>",
+        )
+        .expect("write");
+        let templates = Templates::load(Some(&dir)).expect("loads");
+        let html = templates
+            .render(
+                "customer_profile.html",
+                &serde_json::json!({"client": {"full_name": "<Ada>"}}),
+            )
+            .expect("renders");
+        assert_eq!(html, "<p>&lt;Ada&gt;</p>");
+        std::fs::write(dir.join("customer_profile.html"), "{% if %}").expect("write");
+        assert!(matches!(
+            Templates::load(Some(&dir)),
+            Err(RenderError::Template { .. })
+        ));
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+        assert!(
+            Templates::load(None).is_ok(),
+            "the built-in templates compile"
+        );
+    }
+}
