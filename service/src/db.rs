@@ -70,7 +70,8 @@ impl Db {
         self.pool.start_transaction(TxOpts::default()).await
     }
 
-    /// Runs `work` in a transaction and commits what it returns `Ok` for; an `Err` rolls back.
+    /// Runs `work` in a transaction and commits what it returns `Ok` for; an `Err` rolls back
+    /// (unless it says it `commits`).
     /// When the database gave up on the transaction for a lock conflict (deadlock, lock wait
     /// timeout, Galera certification at commit), everything is rolled back and `work` runs
     /// again from the start, a few times, after a short random pause so the two sides of a
@@ -92,6 +93,7 @@ impl Db {
             let tx = self.begin().await.map_err(db_err)?;
             let outcome = match work(tx).await {
                 (tx, Ok(value)) => tx.commit().await.map(|()| value).map_err(db_err),
+                (tx, Err(e)) if e.commits() => tx.commit().await.map_err(db_err).and(Err(e)),
                 (tx, Err(e)) => {
                     // After a deadlock the server has already rolled back; after a lock wait
                     // timeout only the statement was, so the rest must be undone here.
@@ -131,6 +133,12 @@ fn db_err<E: From<DbError>>(e: mysql_async::Error) -> E {
 /// whether that failure was a lock conflict that `Db::transaction` may retry.
 pub trait TxError: From<DbError> {
     fn is_retryable(&self) -> bool;
+
+    /// A refusal whose writes are kept: the transaction commits, and the caller still gets the
+    /// error (a wrong gift code counts as a try). Almost every refusal rolls back instead.
+    fn commits(&self) -> bool {
+        false
+    }
 }
 
 impl TxError for DbError {

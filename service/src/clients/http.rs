@@ -6,7 +6,7 @@ use crate::{
     audit::http::{AuditPage, page_limit},
     auth::{Actor, Role},
     error::{ApiError, ApiResult, AppJson},
-    idempotency::IdempotencyKey,
+    idempotency::Idempotent,
     state::AppState,
 };
 use axum::{
@@ -403,13 +403,19 @@ async fn remove_group_members(
     responses((status = 200, body = MergeResult), (status = 404), (status = 409, description = "client_not_active or wp_user_taken"), (status = 422)))]
 async fn merge_clients(
     State(state): State<AppState>,
-    actor: Actor,
-    key: Option<IdempotencyKey>,
     Path(id): Path<u64>,
-    AppJson(request): AppJson<MergeRequest>,
+    request: Idempotent<MergeRequest>,
 ) -> ApiResult<Response> {
-    actor.require_manager()?;
-    super::merge(&state.db, actor, key.as_ref(), id, &request).await
+    request.actor.require_manager()?;
+    let other_id = request.command.other_id;
+    super::merge::check_pair(id, other_id)?;
+    let (db, actor) = (&state.db, request.actor);
+    request
+        .run(db, StatusCode::OK, |mut tx| async move {
+            let result = super::merge(&mut tx, db, actor, id, other_id).await;
+            (tx, result)
+        })
+        .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

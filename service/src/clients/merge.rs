@@ -6,15 +6,13 @@ use crate::{
     auth::Actor,
     db::{Db, Tx, is_duplicate_key},
     error::ApiError,
-    idempotency::{self, IdempotencyKey, Start},
     money::Money,
     rewards, wallet,
 };
-use axum::{http::StatusCode, response::Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct MergeRequest {
     /// The profile merged into the one in the path; it is kept, marked merged.
     pub other_id: u64,
@@ -140,32 +138,28 @@ pub fn combine(keep: &Profile, other: &Profile, other_id: u64) -> (Profile, Vec<
     (p, filled)
 }
 
+/// A profile cannot be merged into itself.
+pub fn check_pair(keep_id: u64, other_id: u64) -> Result<(), ClientError> {
+    if other_id == keep_id {
+        return Err(ClientError::MergeSelf);
+    }
+    Ok(())
+}
+
+/// Merges `other_id` into `keep_id` (a pair `check_pair` accepted) in the caller's transaction.
 pub async fn merge(
+    tx: &mut Tx,
     db: &Db,
     actor: Actor,
-    key: Option<&IdempotencyKey>,
     keep_id: u64,
-    request: &MergeRequest,
-) -> Result<Response, ApiError> {
-    let other_id = request.other_id;
-    if other_id == keep_id {
-        return Err(ClientError::MergeSelf.into());
-    }
-    let fingerprint = idempotency::fingerprint(
-        "POST",
-        &format!("/v1/clients/{keep_id}/merge"),
-        &serde_json::to_vec(request).map_err(anyhow::Error::from)?,
-    );
-    let mut tx = match idempotency::begin(db, actor, key, &fingerprint).await? {
-        Start::Fresh(tx) => tx,
-        Start::Replay(response) => return Ok(response),
-    };
+    other_id: u64,
+) -> Result<MergeResult, ApiError> {
     // Both rows locked in id order, so two merges of the same pair cannot deadlock.
     let (first, second) = (keep_id.min(other_id), keep_id.max(other_id));
-    let a = repo::find_for_update(&mut tx, db, first)
+    let a = repo::find_for_update(tx, db, first)
         .await?
         .ok_or(ClientError::NotFound)?;
-    let b = repo::find_for_update(&mut tx, db, second)
+    let b = repo::find_for_update(tx, db, second)
         .await?
         .ok_or(ClientError::NotFound)?;
     let (keep, other) = if a.id == keep_id { (a, b) } else { (b, a) };
@@ -182,7 +176,7 @@ pub async fn merge(
             (keep_id, amount, format!("merged from client #{other_id}")),
         ] {
             wallet::post(
-                &mut tx,
+                tx,
                 db,
                 wallet::Entry {
                     client_id,
@@ -204,7 +198,7 @@ pub async fn merge(
             (keep_id, points, format!("merged from client #{other_id}")),
         ] {
             rewards::post(
-                &mut tx,
+                tx,
                 db,
                 rewards::Entry {
                     client_id,
@@ -218,20 +212,20 @@ pub async fn merge(
         }
         moved.reward_points = other.reward_points;
     }
-    moved.groups = repo::move_memberships(&mut tx, db, other_id, keep_id)
+    moved.groups = repo::move_memberships(tx, db, other_id, keep_id)
         .await?
         .len();
-    reassign_other_domains(&mut tx, db, other_id, keep_id, &mut moved).await?;
+    reassign_other_domains(tx, db, other_id, keep_id, &mut moved).await?;
 
     let before = keep.profile();
     let (combined, filled) = combine(&before, &other.profile(), other_id);
     if filled.iter().any(|f| f == "avatar") && other.avatar.as_deref() == Some(UPLOADED_AVATAR) {
-        repo::move_avatar(&mut tx, db, other_id, keep_id).await?;
+        repo::move_avatar(tx, db, other_id, keep_id).await?;
     }
     moved.filled_fields = filled;
     // The other profile stops being live first, which frees its WordPress user for the kept one.
-    repo::mark_merged(&mut tx, db, other_id, keep_id).await?;
-    match repo::save(&mut tx, db, keep_id, &combined).await {
+    repo::mark_merged(tx, db, other_id, keep_id).await?;
+    match repo::save(tx, db, keep_id, &combined).await {
         Ok(()) => {}
         Err(e) if is_duplicate_key(&e) => return Err(ClientError::WpUserTaken.into()),
         Err(e) => return Err(e.into()),
@@ -253,7 +247,7 @@ pub async fn merge(
         },
     )]);
     audit::record_many(
-        &mut tx,
+        tx,
         db,
         &[
             record(keep_id, &actor_name, "merge", keep_changes),
@@ -262,18 +256,17 @@ pub async fn merge(
     )
     .await?;
 
-    let client = repo::find(&mut tx, db, keep_id)
+    let client = repo::find(tx, db, keep_id)
         .await?
         .ok_or(ClientError::NotFound)?;
-    let merged = repo::find(&mut tx, db, other_id)
+    let merged = repo::find(tx, db, other_id)
         .await?
         .ok_or(ClientError::NotFound)?;
-    let body = MergeResult {
+    Ok(MergeResult {
         client,
         merged,
         moved,
-    };
-    idempotency::finish(tx, db, actor, key, StatusCode::OK, &body).await
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,10 @@
-use crate::error::ApiError;
+use crate::{
+    db::{DbError, TxError},
+    error::ApiError,
+    wallet::WalletError,
+};
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum GiftCodeError {
     #[error("a code is 6 to 32 letters and digits")]
     BadCode,
@@ -40,6 +44,28 @@ pub enum GiftCodeError {
     NotEligible,
     #[error("too many wrong codes; try again later")]
     Throttled,
+    /// A client's wrong code: answered like `CodeInvalid`, but it counts as a try, so its
+    /// transaction commits.
+    #[error("this code is not valid")]
+    WrongCode,
+    #[error(transparent)]
+    Wallet(#[from] WalletError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl TxError for GiftCodeError {
+    fn is_retryable(&self) -> bool {
+        match self {
+            Self::Db(e) => e.is_retryable(),
+            Self::Wallet(e) => e.is_retryable(),
+            _ => false,
+        }
+    }
+
+    fn commits(&self) -> bool {
+        matches!(self, Self::WrongCode)
+    }
 }
 
 impl From<GiftCodeError> for ApiError {
@@ -58,13 +84,17 @@ impl From<GiftCodeError> for ApiError {
             GiftCodeError::BadStatus => ApiError::field("status", message),
             GiftCodeError::CodeTaken => ApiError::conflict("code_taken", message),
             GiftCodeError::NotFound => ApiError::NotFound,
-            GiftCodeError::CodeInvalid => ApiError::invalid("code_invalid", message),
+            GiftCodeError::CodeInvalid | GiftCodeError::WrongCode => {
+                ApiError::invalid("code_invalid", message)
+            }
             GiftCodeError::AlreadyRedeemed => ApiError::conflict("already_redeemed", message),
             GiftCodeError::Revoked => ApiError::conflict("code_revoked", message),
             GiftCodeError::Expired => ApiError::conflict("code_expired", message),
             GiftCodeError::UsedUp => ApiError::conflict("code_used_up", message),
             GiftCodeError::NotEligible => ApiError::conflict("client_not_eligible", message),
             GiftCodeError::Throttled => ApiError::TooManyRequests,
+            GiftCodeError::Wallet(e) => e.into(),
+            GiftCodeError::Db(e) => e.into(),
         }
     }
 }

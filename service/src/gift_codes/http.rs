@@ -1,21 +1,24 @@
 use super::{
-    CodeKeys, CodeStatus, GiftCode, GiftCodeError, NewCodeRequest, Redemption, SendRequest,
+    CodeKeys, CodeStatus, Credited, GiftCodeDetails, GiftCodeError, NewCode, NewCodeRequest,
+    SendRequest,
 };
 use crate::{
     auth::{Actor, Role},
     clients,
     config::DataKey,
+    db::Db,
     error::{ApiError, ApiResult, AppJson},
-    idempotency::IdempotencyKey,
+    idempotency::Idempotent,
     money::Money,
     state::AppState,
     wallet::LedgerRow,
 };
 use axum::{
     extract::{Path, Query, State},
-    http::HeaderMap,
-    response::Response,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
 };
+use chrono::Utc;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -43,19 +46,6 @@ fn keys(state: &AppState) -> CodeKeys {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct GiftCodeDetails {
-    #[serde(flatten)]
-    pub gift_code: GiftCode,
-    pub status: CodeStatus,
-    /// The clients a restricted code is for.
-    pub client_ids: Vec<u64>,
-    pub redemptions: Vec<Redemption>,
-    /// E-mail requests, on the single-code view.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sends: Option<Vec<SendRequest>>,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct CreatedGiftCode {
     /// The code to share, shown this once in full (lists show `code_hint`).
     pub code: Option<String>,
@@ -78,17 +68,17 @@ pub struct ListQuery {
     pub limit: Option<u16>,
 }
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RedeemRequest {
     pub code: String,
 }
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ApplyRequest {
     pub client_id: u64,
 }
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SendBody {
     pub client_ids: Vec<u64>,
 }
@@ -100,6 +90,17 @@ pub struct RedeemResponse {
     pub credited: Money,
     pub gift_code_id: u64,
     pub transaction: LedgerRow,
+}
+
+impl From<Credited> for RedeemResponse {
+    fn from(c: Credited) -> Self {
+        Self {
+            balance: c.transaction.balance_after,
+            credited: c.gift_code.value,
+            gift_code_id: c.gift_code.id,
+            transaction: c.transaction,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -115,12 +116,40 @@ const IDEMPOTENCY: &str = "a retry with the same key returns the first answer";
     responses((status = 201, body = CreatedGiftCode), (status = 403), (status = 409, description = "code_taken"), (status = 422)))]
 async fn create_gift_code(
     State(state): State<AppState>,
-    actor: Actor,
-    key: Option<IdempotencyKey>,
-    AppJson(request): AppJson<NewCodeRequest>,
+    request: Idempotent<NewCodeRequest>,
 ) -> ApiResult<Response> {
-    actor.require_manager()?;
-    super::create(&state.db, &keys(&state), actor, key.as_ref(), &request).await
+    request.actor.require_manager()?;
+    let new = NewCode::parse(&request.command, Utc::now())?;
+    let (db, keys, actor, new) = (&state.db, &keys(&state), request.actor, &new);
+    // The stored answer of an Idempotency-Key must not hold the code in clear: every answer,
+    // the first and a replay, has it filled in from the sealed copy.
+    let answer = request
+        .run(db, StatusCode::CREATED, |mut tx| async move {
+            let result = super::create(&mut tx, db, keys, actor, new).await;
+            let stored = result.map(|details| CreatedGiftCode {
+                code: None,
+                details,
+            });
+            (tx, stored)
+        })
+        .await?;
+    with_code_in_clear(db, keys, answer).await
+}
+
+async fn with_code_in_clear(db: &Db, keys: &CodeKeys, answer: Response) -> ApiResult<Response> {
+    let status = answer.status();
+    let bytes = axum::body::to_bytes(answer.into_body(), 1 << 20)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let mut created: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(anyhow::Error::from)?;
+    if let Some(id) = created["id"].as_u64() {
+        created["code"] = super::reveal_code(db, keys, id)
+            .await?
+            .map(|c| c.shown())
+            .into();
+    }
+    Ok((status, axum::Json(created)).into_response())
 }
 
 #[utoipa::path(get, path = "/v1/gift-codes", tag = "gift codes", params(ListQuery),
@@ -180,27 +209,28 @@ async fn revoke_gift_code(
         (status = 429, description = "too many wrong codes from this client or address")))]
 async fn redeem_gift_code(
     State(state): State<AppState>,
-    actor: Actor,
-    key: Option<IdempotencyKey>,
     headers: HeaderMap,
-    AppJson(request): AppJson<RedeemRequest>,
+    request: Idempotent<RedeemRequest>,
 ) -> ApiResult<Response> {
+    let actor = request.actor;
     if actor.role != Role::Client {
         return Err(ApiError::Forbidden);
     }
     let client_id = clients::own_client_id(&state.db, actor).await?;
     let address =
         super::domain::client_address(headers.get(CLIENT_IP_HEADER).and_then(|v| v.to_str().ok()));
-    super::redeem(
+    let (db, keys, typed, address) = (
         &state.db,
         &keys(&state),
-        actor,
-        key.as_ref(),
-        client_id,
-        &request,
-        address,
-    )
-    .await
+        request.command.code.as_str(),
+        address.as_deref(),
+    );
+    request
+        .run(db, StatusCode::OK, |mut tx| async move {
+            let result = super::redeem(&mut tx, db, keys, actor, client_id, typed, address).await;
+            (tx, result.map(RedeemResponse::from))
+        })
+        .await
 }
 
 #[utoipa::path(post, path = "/v1/gift-codes/{id}/apply", tag = "gift codes", request_body = ApplyRequest,
@@ -210,13 +240,17 @@ async fn redeem_gift_code(
         (status = 422)))]
 async fn apply_gift_code(
     State(state): State<AppState>,
-    actor: Actor,
-    key: Option<IdempotencyKey>,
     Path(id): Path<u64>,
-    AppJson(request): AppJson<ApplyRequest>,
+    request: Idempotent<ApplyRequest>,
 ) -> ApiResult<Response> {
-    actor.require_manager()?;
-    super::apply(&state.db, actor, key.as_ref(), id, &request).await
+    request.actor.require_manager()?;
+    let (db, actor, client_id) = (&state.db, request.actor, request.command.client_id);
+    request
+        .run(db, StatusCode::OK, |mut tx| async move {
+            let result = super::apply(&mut tx, db, actor, id, client_id).await;
+            (tx, result.map(RedeemResponse::from))
+        })
+        .await
 }
 
 #[utoipa::path(post, path = "/v1/gift-codes/{id}/send", tag = "gift codes", request_body = SendBody,
@@ -225,11 +259,16 @@ async fn apply_gift_code(
         (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn send_gift_code(
     State(state): State<AppState>,
-    actor: Actor,
-    key: Option<IdempotencyKey>,
     Path(id): Path<u64>,
-    AppJson(request): AppJson<SendBody>,
+    request: Idempotent<SendBody>,
 ) -> ApiResult<Response> {
-    actor.require_manager()?;
-    super::request_send(&state.db, actor, key.as_ref(), id, &request).await
+    request.actor.require_manager()?;
+    let client_ids = super::send_targets(&request.command.client_ids)?;
+    let (db, actor, client_ids) = (&state.db, request.actor, client_ids.as_slice());
+    request
+        .run(db, StatusCode::ACCEPTED, |mut tx| async move {
+            let result = super::request_send(&mut tx, db, actor, id, client_ids).await;
+            (tx, result.map(|requests| SendResponse { requests }))
+        })
+        .await
 }

@@ -3,7 +3,7 @@ use super::{
     keys::Sealed,
 };
 use crate::{
-    db::{Db, Tx, to_utc},
+    db::{Db, DbError, Tx, to_utc},
     money::Money,
 };
 use chrono::NaiveDateTime;
@@ -11,6 +11,11 @@ use mysql_async::{Row, prelude::Queryable};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+/// The index that makes a code's text unique (under one key).
+pub const UNIQUE_CODE: &str = "uq_code_hash";
+/// The index that lets a client redeem a code once.
+pub const UNIQUE_REDEMPTION: &str = "uq_code_client";
 
 const COLUMNS: &str = "id, code_hint, value, expires_at, max_redemptions, redemptions, restricted, \
                        note, created_by, created_at, revoked_at, revoked_by";
@@ -41,7 +46,7 @@ pub async fn insert(
     code: &NewCode,
     sealed: &Sealed,
     created_by: &str,
-) -> Result<u64, mysql_async::Error> {
+) -> Result<u64, DbError> {
     tx.exec_drop(
         db.sql(
             "INSERT INTO {p}volixta_gift_codes (code_hash, code_sealed, sealed_with, code_hint, \
@@ -70,12 +75,13 @@ pub async fn allow_clients(
     db: &Db,
     gift_code_id: u64,
     client_ids: &[u64],
-) -> Result<(), mysql_async::Error> {
+) -> Result<(), DbError> {
     tx.exec_batch(
         db.sql("INSERT INTO {p}volixta_gift_code_clients (gift_code_id, client_id) VALUES (?, ?)"),
         client_ids.iter().map(|c| (gift_code_id, *c)),
     )
     .await
+    .map_err(DbError::from)
 }
 
 /// A client as far as gift codes care: whether it is live and may receive e-mail.
@@ -89,7 +95,7 @@ pub async fn client_facts<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     ids: &[u64],
-) -> Result<Vec<ClientFacts>, mysql_async::Error> {
+) -> Result<Vec<ClientFacts>, DbError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -123,7 +129,7 @@ pub async fn lock_by_hash(
     tx: &mut Tx,
     db: &Db,
     hashes: &[[u8; 32]],
-) -> Result<Option<GiftCode>, mysql_async::Error> {
+) -> Result<Option<GiftCode>, DbError> {
     let row: Option<Row> = tx
         .exec_first(
             db.sql(&format!(
@@ -142,7 +148,7 @@ pub async fn hash_exists<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     hashes: &[[u8; 32]],
-) -> Result<bool, mysql_async::Error> {
+) -> Result<bool, DbError> {
     if hashes.is_empty() {
         return Ok(false);
     }
@@ -163,7 +169,7 @@ pub async fn find<Q: Queryable>(
     db: &Db,
     id: u64,
     for_update: bool,
-) -> Result<Option<GiftCode>, mysql_async::Error> {
+) -> Result<Option<GiftCode>, DbError> {
     let lock = if for_update { " FOR UPDATE" } else { "" };
     let row: Option<Row> = conn
         .exec_first(
@@ -181,12 +187,13 @@ pub async fn sealed_code<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     id: u64,
-) -> Result<Option<(Vec<u8>, String)>, mysql_async::Error> {
+) -> Result<Option<(Vec<u8>, String)>, DbError> {
     conn.exec_first(
         db.sql("SELECT code_sealed, sealed_with FROM {p}volixta_gift_codes WHERE id = ?"),
         (id,),
     )
     .await
+    .map_err(DbError::from)
 }
 
 /// Up to `limit` codes still sealed with the shared secret's keys, after `after_id`.
@@ -195,7 +202,7 @@ pub async fn sealed_with_shared_secret<Q: Queryable>(
     db: &Db,
     after_id: u64,
     limit: u32,
-) -> Result<Vec<(u64, Vec<u8>)>, mysql_async::Error> {
+) -> Result<Vec<(u64, Vec<u8>)>, DbError> {
     conn.exec(
         db.sql(
             "SELECT id, code_sealed FROM {p}volixta_gift_codes \
@@ -204,6 +211,7 @@ pub async fn sealed_with_shared_secret<Q: Queryable>(
         (after_id, limit),
     )
     .await
+    .map_err(DbError::from)
 }
 
 /// Replaces a shared-secret code's hash and sealed copy with the data key's, unless another
@@ -213,7 +221,7 @@ pub async fn reseal<Q: Queryable>(
     db: &Db,
     id: u64,
     sealed: &Sealed,
-) -> Result<(), mysql_async::Error> {
+) -> Result<(), DbError> {
     conn.exec_drop(
         db.sql(
             "UPDATE {p}volixta_gift_codes SET code_hash = ?, code_sealed = ?, sealed_with = ? \
@@ -222,6 +230,7 @@ pub async fn reseal<Q: Queryable>(
         (sealed.hash, &sealed.sealed, sealed.source.as_str(), id),
     )
     .await
+    .map_err(DbError::from)
 }
 
 pub async fn is_allowed<Q: Queryable>(
@@ -229,7 +238,7 @@ pub async fn is_allowed<Q: Queryable>(
     db: &Db,
     gift_code_id: u64,
     client_id: u64,
-) -> Result<bool, mysql_async::Error> {
+) -> Result<bool, DbError> {
     let found: Option<u8> = conn
         .exec_first(
             db.sql(
@@ -246,7 +255,7 @@ pub async fn has_redeemed<Q: Queryable>(
     db: &Db,
     gift_code_id: u64,
     client_id: u64,
-) -> Result<bool, mysql_async::Error> {
+) -> Result<bool, DbError> {
     let found: Option<u8> = conn
         .exec_first(
             db.sql(
@@ -265,7 +274,7 @@ pub async fn record_redemption(
     client_id: u64,
     ledger_id: u64,
     actor: &str,
-) -> Result<(), mysql_async::Error> {
+) -> Result<(), DbError> {
     tx.exec_drop(
         db.sql(
             "INSERT INTO {p}volixta_gift_code_redemptions (gift_code_id, client_id, amount, ledger_id, actor) \
@@ -279,9 +288,10 @@ pub async fn record_redemption(
         (code.id,),
     )
     .await
+    .map_err(DbError::from)
 }
 
-pub async fn revoke(tx: &mut Tx, db: &Db, id: u64, actor: &str) -> Result<(), mysql_async::Error> {
+pub async fn revoke(tx: &mut Tx, db: &Db, id: u64, actor: &str) -> Result<(), DbError> {
     tx.exec_drop(
         db.sql(
             "UPDATE {p}volixta_gift_codes SET revoked_at = CURRENT_TIMESTAMP(6), revoked_by = ? \
@@ -290,6 +300,7 @@ pub async fn revoke(tx: &mut Tx, db: &Db, id: u64, actor: &str) -> Result<(), my
         (actor, id),
     )
     .await
+    .map_err(DbError::from)
 }
 
 /// Newest first; `status` is evaluated at the database's clock, like redemption.
@@ -299,7 +310,7 @@ pub async fn list<Q: Queryable>(
     status: Option<CodeStatus>,
     before: Option<u64>,
     limit: u16,
-) -> Result<Vec<GiftCode>, mysql_async::Error> {
+) -> Result<Vec<GiftCode>, DbError> {
     const LIVE: &str = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > NOW(6))";
     let condition = match status {
         None => "TRUE".to_owned(),
@@ -344,7 +355,7 @@ pub async fn redemptions_of<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     gift_code_ids: &[u64],
-) -> Result<Vec<Redemption>, mysql_async::Error> {
+) -> Result<Vec<Redemption>, DbError> {
     if gift_code_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -382,7 +393,7 @@ pub async fn allowed_clients_of<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     gift_code_ids: &[u64],
-) -> Result<Vec<(u64, u64)>, mysql_async::Error> {
+) -> Result<Vec<(u64, u64)>, DbError> {
     if gift_code_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -395,6 +406,7 @@ pub async fn allowed_clients_of<Q: Queryable>(
         gift_code_ids.to_vec(),
     )
     .await
+    .map_err(DbError::from)
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -414,7 +426,7 @@ pub async fn insert_send(
     gift_code_id: u64,
     client_id: u64,
     requested_by: &str,
-) -> Result<u64, mysql_async::Error> {
+) -> Result<u64, DbError> {
     tx.exec_drop(
         db.sql(
             "INSERT INTO {p}volixta_gift_code_sends (gift_code_id, client_id, requested_by) VALUES (?, ?, ?)",
@@ -430,7 +442,7 @@ pub async fn sends_of<Q: Queryable>(
     db: &Db,
     gift_code_id: u64,
     after_id: u64,
-) -> Result<Vec<SendRequest>, mysql_async::Error> {
+) -> Result<Vec<SendRequest>, DbError> {
     type Cols = (u64, u64, u64, String, NaiveDateTime, Option<NaiveDateTime>);
     let rows: Vec<Cols> = conn
         .exec(
@@ -466,7 +478,7 @@ pub async fn take_try(
     db: &Db,
     bucket: &Bucket,
     window_minutes: u32,
-) -> Result<bool, mysql_async::Error> {
+) -> Result<bool, DbError> {
     tx.exec_drop(
         db.sql(
             "INSERT INTO {p}volixta_gift_code_throttle (bucket) VALUES (?) \
@@ -498,11 +510,7 @@ pub async fn take_try(
 }
 
 /// Gives back a try that turned out not to be a wrong code.
-pub async fn give_back_try(
-    tx: &mut Tx,
-    db: &Db,
-    bucket: &Bucket,
-) -> Result<(), mysql_async::Error> {
+pub async fn give_back_try(tx: &mut Tx, db: &Db, bucket: &Bucket) -> Result<(), DbError> {
     tx.exec_drop(
         db.sql(
             "UPDATE {p}volixta_gift_code_throttle SET failures = failures - 1 \
@@ -511,6 +519,7 @@ pub async fn give_back_try(
         (&bucket.key,),
     )
     .await
+    .map_err(DbError::from)
 }
 
 /// Keeps a record of a wrong code: which client, from where, when.
@@ -519,16 +528,17 @@ pub async fn log_wrong_code(
     db: &Db,
     client_id: u64,
     address: Option<&str>,
-) -> Result<(), mysql_async::Error> {
+) -> Result<(), DbError> {
     tx.exec_drop(
         db.sql("INSERT INTO {p}volixta_gift_code_attempts (client_id, address) VALUES (?, ?)"),
         (client_id, address),
     )
     .await
+    .map_err(DbError::from)
 }
 
 /// Forgets buckets and wrong-code records long out of every window, a batch at a time.
-pub async fn purge_stale_attempts(db: &Db) -> Result<(), mysql_async::Error> {
+pub async fn purge_stale_attempts(db: &Db) -> Result<(), DbError> {
     let mut conn = db.pool.get_conn().await?;
     conn.query_drop(db.sql(
         "DELETE FROM {p}volixta_gift_code_throttle \
@@ -540,4 +550,5 @@ pub async fn purge_stale_attempts(db: &Db) -> Result<(), mysql_async::Error> {
          WHERE created_at < NOW(6) - INTERVAL 1 DAY LIMIT 1000",
     ))
     .await
+    .map_err(DbError::from)
 }

@@ -110,6 +110,12 @@ impl<C> Idempotent<C> {
                 let (mut tx, answer) = work(tx).await;
                 let saved = match answer {
                     Ok(answer) => self.save(&mut tx, db, status, &answer).await,
+                    // The refusal's bookkeeping commits, but it is no answer to replay: a
+                    // retry with the key runs again.
+                    Err(e) if e.commits() => match self.release(&mut tx, db).await {
+                        Ok(()) => Err(Failure::Work(e)),
+                        Err(released) => Err(released),
+                    },
                     Err(e) => Err(Failure::Work(e)),
                 };
                 (tx, saved.map(Outcome::Fresh))
@@ -138,6 +144,13 @@ impl<C> Idempotent<C> {
         domain::replay(stored, &self.fingerprint)
             .map(Some)
             .map_err(Failure::Key)
+    }
+
+    async fn release<E>(&self, tx: &mut Tx, db: &Db) -> Result<(), Failure<E>> {
+        if let Some(key) = &self.key {
+            repo::release(tx, db, self.actor, key).await?;
+        }
+        Ok(())
     }
 
     async fn save<T: Serialize, E>(
@@ -180,5 +193,9 @@ impl<E: TxError> TxError for Failure<E> {
             Self::Db(e) => e.is_retryable(),
             Self::Key(_) | Self::Encode(_) => false,
         }
+    }
+
+    fn commits(&self) -> bool {
+        matches!(self, Self::Work(e) if e.commits())
     }
 }

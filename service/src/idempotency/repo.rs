@@ -72,12 +72,13 @@ pub async fn release(
     db: &Db,
     actor: Actor,
     key: &IdempotencyKey,
-) -> Result<(), mysql_async::Error> {
+) -> Result<(), DbError> {
     tx.exec_drop(
         db.sql("DELETE FROM {p}volixta_idempotency WHERE actor = ? AND idem_key = ?"),
         (actor.to_string(), key.as_str()),
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 pub async fn purge_older_than_days(db: &Db, days: u32) -> Result<(), mysql_async::Error> {
