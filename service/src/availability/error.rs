@@ -1,6 +1,6 @@
-use crate::error::ApiError;
+use crate::{catalog::CatalogError, db::DbError, error::ApiError};
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum AvailabilityError {
     #[error("{message}")]
     Field {
@@ -11,6 +11,10 @@ pub enum AvailabilityError {
     ServiceNotFound,
     #[error("location not found")]
     LocationNotFound,
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Db(#[from] DbError),
 }
 
 impl AvailabilityError {
@@ -22,6 +26,12 @@ impl AvailabilityError {
     }
 }
 
+impl From<mysql_async::Error> for AvailabilityError {
+    fn from(e: mysql_async::Error) -> Self {
+        Self::Db(e.into())
+    }
+}
+
 impl From<AvailabilityError> for ApiError {
     fn from(e: AvailabilityError) -> Self {
         match e {
@@ -29,6 +39,8 @@ impl From<AvailabilityError> for ApiError {
             AvailabilityError::ServiceNotFound | AvailabilityError::LocationNotFound => {
                 ApiError::NotFound
             }
+            AvailabilityError::Catalog(e) => e.into(),
+            AvailabilityError::Db(e) => e.into(),
         }
     }
 }

@@ -20,7 +20,6 @@ use crate::{
     bookings,
     catalog::{self, Location, Service, Staff, TimeRange, TimeRules},
     db::Db,
-    error::{ApiError, ApiResult},
     settings,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -139,22 +138,25 @@ fn week_of(hours: &[catalog::WeeklyHours]) -> Option<Week> {
 }
 
 /// The slots of a request, ordered by start then staff.
-pub async fn slots(db: &Db, r: &SlotRequest) -> ApiResult<Vec<Slot>> {
+pub async fn slots(db: &Db, r: &SlotRequest) -> Result<Vec<Slot>, AvailabilityError> {
     // Two connections: the catalog and the settings are read side by side.
     let (offering, settings) = tokio::join!(
         catalog::offering(db, r.service_id, r.location_id),
         settings::load(db)
     );
     let ((service, location, staff), settings) = (offering?, settings?);
-    if !service.active {
-        return Err(AvailabilityError::ServiceNotFound.into());
-    }
-    if !location.active {
-        return Err(AvailabilityError::LocationNotFound.into());
-    }
+    let service = service
+        .filter(|s| s.active)
+        .ok_or(AvailabilityError::ServiceNotFound)?;
+    let location = location
+        .filter(|l| l.active)
+        .ok_or(AvailabilityError::LocationNotFound)?;
     let capacity = u32::from(service.capacity);
     if r.people == 0 || r.people > capacity {
-        return Err(AvailabilityError::field("people", format!("between 1 and {capacity}")).into());
+        return Err(AvailabilityError::field(
+            "people",
+            format!("between 1 and {capacity}"),
+        ));
     }
     let duration = booked_minutes(&service, &r.addons)?;
     if !offered_at(&service, location.id) {
@@ -229,7 +231,7 @@ pub async fn slot_offered(
     actor: Actor,
     wanted: &BusyInterval,
     addons: Vec<(u64, u32)>,
-) -> ApiResult<bool> {
+) -> Result<bool, AvailabilityError> {
     let request = SlotRequest {
         service_id: wanted.service_id,
         location_id: wanted.location_id,
@@ -276,14 +278,15 @@ pub fn date_window(
     zone: Tz,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
+) -> Result<(DateTime<Utc>, DateTime<Utc>), AvailabilityError> {
     if to < from {
-        return Err(AvailabilityError::field("to", "may not be before from").into());
+        return Err(AvailabilityError::field("to", "may not be before from"));
     }
     if (to - from).num_days() >= MAX_DAYS {
-        return Err(
-            AvailabilityError::field("to", format!("at most {MAX_DAYS} days from from")).into(),
-        );
+        return Err(AvailabilityError::field(
+            "to",
+            format!("at most {MAX_DAYS} days from from"),
+        ));
     }
     Ok(DateGrouper::window(zone, from, to))
 }

@@ -1,5 +1,5 @@
 use super::BusyInterval;
-use crate::db::{Db, Tx, to_utc};
+use crate::db::{Db, DbError, Tx, to_utc};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql_async::prelude::Queryable;
 
@@ -12,7 +12,7 @@ pub async fn busy_intervals<Q: Queryable>(
     staff_ids: &[u64],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<BusyInterval>, mysql_async::Error> {
+) -> Result<Vec<BusyInterval>, DbError> {
     if staff_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -65,7 +65,7 @@ pub async fn busy_intervals<Q: Queryable>(
 
 /// Locks the staff member's row: every booking write for one staff member goes through it, so
 /// two transactions cannot both see a slot free and both take it (on any replica).
-pub async fn lock_staff(tx: &mut Tx, db: &Db, staff_id: u64) -> Result<bool, mysql_async::Error> {
+pub async fn lock_staff(tx: &mut Tx, db: &Db, staff_id: u64) -> Result<bool, DbError> {
     let found: Option<u64> = tx
         .exec_first(
             db.sql("SELECT id FROM {p}volixta_staff WHERE id = ? FOR UPDATE"),

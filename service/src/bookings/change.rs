@@ -4,22 +4,19 @@ use super::{
     BookingError, Party,
     domain::{self, Booking, LineKind, PaymentKind, PaymentMethod, PaymentRowStatus, Status},
     payments::{facts_of, refresh_payment_summary},
-    policy::{change_notice, change_notice_of, load_visible, party},
+    policy::{change_notice, change_notice_of, client_may, load_visible, party},
     repo,
-    slot::{DEADLOCK_RETRIES, claim_slot, is_deadlock},
+    slot::claim_slot,
 };
 use crate::{
     auth::Actor,
     availability::{self, BusyInterval},
-    clients::{self, PortalAction},
-    db::Db,
-    error::ApiResult,
-    idempotency::{self, IdempotencyKey, Start},
+    clients::PortalAction,
+    db::{Db, Tx},
     money::Money,
     settings,
     wallet::{self, Entry, EntryKind, References},
 };
-use axum::{http::StatusCode, response::Response};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -49,17 +46,17 @@ pub async fn reschedule(
     actor: Actor,
     id: u64,
     r: &RescheduleRequest,
-) -> ApiResult<Booking> {
+) -> Result<Booking, BookingError> {
     let party = party(db, actor).await?;
     let current = load_visible(db, party, id).await?;
     let settings = settings::load(db).await?;
     let staff_id = r.staff_id.unwrap_or(current.staff_id);
     let mut conn = db.pool.get_conn().await?;
     if !party.may_book_on(staff_id) {
-        return Err(BookingError::Forbidden.into());
+        return Err(BookingError::Forbidden);
     }
     if let Party::Client { client_id } = party {
-        clients::ensure_may(&mut conn, db, client_id, PortalAction::Reschedule).await?;
+        client_may(&mut conn, db, client_id, PortalAction::Reschedule).await?;
     }
     let offering = repo::offering(
         &mut conn,
@@ -75,8 +72,7 @@ pub async fn reschedule(
         return Err(BookingError::field(
             "staff_id",
             "this staff member does not offer the service",
-        )
-        .into());
+        ));
     }
     let addon_pairs: Vec<(u64, u32)> = repo::lines(&mut conn, db, id)
         .await?
@@ -99,57 +95,58 @@ pub async fn reschedule(
     };
     let offered = if party.bound_by_rules() {
         if !domain::outside_change_notice(current.start, notice, Utc::now()) {
-            return Err(BookingError::NoticeTooShort { minutes: notice }.into());
+            return Err(BookingError::NoticeTooShort { minutes: notice });
         }
         availability::slot_offered(db, actor, &candidate, addon_pairs).await?
     } else {
         true
     };
-    let mut attempt = 0;
-    loop {
-        match move_booking(
-            db,
-            actor,
-            party,
-            &candidate,
-            offering.capacity,
-            offered,
-            notice,
-        )
-        .await
-        {
-            Err(e) if attempt < DEADLOCK_RETRIES && is_deadlock(&e) => attempt += 1,
-            Err(e) => return Err(e),
-            Ok(()) => break,
-        }
-    }
+    let change = &Move {
+        party,
+        candidate,
+        capacity: offering.capacity,
+        offered,
+        notice,
+    };
+    db.transaction(|mut tx| async move {
+        let result = move_booking(&mut tx, db, actor, change).await;
+        (tx, result)
+    })
+    .await?;
     Ok(Booking::from(&load_visible(db, Party::Manager, id).await?))
 }
 
-async fn move_booking(
-    db: &Db,
-    actor: Actor,
+/// A checked reschedule, ready for its transaction.
+struct Move {
     party: Party,
-    candidate: &BusyInterval,
+    candidate: BusyInterval,
     capacity: u32,
     offered: bool,
     notice: u32,
-) -> ApiResult<()> {
+}
+
+async fn move_booking(tx: &mut Tx, db: &Db, actor: Actor, m: &Move) -> Result<(), BookingError> {
+    let Move {
+        party,
+        ref candidate,
+        capacity,
+        offered,
+        notice,
+    } = *m;
     let id = candidate.booking_id.unwrap_or_default();
-    let mut tx = db.begin().await?;
-    let locked = repo::find_for_update(&mut tx, db, id)
+    let locked = repo::find_for_update(tx, db, id)
         .await?
         .ok_or(BookingError::NotFound)?;
     if !locked.status.holds_slot() {
-        return Err(BookingError::NotChangeable(locked.status.as_str()).into());
+        return Err(BookingError::NotChangeable(locked.status.as_str()));
     }
     // A concurrent reschedule may have moved it closer meanwhile.
     if party.bound_by_rules() && !domain::outside_change_notice(locked.start, notice, Utc::now()) {
-        return Err(BookingError::NoticeTooShort { minutes: notice }.into());
+        return Err(BookingError::NoticeTooShort { minutes: notice });
     }
-    claim_slot(&mut tx, db, candidate, capacity, offered).await?;
+    claim_slot(tx, db, candidate, capacity, offered).await?;
     repo::move_to(
-        &mut tx,
+        tx,
         db,
         id,
         candidate.staff_id,
@@ -165,70 +162,93 @@ async fn move_booking(
         changes["staff_id"] =
             serde_json::json!({"before": locked.staff_id, "after": candidate.staff_id});
     }
-    repo::insert_history(&mut tx, db, id, &actor.to_string(), "rescheduled", &changes).await?;
-    tx.commit().await?;
+    repo::insert_history(tx, db, id, &actor.to_string(), "rescheduled", &changes).await?;
     Ok(())
 }
 
-pub async fn cancel(
+/// A checked cancellation, ready for its transaction.
+pub struct Cancellation {
+    id: u64,
+    party: Party,
+    notice: u32,
+    refund_to_wallet: bool,
+    reason: String,
+}
+
+/// Checks a cancellation outside the transaction: who may cancel this booking, and for those
+/// bound by the rules, the permission level and the change notice. Only reads.
+pub async fn prepare_cancel(
     db: &Db,
     actor: Actor,
-    key: Option<&IdempotencyKey>,
     id: u64,
     r: &CancelRequest,
-) -> ApiResult<Response> {
+) -> Result<Cancellation, BookingError> {
     let party = party(db, actor).await?;
     let current = load_visible(db, party, id).await?;
     let settings = settings::load(db).await?;
     if !party.may_cancel() {
-        return Err(BookingError::Forbidden.into());
+        return Err(BookingError::Forbidden);
     }
     let mut notice = settings.min_change_notice_minutes;
     if let Party::Client { client_id } = party {
         let mut conn = db.pool.get_conn().await?;
-        clients::ensure_may(&mut conn, db, client_id, PortalAction::Cancel).await?;
+        client_may(&mut conn, db, client_id, PortalAction::Cancel).await?;
     }
     if party.bound_by_rules() {
         let mut conn = db.pool.get_conn().await?;
         notice = change_notice_of(&mut conn, db, &settings, &current).await?;
         if !domain::outside_change_notice(current.start, notice, Utc::now()) {
-            return Err(BookingError::NoticeTooShort { minutes: notice }.into());
+            return Err(BookingError::NoticeTooShort { minutes: notice });
         }
     }
     let reason = r.reason.as_deref().unwrap_or_default().trim().to_owned();
     if reason.chars().count() > 500 {
-        return Err(BookingError::field("reason", "at most 500 characters").into());
+        return Err(BookingError::field("reason", "at most 500 characters"));
     }
-    let fingerprint = idempotency::fingerprint(
-        "POST",
-        &format!("/v1/bookings/{id}/cancel"),
-        &serde_json::to_vec(r).map_err(anyhow::Error::from)?,
-    );
-    let mut tx = match idempotency::begin(db, actor, key, &fingerprint).await? {
-        Start::Fresh(tx) => tx,
-        Start::Replay(response) => return Ok(response),
-    };
-    let locked = repo::find_for_update(&mut tx, db, id)
+    Ok(Cancellation {
+        id,
+        party,
+        notice,
+        refund_to_wallet: settings.cancel_refund_to_wallet,
+        reason,
+    })
+}
+
+/// Cancels in the caller's transaction: pending payments are cancelled and, when the settings
+/// say so, everything paid comes back to the wallet as one refund.
+pub async fn cancel(
+    tx: &mut Tx,
+    db: &Db,
+    actor: Actor,
+    c: &Cancellation,
+) -> Result<Booking, BookingError> {
+    let Cancellation {
+        id,
+        party,
+        notice,
+        refund_to_wallet,
+        ref reason,
+    } = *c;
+    let locked = repo::find_for_update(tx, db, id)
         .await?
         .ok_or(BookingError::NotFound)?;
     if !locked.status.may_become(Status::Cancelled) {
         return Err(BookingError::BadTransition {
             from: locked.status.as_str(),
             to: Status::Cancelled.as_str(),
-        }
-        .into());
+        });
     }
     if party.bound_by_rules() && !domain::outside_change_notice(locked.start, notice, Utc::now()) {
-        return Err(BookingError::NoticeTooShort { minutes: notice }.into());
+        return Err(BookingError::NoticeTooShort { minutes: notice });
     }
     let actor_name = actor.to_string();
-    repo::set_status(&mut tx, db, id, Status::Cancelled).await?;
-    repo::cancel_pending_payments(&mut tx, db, id).await?;
-    let paid = domain::amount_paid(&facts_of(&mut tx, db, id).await?);
+    repo::set_status(tx, db, id, Status::Cancelled).await?;
+    repo::cancel_pending_payments(tx, db, id).await?;
+    let paid = domain::amount_paid(&facts_of(tx, db, id).await?);
     let mut refunded = Money::ZERO;
-    if settings.cancel_refund_to_wallet && paid.amount() > Decimal::ZERO {
+    if refund_to_wallet && paid.amount() > Decimal::ZERO {
         let row = wallet::post(
-            &mut tx,
+            tx,
             db,
             Entry {
                 client_id: locked.client_id,
@@ -252,10 +272,10 @@ pub async fn cancel(
             note: "refund to the wallet on cancellation",
             actor: &actor_name,
         };
-        repo::insert_payment(&mut tx, db, id, &refund).await?;
+        repo::insert_payment(tx, db, id, &refund).await?;
         refunded = paid;
     }
-    refresh_payment_summary(&mut tx, db, id, locked.total, None).await?;
+    refresh_payment_summary(tx, db, id, locked.total, None).await?;
     let mut changes = serde_json::json!({
         "status": {"before": locked.status, "after": Status::Cancelled},
     });
@@ -265,26 +285,45 @@ pub async fn cancel(
     if !reason.is_empty() {
         changes["reason"] = serde_json::json!({"before": null, "after": reason});
     }
-    repo::insert_history(&mut tx, db, id, &actor_name, "cancelled", &changes).await?;
-    let row = repo::find(&mut tx, db, id)
+    repo::insert_history(tx, db, id, &actor_name, "cancelled", &changes).await?;
+    let row = repo::find(tx, db, id)
         .await?
         .ok_or(BookingError::NotFound)?;
-    idempotency::finish(tx, db, actor, key, StatusCode::OK, &Booking::from(&row)).await
+    Ok(Booking::from(&row))
 }
 
 /// Confirm, complete, mark as no-show, or put back to pending. Cancelling has its own endpoint
 /// because it refunds.
-pub async fn set_status(db: &Db, actor: Actor, id: u64, next: Status) -> ApiResult<Booking> {
+pub async fn set_status(
+    db: &Db,
+    actor: Actor,
+    id: u64,
+    next: Status,
+) -> Result<Booking, BookingError> {
     let party = party(db, actor).await?;
     load_visible(db, party, id).await?;
     if !party.may_change_status() {
-        return Err(BookingError::Forbidden.into());
+        return Err(BookingError::Forbidden);
     }
     if next == Status::Cancelled {
-        return Err(BookingError::field("status", "cancel through /cancel").into());
+        return Err(BookingError::field("status", "cancel through /cancel"));
     }
-    let mut tx = db.begin().await?;
-    let locked = repo::find_for_update(&mut tx, db, id)
+    db.transaction(|mut tx| async move {
+        let result = change_status(&mut tx, db, actor, id, next).await;
+        (tx, result)
+    })
+    .await?;
+    Ok(Booking::from(&load_visible(db, Party::Manager, id).await?))
+}
+
+async fn change_status(
+    tx: &mut Tx,
+    db: &Db,
+    actor: Actor,
+    id: u64,
+    next: Status,
+) -> Result<(), BookingError> {
+    let locked = repo::find_for_update(tx, db, id)
         .await?
         .ok_or(BookingError::NotFound)?;
     if locked.status != next {
@@ -292,21 +331,11 @@ pub async fn set_status(db: &Db, actor: Actor, id: u64, next: Status) -> ApiResu
             return Err(BookingError::BadTransition {
                 from: locked.status.as_str(),
                 to: next.as_str(),
-            }
-            .into());
+            });
         }
-        repo::set_status(&mut tx, db, id, next).await?;
+        repo::set_status(tx, db, id, next).await?;
         let changes = serde_json::json!({"status": {"before": locked.status, "after": next}});
-        repo::insert_history(
-            &mut tx,
-            db,
-            id,
-            &actor.to_string(),
-            "status_changed",
-            &changes,
-        )
-        .await?;
+        repo::insert_history(tx, db, id, &actor.to_string(), "status_changed", &changes).await?;
     }
-    tx.commit().await?;
-    Ok(Booking::from(&load_visible(db, Party::Manager, id).await?))
+    Ok(())
 }

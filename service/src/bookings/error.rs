@@ -1,6 +1,12 @@
-use crate::error::ApiError;
+use crate::{
+    availability::AvailabilityError,
+    clients::ClientError,
+    db::{DbError, TxError},
+    error::ApiError,
+    wallet::WalletError,
+};
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum BookingError {
     #[error("{message}")]
     Field { field: String, message: String },
@@ -23,6 +29,17 @@ pub enum BookingError {
     Forbidden,
     #[error("the client is deleted or merged")]
     ClientNotActive,
+    /// The client's own rules refused (blocked, permission level, no such client).
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The wallet refused the credits (not enough of them, client gone).
+    #[error(transparent)]
+    Wallet(#[from] WalletError),
+    /// The slot could not be looked up as availability offers it.
+    #[error(transparent)]
+    Availability(#[from] AvailabilityError),
+    #[error(transparent)]
+    Db(#[from] DbError),
 }
 
 impl BookingError {
@@ -30,6 +47,22 @@ impl BookingError {
         Self::Field {
             field: field.into(),
             message: message.into(),
+        }
+    }
+}
+
+impl From<mysql_async::Error> for BookingError {
+    fn from(e: mysql_async::Error) -> Self {
+        Self::Db(e.into())
+    }
+}
+
+impl TxError for BookingError {
+    fn is_retryable(&self) -> bool {
+        match self {
+            Self::Db(e) | Self::Availability(AvailabilityError::Db(e)) => e.is_retryable(),
+            Self::Wallet(e) => e.is_retryable(),
+            _ => false,
         }
     }
 }
@@ -47,6 +80,10 @@ impl From<BookingError> for ApiError {
             BookingError::NotChangeable(_) => ApiError::conflict("booking_closed", message),
             BookingError::Forbidden => ApiError::Forbidden,
             BookingError::ClientNotActive => ApiError::conflict("client_not_active", message),
+            BookingError::Client(e) => e.into(),
+            BookingError::Wallet(e) => e.into(),
+            BookingError::Availability(e) => e.into(),
+            BookingError::Db(e) => e.into(),
         }
     }
 }

@@ -7,12 +7,12 @@ use crate::{
     auth::Actor,
     clients,
     error::{ApiError, ApiResult, AppJson},
-    idempotency::IdempotencyKey,
+    idempotency::Idempotent,
     state::AppState,
 };
 use axum::{
-    body::Bytes,
-    extract::{Path, Query, State},
+    extract::{Path, Query, Request, State},
+    http::StatusCode,
     response::Response,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -159,11 +159,17 @@ const IDEMPOTENCY: &str = "a retry with the same key returns the first answer";
         (status = 422), (status = 403), (status = 404)))]
 async fn create_booking(
     State(state): State<AppState>,
-    actor: Actor,
-    key: Option<IdempotencyKey>,
-    AppJson(request): AppJson<CreateRequest>,
+    request: Idempotent<CreateRequest>,
 ) -> ApiResult<Response> {
-    super::create(&state.db, actor, key.as_ref(), &request).await
+    let db = &state.db;
+    let placement = &super::prepare(db, request.actor, &request.command).await?;
+    let actor = request.actor;
+    request
+        .run(db, StatusCode::CREATED, |mut tx| async move {
+            let result = super::place(&mut tx, db, actor, placement).await;
+            (tx, result)
+        })
+        .await
 }
 
 #[utoipa::path(get, path = "/v1/bookings", tag = "bookings", params(ListQuery),
@@ -197,22 +203,20 @@ async fn get_booking(
         (status = 403), (status = 404)))]
 async fn cancel_booking(
     State(state): State<AppState>,
-    actor: Actor,
-    key: Option<IdempotencyKey>,
     Path(id): Path<u64>,
-    body: Bytes,
+    request: Request,
 ) -> ApiResult<Response> {
     // The body is optional: an empty one cancels without a reason.
-    let request: CancelRequest = if body.is_empty() {
-        CancelRequest::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| ApiError::Invalid {
-            code: "invalid_body",
-            message: e.to_string(),
-            fields: std::collections::BTreeMap::new(),
-        })?
-    };
-    super::cancel(&state.db, actor, key.as_ref(), id, &request).await
+    let request = Idempotent::<CancelRequest>::with_optional_body(request, &state).await?;
+    let db = &state.db;
+    let cancellation = &super::prepare_cancel(db, request.actor, id, &request.command).await?;
+    let actor = request.actor;
+    request
+        .run(db, StatusCode::OK, |mut tx| async move {
+            let result = super::cancel(&mut tx, db, actor, cancellation).await;
+            (tx, result)
+        })
+        .await
 }
 
 #[utoipa::path(post, path = "/v1/bookings/{id}/reschedule", tag = "bookings", request_body = RescheduleRequest,
@@ -250,17 +254,23 @@ async fn change_status(
         (status = 404)))]
 async fn record_payment(
     State(state): State<AppState>,
-    actor: Actor,
-    key: Option<IdempotencyKey>,
     Path(id): Path<u64>,
-    AppJson(request): AppJson<PaymentInput>,
+    request: Idempotent<PaymentInput>,
 ) -> ApiResult<Response> {
-    super::record_payment(&state.db, actor, key.as_ref(), id, &request).await
+    let db = &state.db;
+    let payment = &super::prepare_payment(db, request.actor, id, &request.command).await?;
+    let actor = request.actor;
+    request
+        .run(db, StatusCode::CREATED, |mut tx| async move {
+            let result = super::record_payment(&mut tx, db, actor, payment).await;
+            (tx, result)
+        })
+        .await
 }
 
 async fn client_party(state: &AppState, actor: Actor, id: u64) -> ApiResult<Party> {
     clients::authorize(&state.db, actor, id).await?;
-    super::party(&state.db, actor).await
+    Ok(super::party(&state.db, actor).await?)
 }
 
 #[utoipa::path(get, path = "/v1/clients/{id}/bookings", tag = "bookings", params(ListQuery),

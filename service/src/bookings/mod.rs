@@ -18,7 +18,10 @@ mod read;
 mod repo;
 mod slot;
 
-pub use change::{CancelRequest, RescheduleRequest, StatusRequest, cancel, reschedule, set_status};
+pub use change::{
+    CancelRequest, Cancellation, RescheduleRequest, StatusRequest, cancel, prepare_cancel,
+    reschedule, set_status,
+};
 pub use domain::{
     Action, Actions, Booking, BookingRow, CalendarDay, CalendarItem, Cursor, Deposit, Details,
     Discount, HistoryEntry, Line, LineKind, Payment, PaymentChoice, PaymentKind, PaymentMethod,
@@ -26,10 +29,13 @@ pub use domain::{
     calendar, due_now, payment_status, price,
 };
 pub use error::BookingError;
-pub use payments::{PaymentInput, pricing, record_payment, set_pricing};
-pub use place::{AddonChoice, CreateRequest, PaymentRequest, create};
+pub use payments::{
+    PaymentInput, RecordPayment, prepare_payment, pricing, record_payment, set_pricing,
+};
+pub use place::{AddonChoice, CreateRequest, PaymentRequest, Placement, place, prepare};
 pub use policy::{
-    Party, bound_by_booking_rules, may_look_past, party, set_staff_permissions, staff_permissions,
+    Party, acts_for_business, bound_by_booking_rules, may_look_past, party, set_staff_permissions,
+    staff_permissions,
 };
 pub use read::{allowed_actions, details, list};
 pub use repo::ListFilter;

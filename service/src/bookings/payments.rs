@@ -3,21 +3,18 @@
 use super::{
     BookingError,
     domain::{
-        self, Booking, Payment, PaymentFact, PaymentKind, PaymentMethod, PaymentRowStatus,
-        ServicePricing, Status,
+        self, Booking, Deposit, Discount, Payment, PaymentFact, PaymentKind, PaymentMethod,
+        PaymentRowStatus, ServicePricing, Status,
     },
-    policy::{load_visible, party},
+    policy::{acts_for_business, load_visible, party},
     repo,
 };
 use crate::{
     auth::Actor,
     db::{Db, Tx},
-    error::{ApiError, ApiResult},
-    idempotency::{self, IdempotencyKey, Start},
     money::Money,
     wallet::{self, Entry, EntryKind, References},
 };
-use axum::{http::StatusCode, response::Response};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -32,7 +29,11 @@ pub struct PaymentInput {
     pub note: Option<String>,
 }
 
-pub(super) async fn facts_of(tx: &mut Tx, db: &Db, id: u64) -> ApiResult<Vec<PaymentFact>> {
+pub(super) async fn facts_of(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+) -> Result<Vec<PaymentFact>, BookingError> {
     Ok(repo::payments(tx, db, id)
         .await?
         .iter()
@@ -47,7 +48,7 @@ pub(super) async fn refresh_payment_summary(
     id: u64,
     total: Money,
     method: Option<PaymentMethod>,
-) -> ApiResult<()> {
+) -> Result<(), BookingError> {
     let facts = facts_of(tx, db, id).await?;
     repo::set_payment_summary(
         tx,
@@ -61,68 +62,93 @@ pub(super) async fn refresh_payment_summary(
     Ok(())
 }
 
-/// A payment recorded after booking (cash at the desk, a bank transfer, credits).
-pub async fn record_payment(
+/// A checked payment, ready for its transaction.
+pub struct RecordPayment {
+    id: u64,
+    method: PaymentMethod,
+    amount: Money,
+    status: PaymentRowStatus,
+    note: String,
+}
+
+/// Checks a payment recorded after booking (cash at the desk, a bank transfer, credits): who may
+/// take it, on which booking, and its fields. Only reads.
+pub async fn prepare_payment(
     db: &Db,
     actor: Actor,
-    key: Option<&IdempotencyKey>,
     id: u64,
     r: &PaymentInput,
-) -> ApiResult<Response> {
+) -> Result<RecordPayment, BookingError> {
     // Clients and guests are refused before their party is looked up, as they always were.
-    actor.require_staff()?;
+    if !acts_for_business(actor.role) {
+        return Err(BookingError::Forbidden);
+    }
     let party = party(db, actor).await?;
     if !party.may_take_payments() {
-        return Err(ApiError::Forbidden);
+        return Err(BookingError::Forbidden);
     }
     if r.amount.is_negative() || r.amount.is_zero() {
-        return Err(BookingError::field("amount", "must be positive").into());
+        return Err(BookingError::field("amount", "must be positive"));
     }
     let status = match r.status.unwrap_or(PaymentRowStatus::Paid) {
         s @ (PaymentRowStatus::Paid | PaymentRowStatus::Pending) => s,
-        _ => return Err(BookingError::field("status", "paid or pending").into()),
+        _ => return Err(BookingError::field("status", "paid or pending")),
     };
     let note = r.note.as_deref().unwrap_or_default().trim();
     if note.chars().count() > 500 {
-        return Err(BookingError::field("note", "at most 500 characters").into());
+        return Err(BookingError::field("note", "at most 500 characters"));
     }
     load_visible(db, party, id).await?;
-    let fingerprint = idempotency::fingerprint(
-        "POST",
-        &format!("/v1/bookings/{id}/payments"),
-        &serde_json::to_vec(r).map_err(anyhow::Error::from)?,
-    );
-    let mut tx = match idempotency::begin(db, actor, key, &fingerprint).await? {
-        Start::Fresh(tx) => tx,
-        Start::Replay(response) => return Ok(response),
-    };
-    let locked = repo::find_for_update(&mut tx, db, id)
+    Ok(RecordPayment {
+        id,
+        method: r.method,
+        amount: r.amount,
+        status,
+        note: note.to_owned(),
+    })
+}
+
+/// Records the payment in the caller's transaction, under the booking's row lock; credits are
+/// taken from the wallet in the same transaction.
+pub async fn record_payment(
+    tx: &mut Tx,
+    db: &Db,
+    actor: Actor,
+    p: &RecordPayment,
+) -> Result<Booking, BookingError> {
+    let RecordPayment {
+        id,
+        method,
+        amount,
+        status,
+        ref note,
+    } = *p;
+    let locked = repo::find_for_update(tx, db, id)
         .await?
         .ok_or(BookingError::NotFound)?;
     if !locked.status.holds_slot() && locked.status != Status::Completed {
-        return Err(BookingError::NotChangeable(locked.status.as_str()).into());
+        return Err(BookingError::NotChangeable(locked.status.as_str()));
     }
-    let facts = facts_of(&mut tx, db, id).await?;
+    let facts = facts_of(tx, db, id).await?;
     let balance = locked.total - domain::amount_paid(&facts);
-    if r.amount > balance {
+    if amount > balance {
         return Err(BookingError::field(
             "amount",
             format!("more than the balance due ({balance})"),
-        )
-        .into());
+        ));
     }
     let actor_name = actor.to_string();
     let mut ledger_id = None;
-    if r.method == PaymentMethod::Wallet {
+    if method == PaymentMethod::Wallet {
         if status != PaymentRowStatus::Paid {
-            return Err(BookingError::field("status", "credits are paid at once").into());
+            return Err(BookingError::field("status", "credits are paid at once"));
         }
         let row = wallet::post(
-            &mut tx,
+            tx,
             db,
             Entry {
                 client_id: locked.client_id,
-                amount: -r.amount,
+                amount: -amount,
                 kind: EntryKind::BookingPayment,
                 reason: format!("Booking #{id}"),
                 actor: actor_name.clone(),
@@ -137,37 +163,29 @@ pub async fn record_payment(
     }
     let payment = repo::NewPayment {
         kind: PaymentKind::Payment,
-        method: r.method,
-        amount: r.amount,
+        method,
+        amount,
         status,
         ledger_id,
         note,
         actor: &actor_name,
     };
-    repo::insert_payment(&mut tx, db, id, &payment).await?;
-    refresh_payment_summary(&mut tx, db, id, locked.total, Some(r.method)).await?;
+    repo::insert_payment(tx, db, id, &payment).await?;
+    refresh_payment_summary(tx, db, id, locked.total, Some(method)).await?;
     let changes = serde_json::json!({
-        "payment": {"before": null, "after": {"method": r.method, "amount": r.amount, "status": status}},
+        "payment": {"before": null, "after": {"method": method, "amount": amount, "status": status}},
     });
-    repo::insert_history(&mut tx, db, id, &actor_name, "payment_added", &changes).await?;
-    let row = repo::find(&mut tx, db, id)
+    repo::insert_history(tx, db, id, &actor_name, "payment_added", &changes).await?;
+    let row = repo::find(tx, db, id)
         .await?
         .ok_or(BookingError::NotFound)?;
-    idempotency::finish(
-        tx,
-        db,
-        actor,
-        key,
-        StatusCode::CREATED,
-        &Booking::from(&row),
-    )
-    .await
+    Ok(Booking::from(&row))
 }
 
-pub async fn pricing(db: &Db, service_id: u64) -> ApiResult<ServicePricing> {
+pub async fn pricing(db: &Db, service_id: u64) -> Result<ServicePricing, BookingError> {
     let mut conn = db.pool.get_conn().await?;
     if !repo::service_exists(&mut conn, db, service_id).await? {
-        return Err(ApiError::NotFound);
+        return Err(BookingError::NotFound);
     }
     Ok(match repo::pricing(&mut conn, db, service_id).await? {
         None => ServicePricing::default(),
@@ -183,27 +201,35 @@ pub async fn set_pricing(
     db: &Db,
     service_id: u64,
     p: &ServicePricing,
-) -> ApiResult<ServicePricing> {
+) -> Result<ServicePricing, BookingError> {
     let deposit = p.deposit.validate()?;
     let discount = p.discount.map(|d| d.validate("discount")).transpose()?;
     if let Some(rate) = p.tax_rate_percent
         && (rate.is_negative() || rate.amount() > Decimal::ONE_HUNDRED)
     {
-        return Err(BookingError::field("tax_rate_percent", "between 0 and 100").into());
+        return Err(BookingError::field("tax_rate_percent", "between 0 and 100"));
     }
-    let mut tx = db.begin().await?;
-    if !repo::service_exists(&mut tx, db, service_id).await? {
-        return Err(ApiError::NotFound);
-    }
-    repo::save_pricing(
-        &mut tx,
-        db,
-        service_id,
-        deposit,
-        discount,
-        p.tax_rate_percent.map(Money::amount),
-    )
+    let tax_rate_percent = p.tax_rate_percent.map(Money::amount);
+    db.transaction(|mut tx| async move {
+        let result =
+            save_pricing(&mut tx, db, service_id, deposit, discount, tax_rate_percent).await;
+        (tx, result)
+    })
     .await?;
-    tx.commit().await?;
     pricing(db, service_id).await
+}
+
+async fn save_pricing(
+    tx: &mut Tx,
+    db: &Db,
+    service_id: u64,
+    deposit: Deposit,
+    discount: Option<Discount>,
+    tax_rate_percent: Option<Decimal>,
+) -> Result<(), BookingError> {
+    if !repo::service_exists(tx, db, service_id).await? {
+        return Err(BookingError::NotFound);
+    }
+    repo::save_pricing(tx, db, service_id, deposit, discount, tax_rate_percent).await?;
+    Ok(())
 }

@@ -6,22 +6,19 @@ use super::{
         self, Booking, BookingRow, Discount, LineKind, PaymentChoice, PaymentKind, PaymentMethod,
         PaymentRowStatus, PaymentStatus, Price, PriceRules, Status,
     },
-    policy::{MoneyAtBooking, party},
+    policy::{MoneyAtBooking, client_may, party},
     repo,
-    slot::{DEADLOCK_RETRIES, claim_slot, is_deadlock},
+    slot::claim_slot,
 };
 use crate::{
     auth::Actor,
     availability::{self, BusyInterval},
-    clients::{self, PortalAction},
-    db::Db,
-    error::{ApiError, ApiResult},
-    idempotency::{self, IdempotencyKey, Start},
+    clients::PortalAction,
+    db::{Db, Tx},
     money::Money,
     settings,
     wallet::{self, Entry, EntryKind, References},
 };
-use axum::{http::StatusCode, response::Response};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -74,8 +71,8 @@ pub struct CreateRequest {
     pub payment: Option<PaymentRequest>,
 }
 
-/// A validated booking request, ready for its transaction.
-struct Placement {
+/// A checked and priced booking request, ready for its transaction.
+pub struct Placement {
     client_id: u64,
     candidate: BusyInterval,
     capacity: u32,
@@ -90,43 +87,25 @@ struct Placement {
     names: domain::Names,
 }
 
-pub async fn create(
-    db: &Db,
-    actor: Actor,
-    key: Option<&IdempotencyKey>,
-    request: &CreateRequest,
-) -> ApiResult<Response> {
+/// Checks and prices a booking request outside the transaction: who books for whom, the
+/// service, staff member, location and client, the add-ons, the price and how it is paid, and
+/// (for those bound by the booking rules) whether the slot is offered. Only reads.
+pub async fn prepare(db: &Db, actor: Actor, r: &CreateRequest) -> Result<Placement, BookingError> {
     let party = party(db, actor).await?;
-    let placement = prepare(db, actor, party, request).await?;
-    let fingerprint = idempotency::fingerprint(
-        "POST",
-        "/v1/bookings",
-        &serde_json::to_vec(request).map_err(anyhow::Error::from)?,
-    );
-    let mut attempt = 0;
-    loop {
-        match place(db, actor, key, &fingerprint, &placement).await {
-            Err(e) if attempt < DEADLOCK_RETRIES && is_deadlock(&e) => attempt += 1,
-            other => return other,
-        }
-    }
-}
-
-async fn prepare(db: &Db, actor: Actor, party: Party, r: &CreateRequest) -> ApiResult<Placement> {
     let client_id = match party {
         Party::Manager => r
             .client_id
             .ok_or_else(|| BookingError::field("client_id", "client_id is required"))?,
         Party::Employee { .. } => {
             if !party.may_book_on(r.staff_id) {
-                return Err(BookingError::Forbidden.into());
+                return Err(BookingError::Forbidden);
             }
             r.client_id
                 .ok_or_else(|| BookingError::field("client_id", "client_id is required"))?
         }
         Party::Client { client_id } => {
             if r.client_id.is_some_and(|id| id != client_id) {
-                return Err(ApiError::NotFound);
+                return Err(BookingError::NotFound);
             }
             client_id
         }
@@ -139,16 +118,16 @@ async fn prepare(db: &Db, actor: Actor, party: Party, r: &CreateRequest) -> ApiR
                 "discount"
             },
             "only staff set a booking's status or discount",
-        )
-        .into());
+        ));
     }
     let status = match r.status {
         None => Status::Confirmed,
         Some(s @ (Status::Pending | Status::Confirmed)) => s,
         Some(_) => {
-            return Err(
-                BookingError::field("status", "a new booking is pending or confirmed").into(),
-            );
+            return Err(BookingError::field(
+                "status",
+                "a new booking is pending or confirmed",
+            ));
         }
     };
     let discount = r.discount.map(|d| d.validate("discount")).transpose()?;
@@ -167,27 +146,30 @@ async fn prepare(db: &Db, actor: Actor, party: Party, r: &CreateRequest) -> ApiR
     .filter(|o| o.service_active)
     .ok_or_else(|| BookingError::field("service_id", "no such service"))?;
     match offering.client_live {
-        None => return Err(BookingError::field("client_id", "no such client").into()),
-        Some(false) => return Err(BookingError::ClientNotActive.into()),
+        None => return Err(BookingError::field("client_id", "no such client")),
+        Some(false) => return Err(BookingError::ClientNotActive),
         Some(true) => {}
     }
     if let Party::Client { client_id } = party {
-        clients::ensure_may(&mut conn, db, client_id, PortalAction::Book).await?;
+        client_may(&mut conn, db, client_id, PortalAction::Book).await?;
     }
     if !offering.staff_performs {
         return Err(BookingError::field(
             "staff_id",
             "this staff member does not offer the service",
-        )
-        .into());
+        ));
     }
     if !offering.location_offers {
-        return Err(BookingError::field("location_id", "the service is not offered here").into());
+        return Err(BookingError::field(
+            "location_id",
+            "the service is not offered here",
+        ));
     }
     if people == 0 || people > offering.capacity {
-        return Err(
-            BookingError::field("people", format!("between 1 and {}", offering.capacity)).into(),
-        );
+        return Err(BookingError::field(
+            "people",
+            format!("between 1 and {}", offering.capacity),
+        ));
     }
     let mut inputs = vec![domain::LineInput {
         kind: LineKind::Service,
@@ -208,10 +190,10 @@ async fn prepare(db: &Db, actor: Actor, party: Party, r: &CreateRequest) -> ApiR
                 .find(|a| a.0 == choice.id && a.5)
                 .ok_or_else(|| BookingError::field(&field, "not an add-on of this service"))?;
             if choice.quantity == 0 || choice.quantity > *max {
-                return Err(BookingError::field(&field, format!("quantity 1 to {max}")).into());
+                return Err(BookingError::field(&field, format!("quantity 1 to {max}")));
             }
             if addon_pairs.iter().any(|(a, _)| a == id) {
-                return Err(BookingError::field(&field, "this add-on is listed twice").into());
+                return Err(BookingError::field(&field, "this add-on is listed twice"));
             }
             duration += minutes * choice.quantity;
             addon_pairs.push((*id, choice.quantity));
@@ -256,7 +238,7 @@ async fn prepare(db: &Db, actor: Actor, party: Party, r: &CreateRequest) -> ApiR
             .is_some_and(|(_, _, status)| status == PaymentRowStatus::Paid),
     };
     if !party.may_place_with(money) {
-        return Err(BookingError::Forbidden.into());
+        return Err(BookingError::Forbidden);
     }
     let candidate = BusyInterval {
         booking_id: None,
@@ -293,21 +275,18 @@ async fn prepare(db: &Db, actor: Actor, party: Party, r: &CreateRequest) -> ApiR
     })
 }
 
-async fn place(
+/// Claims the slot and writes the booking, its lines and its payments (credits through the
+/// wallet) in the caller's transaction.
+pub async fn place(
+    tx: &mut Tx,
     db: &Db,
     actor: Actor,
-    key: Option<&IdempotencyKey>,
-    fingerprint: &str,
     p: &Placement,
-) -> ApiResult<Response> {
-    let mut tx = match idempotency::begin(db, actor, key, fingerprint).await? {
-        Start::Fresh(tx) => tx,
-        Start::Replay(response) => return Ok(response),
-    };
+) -> Result<Booking, BookingError> {
     let c = &p.candidate;
-    claim_slot(&mut tx, db, c, p.capacity, p.offered).await?;
+    claim_slot(tx, db, c, p.capacity, p.offered).await?;
     if !p.plan.wallet.is_zero() {
-        repo::lock_client(&mut tx, db, p.client_id).await?;
+        repo::lock_client(tx, db, p.client_id).await?;
     }
     let facts = p.plan.facts();
     let amount_paid = domain::amount_paid(&facts);
@@ -338,11 +317,11 @@ async fn place(
         payment_status,
         created_by: &actor_name,
     };
-    let id = repo::insert(&mut tx, db, &new).await?;
-    repo::insert_lines(&mut tx, db, id, &p.price.lines).await?;
+    let id = repo::insert(tx, db, &new).await?;
+    repo::insert_lines(tx, db, id, &p.price.lines).await?;
     if !p.plan.wallet.is_zero() {
         let row = wallet::post(
-            &mut tx,
+            tx,
             db,
             Entry {
                 client_id: p.client_id,
@@ -366,7 +345,7 @@ async fn place(
             note: "",
             actor: &actor_name,
         };
-        repo::insert_payment(&mut tx, db, id, &payment).await?;
+        repo::insert_payment(tx, db, id, &payment).await?;
     }
     if let Some((method, amount, status)) = p.plan.other {
         let payment = repo::NewPayment {
@@ -378,7 +357,7 @@ async fn place(
             note: "",
             actor: &actor_name,
         };
-        repo::insert_payment(&mut tx, db, id, &payment).await?;
+        repo::insert_payment(tx, db, id, &payment).await?;
     }
     let changes = serde_json::json!({
         "status": {"before": null, "after": p.status},
@@ -387,7 +366,7 @@ async fn place(
         "total": {"before": null, "after": p.price.total},
         "amount_paid": {"before": null, "after": amount_paid},
     });
-    repo::insert_history(&mut tx, db, id, &actor_name, "created", &changes).await?;
+    repo::insert_history(tx, db, id, &actor_name, "created", &changes).await?;
     let now = Utc::now();
     let row = BookingRow {
         id,
@@ -421,5 +400,5 @@ async fn place(
     };
     let mut body = Booking::from(&row);
     body.lines = Some(p.price.lines.clone());
-    idempotency::finish(tx, db, actor, key, StatusCode::CREATED, &body).await
+    Ok(body)
 }

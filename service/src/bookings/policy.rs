@@ -10,9 +10,8 @@ use super::{
 };
 use crate::{
     auth::{Actor, Role},
-    clients::{self, PortalAction},
+    clients::{self, ClientError, PortalAction},
     db::Db,
-    error::{ApiError, ApiResult},
     settings::Settings,
 };
 use chrono::{DateTime, Utc};
@@ -24,9 +23,14 @@ use mysql_async::prelude::Queryable;
 /// books on the business's behalf as its role allows); clients are, and guests book as clients.
 /// Nobody is spared the physics: no double booking, no slot in the past.
 pub fn bound_by_booking_rules(role: Role) -> bool {
+    !acts_for_business(role)
+}
+
+/// Admins, managers and employees: the people who serve clients.
+pub fn acts_for_business(role: Role) -> bool {
     match role {
-        Role::Admin | Role::Manager | Role::Employee => false,
-        Role::Client | Role::Guest => true,
+        Role::Admin | Role::Manager | Role::Employee => true,
+        Role::Client | Role::Guest => false,
     }
 }
 
@@ -141,14 +145,14 @@ impl Party {
     }
 }
 
-pub async fn party(db: &Db, actor: Actor) -> ApiResult<Party> {
+pub async fn party(db: &Db, actor: Actor) -> Result<Party, BookingError> {
     match actor.role {
         Role::Admin | Role::Manager => Ok(Party::Manager),
         Role::Employee => {
             let mut conn = db.pool.get_conn().await?;
             let (staff_id, rights) = repo::staff_of_wp_user(&mut conn, db, actor.wp_user_id)
                 .await?
-                .ok_or(ApiError::Forbidden)?;
+                .ok_or(BookingError::Forbidden)?;
             Ok(Party::Employee {
                 staff_id,
                 can_edit: rights.can_edit,
@@ -157,23 +161,43 @@ pub async fn party(db: &Db, actor: Actor) -> ApiResult<Party> {
             })
         }
         Role::Client => Ok(Party::Client {
-            client_id: clients::own_client_id(db, actor).await?,
+            client_id: clients::live_client_of(db, actor.wp_user_id)
+                .await?
+                .ok_or(ClientError::NotFound)?,
         }),
-        Role::Guest => Err(ApiError::Forbidden),
+        Role::Guest => Err(BookingError::Forbidden),
     }
 }
 
-pub(super) async fn load_visible(db: &Db, party: Party, id: u64) -> ApiResult<BookingRow> {
+pub(super) async fn load_visible(
+    db: &Db,
+    party: Party,
+    id: u64,
+) -> Result<BookingRow, BookingError> {
     let mut conn = db.pool.get_conn().await?;
     match repo::find(&mut conn, db, id).await? {
         Some(b) if party.sees(&b) => Ok(b),
-        _ => Err(BookingError::NotFound.into()),
+        _ => Err(BookingError::NotFound),
     }
+}
+
+/// A client's own permission level and block, for what it does online.
+pub(super) async fn client_may<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    client_id: u64,
+    action: PortalAction,
+) -> Result<(), BookingError> {
+    clients::portal_rights(conn, db, client_id)
+        .await?
+        .ok_or(ClientError::NotFound)?
+        .allow(action)?;
+    Ok(())
 }
 
 /// For availability's "slots if this booking moved": whoever sees the booking may ask. Managers
 /// ask about any booking id without it being looked up.
-pub async fn may_look_past(db: &Db, actor: Actor, booking_id: u64) -> ApiResult<()> {
+pub async fn may_look_past(db: &Db, actor: Actor, booking_id: u64) -> Result<(), BookingError> {
     if actor.is_manager() {
         return Ok(());
     }
@@ -193,7 +217,7 @@ pub(super) async fn change_notice_of<Q: Queryable>(
     db: &Db,
     settings: &Settings,
     b: &BookingRow,
-) -> ApiResult<u32> {
+) -> Result<u32, BookingError> {
     let offering = repo::offering(
         conn,
         db,
@@ -215,7 +239,7 @@ pub(super) async fn actions(
     b: &BookingRow,
     settings: &Settings,
     now: DateTime<Utc>,
-) -> ApiResult<Actions> {
+) -> Result<Actions, BookingError> {
     let closed = !b.status.holds_slot();
     let refuse = |reason: &str| Action {
         allowed: false,
@@ -243,11 +267,13 @@ pub(super) async fn actions(
             (PortalAction::Reschedule, &mut out.reschedule),
             (PortalAction::Cancel, &mut out.cancel),
         ] {
-            if let Err(e) = clients::ensure_may(&mut conn, db, client_id, action).await {
-                *slot = refuse(match e {
-                    ApiError::Conflict { code, .. } => code,
-                    _ => "not_permitted",
-                });
+            match client_may(&mut conn, db, client_id, action).await {
+                Ok(()) => {}
+                Err(BookingError::Client(ClientError::Blocked)) => {
+                    *slot = refuse("client_blocked");
+                }
+                Err(BookingError::Client(_)) => *slot = refuse("not_permitted"),
+                Err(e) => return Err(e),
             }
         }
     }
@@ -280,11 +306,11 @@ pub(super) async fn actions(
     Ok(out)
 }
 
-pub async fn staff_permissions(db: &Db, staff_id: u64) -> ApiResult<StaffPermissions> {
+pub async fn staff_permissions(db: &Db, staff_id: u64) -> Result<StaffPermissions, BookingError> {
     let mut conn = db.pool.get_conn().await?;
     let rights = repo::staff_permissions(&mut conn, db, staff_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(BookingError::NotFound)?;
     Ok(StaffPermissions {
         can_edit_bookings: rights.can_edit,
         can_cancel_bookings: rights.can_cancel,
@@ -296,17 +322,21 @@ pub async fn set_staff_permissions(
     db: &Db,
     staff_id: u64,
     p: &StaffPermissions,
-) -> ApiResult<StaffPermissions> {
-    let mut tx = db.begin().await?;
+) -> Result<StaffPermissions, BookingError> {
     let rights = repo::StaffRights {
         can_edit: p.can_edit_bookings,
         can_cancel: p.can_cancel_bookings,
         can_take_payments: p.can_take_payments,
     };
-    if !repo::set_staff_permissions(&mut tx, db, staff_id, rights).await? {
-        return Err(ApiError::NotFound);
+    let found = db
+        .transaction(|mut tx| async move {
+            let result = repo::set_staff_permissions(&mut tx, db, staff_id, rights).await;
+            (tx, result.map_err(BookingError::from))
+        })
+        .await?;
+    if !found {
+        return Err(BookingError::NotFound);
     }
-    tx.commit().await?;
     Ok(p.clone())
 }
 

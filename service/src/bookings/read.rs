@@ -1,20 +1,19 @@
 //! Reading bookings: one with its four tabs, the actions open to the caller, lists.
 use super::{
-    Party,
+    BookingError, Party,
     domain::{Actions, Booking, Cursor, Details},
     policy::{actions, load_visible, party},
     repo,
 };
 use crate::{
     auth::Actor,
-    clients,
+    clients::{self, ClientError},
     db::Db,
-    error::{ApiError, ApiResult},
     settings,
 };
 use chrono::Utc;
 
-pub async fn details(db: &Db, actor: Actor, id: u64) -> ApiResult<Details> {
+pub async fn details(db: &Db, actor: Actor, id: u64) -> Result<Details, BookingError> {
     let party = party(db, actor).await?;
     let booking = load_visible(db, party, id).await?;
     let mut conn = db.pool.get_conn().await?;
@@ -22,7 +21,9 @@ pub async fn details(db: &Db, actor: Actor, id: u64) -> ApiResult<Details> {
     let payments = repo::payments(&mut conn, db, id).await?;
     let history = repo::history(&mut conn, db, id).await?;
     drop(conn);
-    let client = clients::get(db, booking.client_id).await?;
+    let client = clients::find(db, booking.client_id)
+        .await?
+        .ok_or(ClientError::NotFound)?;
     let settings = settings::load(db).await?;
     let actions = actions(db, party, &booking, &settings, Utc::now()).await?;
     Ok(Details::build(
@@ -31,7 +32,7 @@ pub async fn details(db: &Db, actor: Actor, id: u64) -> ApiResult<Details> {
 }
 
 /// The fourth tab alone, for lists that offer actions without the rest of the details.
-pub async fn allowed_actions(db: &Db, actor: Actor, id: u64) -> ApiResult<Actions> {
+pub async fn allowed_actions(db: &Db, actor: Actor, id: u64) -> Result<Actions, BookingError> {
     let party = party(db, actor).await?;
     let booking = load_visible(db, party, id).await?;
     let settings = settings::load(db).await?;
@@ -42,18 +43,18 @@ pub async fn list(
     db: &Db,
     party: Party,
     mut filter: repo::ListFilter,
-) -> ApiResult<(Vec<Booking>, Option<String>)> {
+) -> Result<(Vec<Booking>, Option<String>), BookingError> {
     match party {
         Party::Manager => {}
         Party::Employee { staff_id, .. } => {
             if filter.staff_id.is_some_and(|s| s != staff_id) {
-                return Err(ApiError::NotFound);
+                return Err(BookingError::NotFound);
             }
             filter.staff_id = Some(staff_id);
         }
         Party::Client { client_id } => {
             if filter.client_id.is_some_and(|c| c != client_id) {
-                return Err(ApiError::NotFound);
+                return Err(BookingError::NotFound);
             }
             filter.client_id = Some(client_id);
         }

@@ -3,7 +3,6 @@ use super::BookingError;
 use crate::{
     availability::{self, BusyInterval},
     db::{Db, Tx},
-    error::{ApiError, ApiResult},
 };
 use chrono::Duration;
 
@@ -11,17 +10,12 @@ fn minutes(d: Duration) -> u32 {
     u32::try_from(d.num_minutes()).unwrap_or(0)
 }
 
-/// MariaDB chose this transaction as a deadlock victim; everything rolled back and a retry is safe.
-pub(super) fn is_deadlock(e: &ApiError) -> bool {
-    matches!(e, ApiError::Internal(cause)
-        if matches!(cause.downcast_ref::<mysql_async::Error>(),
-            Some(mysql_async::Error::Server(s)) if s.code == 1213))
-}
-
-pub(super) const DEADLOCK_RETRIES: usize = 3;
-
 /// The window of booking starts that can collide with `candidate`.
-async fn neighbours(tx: &mut Tx, db: &Db, c: &BusyInterval) -> ApiResult<Vec<BusyInterval>> {
+async fn neighbours(
+    tx: &mut Tx,
+    db: &Db,
+    c: &BusyInterval,
+) -> Result<Vec<BusyInterval>, BookingError> {
     let (lo, hi) = availability::booking_window(
         c.start,
         c.start + Duration::seconds(1),
@@ -33,25 +27,25 @@ async fn neighbours(tx: &mut Tx, db: &Db, c: &BusyInterval) -> ApiResult<Vec<Bus
 }
 
 /// Locks the staff member's row, then checks the candidate against the bookings holding that
-/// staff member's time. Nothing before this in the transaction may be a plain (snapshot) read:
-/// the snapshot must be taken after the lock is granted, so it sees every booking committed by
-/// whoever held the lock before.
+/// staff member's time. Nothing before this in the transaction may be a plain (snapshot) read
+/// (the idempotency claim before it is a write): the snapshot must be taken after the lock is
+/// granted, so it sees every booking committed by whoever held the lock before.
 pub(super) async fn claim_slot(
     tx: &mut Tx,
     db: &Db,
     candidate: &BusyInterval,
     capacity: u32,
     offered: bool,
-) -> ApiResult<()> {
+) -> Result<(), BookingError> {
     if !availability::lock_staff(tx, db, candidate.staff_id).await? {
-        return Err(BookingError::field("staff_id", "no such staff member").into());
+        return Err(BookingError::field("staff_id", "no such staff member"));
     }
     let busy = neighbours(tx, db, candidate).await?;
     if !availability::slot_is_free(candidate, capacity, &busy) {
-        return Err(BookingError::SlotTaken.into());
+        return Err(BookingError::SlotTaken);
     }
     if !offered {
-        return Err(BookingError::SlotNotOffered.into());
+        return Err(BookingError::SlotNotOffered);
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ pub use domain::{
 pub use error::CatalogError;
 
 use crate::{
-    db::{Db, Tx, is_duplicate_key},
+    db::{Db, DbError, Tx, is_duplicate_key},
     error::ApiResult,
 };
 use domain::CategoryChoice;
@@ -345,16 +345,14 @@ pub async fn staff(db: &Db) -> ApiResult<Vec<Staff>> {
     Ok(repo::staff(&mut conn, db, StaffFilter::All).await?)
 }
 
-/// What availability reads of the catalog for one service at one location: the service, the
-/// location, and the active staff performing the service (wherever they work).
+/// What availability reads of the catalog for one service at one location: the service and the
+/// location (each `None` when there is no such record), and the active staff performing the
+/// service (wherever they work).
 pub async fn offering(
     db: &Db,
     service_id: u64,
     location_id: u64,
-) -> ApiResult<(Service, Location, Vec<Staff>)> {
+) -> Result<(Option<Service>, Option<Location>, Vec<Staff>), DbError> {
     let mut conn = db.pool.get_conn().await?;
-    let (service, location, staff) = repo::offering(&mut conn, db, service_id, location_id).await?;
-    let service = service.ok_or(CatalogError::ServiceNotFound)?;
-    let location = location.ok_or(CatalogError::LocationNotFound)?;
-    Ok((service, location, staff))
+    Ok(repo::offering(&mut conn, db, service_id, location_id).await?)
 }

@@ -25,7 +25,7 @@ pub use statuses::*;
 use crate::{
     audit::{self, Record},
     auth::{Actor, Role},
-    db::{Db, Tx, is_duplicate_key},
+    db::{Db, DbError, Tx, is_duplicate_key},
     error::{ApiError, ApiResult},
     settings,
 };
@@ -168,10 +168,15 @@ pub async fn own_client_id(db: &Db, actor: Actor) -> ApiResult<u64> {
     if actor.role != Role::Client {
         return Err(ApiError::Forbidden);
     }
-    let mut conn = db.pool.get_conn().await?;
-    repo::live_id_for_wp_user(&mut conn, db, actor.wp_user_id)
+    live_client_of(db, actor.wp_user_id)
         .await?
         .ok_or(ApiError::NotFound)
+}
+
+/// The live client linked to a WordPress user, if any.
+pub async fn live_client_of(db: &Db, wp_user_id: u64) -> Result<Option<u64>, DbError> {
+    let mut conn = db.pool.get_conn().await?;
+    Ok(repo::live_id_for_wp_user(&mut conn, db, wp_user_id).await?)
 }
 
 /// What a client may do online, for the bookings domain.
@@ -183,38 +188,57 @@ pub enum PortalAction {
     ViewInvoices,
 }
 
-/// Refuses an online action the client may not take: 409 `client_blocked` for a blocked client
-/// booking online, 403 when its permission level does not allow the action. Managers acting on a
-/// client's behalf do not call this.
-pub async fn ensure_may<Q: mysql_async::prelude::Queryable>(
+/// What a live client may do online: blocked or not, and its permission level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortalRights {
+    blocked: bool,
+    permissions: Permissions,
+}
+
+impl PortalRights {
+    /// Refuses an online action the client may not take: `Blocked` for a blocked client booking
+    /// or rescheduling online, `NotPermitted` when its permission level does not allow the
+    /// action. Managers acting on a client's behalf do not ask.
+    pub fn allow(self, action: PortalAction) -> Result<(), ClientError> {
+        if self.blocked && matches!(action, PortalAction::Book | PortalAction::Reschedule) {
+            return Err(ClientError::Blocked);
+        }
+        let (allowed, what) = match action {
+            PortalAction::Book => (self.permissions.book, "book"),
+            PortalAction::Reschedule => (self.permissions.reschedule, "reschedule"),
+            PortalAction::Cancel => (self.permissions.cancel, "cancel"),
+            PortalAction::ViewInvoices => (self.permissions.view_invoices, "view invoices"),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(ClientError::NotPermitted(what))
+        }
+    }
+}
+
+/// The online rights of a live client; `None` when there is no such live client.
+pub async fn portal_rights<Q: mysql_async::prelude::Queryable>(
     conn: &mut Q,
     db: &Db,
     client_id: u64,
-    action: PortalAction,
-) -> ApiResult<()> {
-    let (blocked, permissions) = repo::portal_rights(conn, db, client_id)
+) -> Result<Option<PortalRights>, DbError> {
+    Ok(repo::portal_rights(conn, db, client_id)
         .await?
-        .ok_or(ClientError::NotFound)?;
-    if blocked && matches!(action, PortalAction::Book | PortalAction::Reschedule) {
-        return Err(ClientError::Blocked.into());
-    }
-    let (allowed, what) = match action {
-        PortalAction::Book => (permissions.book, "book"),
-        PortalAction::Reschedule => (permissions.reschedule, "reschedule"),
-        PortalAction::Cancel => (permissions.cancel, "cancel"),
-        PortalAction::ViewInvoices => (permissions.view_invoices, "view invoices"),
-    };
-    if !allowed {
-        return Err(ClientError::NotPermitted(what).into());
-    }
-    Ok(())
+        .map(|(blocked, permissions)| PortalRights {
+            blocked,
+            permissions,
+        }))
 }
 
 pub async fn get(db: &Db, id: u64) -> ApiResult<Client> {
+    Ok(find(db, id).await?.ok_or(ClientError::NotFound)?)
+}
+
+/// A client, live or not, for domains that show it beside their own records.
+pub async fn find(db: &Db, id: u64) -> Result<Option<Client>, DbError> {
     let mut conn = db.pool.get_conn().await?;
-    Ok(repo::find(&mut conn, db, id)
-        .await?
-        .ok_or(ClientError::NotFound)?)
+    Ok(repo::find(&mut conn, db, id).await?)
 }
 
 /// One page of the list and the cursor of the next one.

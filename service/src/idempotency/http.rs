@@ -47,6 +47,28 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Self::read(request, state, None).await
+    }
+}
+
+impl<C: DeserializeOwned + Default> Idempotent<C> {
+    /// As the extractor, for a command whose body may be left out altogether: no bytes (with
+    /// or without a content type) is `C::default()`; a body that is there is read as always.
+    pub async fn with_optional_body<S: Send + Sync>(
+        request: Request,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        Self::read(request, state, Some(C::default)).await
+    }
+}
+
+impl<C: DeserializeOwned> Idempotent<C> {
+    /// `default_for_empty`: what an empty body stands for, when it may be left out.
+    async fn read<S: Send + Sync>(
+        request: Request,
+        state: &S,
+        default_for_empty: Option<fn() -> C>,
+    ) -> Result<Self, ApiError> {
         let (mut parts, body) = request.into_parts();
         let actor = Actor::from_request_parts(&mut parts, state).await?;
         let key =
@@ -66,10 +88,15 @@ where
             .await
             .map_err(|e| ApiError::BadRequest(e.body_text()))?;
         let fingerprint = domain::fingerprint(method.as_str(), &target, &bytes);
-        // Deserialised by `AppJson` itself, so a bad body is refused exactly as elsewhere.
-        let mut json = Request::new(Body::from(bytes));
-        *json.headers_mut() = headers;
-        let AppJson(command) = AppJson::<C>::from_request(json, state).await?;
+        let command = match default_for_empty {
+            Some(default) if bytes.is_empty() => default(),
+            _ => {
+                // Deserialised by `AppJson` itself, so a bad body is refused exactly as elsewhere.
+                let mut json = Request::new(Body::from(bytes));
+                *json.headers_mut() = headers;
+                AppJson::<C>::from_request(json, state).await?.0
+            }
+        };
         Ok(Self {
             command,
             actor,

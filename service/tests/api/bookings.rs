@@ -716,6 +716,49 @@ async fn idempotency_key_returns_the_first_booking() {
 }
 
 #[tokio::test]
+async fn a_cancel_without_a_body_is_idempotent_too() {
+    let app = TestApp::spawn().await;
+    let s = shop(&app, massage()).await;
+    let ann = client(&app, 1551).await;
+    let b = book(&app, MANAGER, &booking(&s, ann, at(3, 10, 0))).await;
+    assert_eq!(b.status, StatusCode::CREATED, "{}", b.text);
+    let path = format!("/v1/bookings/{}/cancel", id(&b.body));
+    let cancel = |body: Option<Vec<u8>>| {
+        let (app, path) = (app.handle(), path.clone());
+        async move {
+            app.request_with(
+                Method::POST,
+                &path,
+                MANAGER,
+                body,
+                &[("Idempotency-Key", "cancel-bare")],
+                Tamper::default(),
+            )
+            .await
+        }
+    };
+    let first = cancel(None).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(first.body["status"], "cancelled");
+    let again = cancel(None).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert_eq!(again.body, first.body);
+    // The same key with another request is refused, not replayed.
+    let other = cancel(Some(br#"{"reason": "changed my mind"}"#.to_vec())).await;
+    assert_eq!(
+        other.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        other.text
+    );
+    assert_eq!(other.code(), "idempotency_key_reused");
+    let cancelled: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_booking_history WHERE action = 'cancelled'")
+        .await;
+    assert_eq!(cancelled, 1);
+}
+
+#[tokio::test]
 async fn employees_act_as_their_role_allows() {
     let app = TestApp::spawn().await;
     let s = shop(&app, massage()).await;

@@ -230,33 +230,35 @@ async fn sorting_by_name_pages_through_every_client_once() {
 
 #[tokio::test]
 async fn blocked_clients_and_permission_levels_gate_online_actions() {
-    use volixta_service::clients::{PortalAction, ensure_may};
+    use volixta_service::clients::{ClientError, PortalAction, portal_rights};
     let app = TestApp::spawn().await;
     let c = app
         .create_client(json!({"first_name": "A", "permissions": {"cancel": false}}))
         .await;
     let mut conn = app.db.pool.get_conn().await.expect("conn");
-    assert!(
-        ensure_may(&mut conn, &app.db, id(&c), PortalAction::Book)
-            .await
-            .is_ok()
-    );
-    let err = ensure_may(&mut conn, &app.db, id(&c), PortalAction::Cancel)
+    let rights = portal_rights(&mut conn, &app.db, id(&c))
         .await
-        .expect_err("cancel not permitted");
-    assert!(matches!(err, volixta_service::error::ApiError::Forbidden));
+        .expect("read")
+        .expect("a live client");
+    assert_eq!(rights.allow(PortalAction::Book), Ok(()));
+    assert_eq!(
+        rights.allow(PortalAction::Cancel),
+        Err(ClientError::NotPermitted("cancel"))
+    );
     app.patch(
         &format!("/v1/clients/{}", id(&c)),
         MANAGER,
         &json!({"blocked": true}),
     )
     .await;
-    let err = ensure_may(&mut conn, &app.db, id(&c), PortalAction::Book)
+    let rights = portal_rights(&mut conn, &app.db, id(&c))
         .await
-        .expect_err("blocked");
-    assert!(
-        matches!(&err, volixta_service::error::ApiError::Conflict { code, .. } if *code == "client_blocked"),
-        "{err:?}"
+        .expect("read")
+        .expect("a live client");
+    assert_eq!(rights.allow(PortalAction::Book), Err(ClientError::Blocked));
+    assert_eq!(
+        rights.allow(PortalAction::Reschedule),
+        Err(ClientError::Blocked)
     );
 }
 

@@ -5,7 +5,7 @@ use crate::bookings::domain::{
     Status,
 };
 use crate::{
-    db::{Db, Tx, to_utc},
+    db::{Db, DbError, Tx, to_utc},
     money::Money,
 };
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -159,8 +159,11 @@ pub async fn insert(tx: &mut Tx, db: &Db, b: &NewBooking<'_>) -> SqlResult<u64> 
         params,
     )
     .await?;
-    tx.last_insert_id()
-        .ok_or_else(|| mysql_async::Error::Other("no insert id for a booking".into()))
+    tx.last_insert_id().ok_or_else(|| {
+        DbError::Other(mysql_async::Error::Other(
+            "no insert id for a booking".into(),
+        ))
+    })
 }
 
 /// Every line in one statement.
@@ -196,6 +199,7 @@ pub async fn insert_lines(tx: &mut Tx, db: &Db, booking_id: u64, lines: &[Line])
         params,
     )
     .await
+    .map_err(DbError::from)
 }
 
 pub async fn lines<Q: Queryable>(conn: &mut Q, db: &Db, booking_id: u64) -> SqlResult<Vec<Line>> {
@@ -242,6 +246,7 @@ pub async fn move_to(
         (staff_id, start.naive_utc(), end.naive_utc(), booking_id),
     )
     .await
+    .map_err(DbError::from)
 }
 
 pub async fn set_status(tx: &mut Tx, db: &Db, booking_id: u64, status: Status) -> SqlResult<()> {
@@ -253,6 +258,7 @@ pub async fn set_status(tx: &mut Tx, db: &Db, booking_id: u64, status: Status) -
         (status.as_str(), status.as_str(), booking_id),
     )
     .await
+    .map_err(DbError::from)
 }
 
 pub async fn insert_history(
@@ -271,6 +277,7 @@ pub async fn insert_history(
         (booking_id, actor, action, changes.to_string()),
     )
     .await
+    .map_err(DbError::from)
 }
 
 pub async fn history<Q: Queryable>(

@@ -11,12 +11,15 @@ pub use offering::*;
 pub use payments::*;
 pub use staff::*;
 
-use crate::{db::to_utc, money::Money};
+use crate::{
+    db::{DbError, to_utc},
+    money::Money,
+};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql_async::{Row, Value, from_value};
 use rust_decimal::Decimal;
 
-type SqlResult<T> = Result<T, mysql_async::Error>;
+type SqlResult<T> = Result<T, DbError>;
 
 fn col<T: mysql_async::prelude::FromValue>(row: &mut Row, i: usize) -> T {
     from_value(row.take::<Value, _>(i).unwrap_or(Value::NULL))

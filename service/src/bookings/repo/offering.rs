@@ -3,7 +3,7 @@
 use super::{SqlResult, col, money};
 use crate::bookings::domain::{Deposit, Discount};
 use crate::{
-    db::{Db, Tx},
+    db::{Db, DbError, Tx},
     money::Money,
 };
 use mysql_async::{Row, prelude::Queryable};
@@ -117,6 +117,7 @@ pub async fn addons<Q: Queryable>(
         (service_id,),
     )
     .await
+    .map_err(DbError::from)
 }
 
 /// Taken before the booking row is inserted: the insert's foreign-key check would otherwise
@@ -128,6 +129,7 @@ pub async fn lock_client(tx: &mut Tx, db: &Db, client_id: u64) -> SqlResult<()> 
         (client_id,),
     )
     .await
+    .map_err(DbError::from)
 }
 
 pub async fn service_exists<Q: Queryable>(conn: &mut Q, db: &Db, id: u64) -> SqlResult<bool> {
@@ -154,6 +156,7 @@ pub async fn pricing<Q: Queryable>(
         (service_id,),
     )
     .await
+    .map_err(DbError::from)
 }
 
 pub async fn save_pricing(
@@ -192,4 +195,5 @@ pub async fn save_pricing(
         ),
     )
     .await
+    .map_err(DbError::from)
 }

@@ -4,7 +4,7 @@ use crate::bookings::domain::{
     Payment, PaymentKind, PaymentMethod, PaymentRowStatus, PaymentStatus,
 };
 use crate::{
-    db::{Db, Tx},
+    db::{Db, DbError, Tx},
     money::Money,
 };
 use mysql_async::{Row, prelude::Queryable};
@@ -43,8 +43,11 @@ pub async fn insert_payment(
         ),
     )
     .await?;
-    tx.last_insert_id()
-        .ok_or_else(|| mysql_async::Error::Other("no insert id for a payment".into()))
+    tx.last_insert_id().ok_or_else(|| {
+        DbError::Other(mysql_async::Error::Other(
+            "no insert id for a payment".into(),
+        ))
+    })
 }
 
 pub async fn payments<Q: Queryable>(
@@ -94,6 +97,7 @@ pub async fn cancel_pending_payments(tx: &mut Tx, db: &Db, booking_id: u64) -> S
         (booking_id,),
     )
     .await
+    .map_err(DbError::from)
 }
 
 pub async fn set_payment_summary(
@@ -117,4 +121,5 @@ pub async fn set_payment_summary(
         ),
     )
     .await
+    .map_err(DbError::from)
 }
