@@ -1,6 +1,7 @@
 //! The connection pool, the one place transactions are begun, committed and retried, and the
 //! few helpers every repository shares.
 mod error;
+pub mod row;
 
 pub use error::{DbError, is_retryable};
 

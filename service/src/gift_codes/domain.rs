@@ -1,6 +1,7 @@
 use super::GiftCodeError;
 use crate::money::Money;
 use chrono::{DateTime, Utc};
+use mysql_async::prelude::FromRow;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -110,12 +111,16 @@ impl CodeStatus {
 }
 
 /// A gift code as stored, without its secret parts.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
 pub struct GiftCode {
     pub id: u64,
     /// The last four characters of the code.
     pub code_hint: String,
     pub value: Money,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub expires_at: Option<DateTime<Utc>>,
     pub max_redemptions: Option<u32>,
     pub redemptions_count: u32,
@@ -123,7 +128,15 @@ pub struct GiftCode {
     pub restricted: bool,
     pub note: String,
     pub created_by: String,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub created_at: DateTime<Utc>,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<String>,
 }

@@ -3,12 +3,10 @@ use super::{
     keys::Sealed,
 };
 use crate::{
-    db::{Db, DbError, Tx, to_utc},
+    db::{Db, DbError, Tx},
     money::Money,
 };
-use chrono::NaiveDateTime;
-use mysql_async::{Row, prelude::Queryable};
-use rust_decimal::Decimal;
+use mysql_async::prelude::{FromRow, Queryable};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -17,28 +15,9 @@ pub const UNIQUE_CODE: &str = "uq_code_hash";
 /// The index that lets a client redeem a code once.
 pub const UNIQUE_REDEMPTION: &str = "uq_code_client";
 
-const COLUMNS: &str = "id, code_hint, value, expires_at, max_redemptions, redemptions, restricted, \
-                       note, created_by, created_at, revoked_at, revoked_by";
-
-fn from_row(mut row: Row) -> GiftCode {
-    fn col<T: mysql_async::prelude::FromValue>(row: &mut Row, i: usize) -> T {
-        row.take(i).expect("column selected by COLUMNS")
-    }
-    GiftCode {
-        id: col(&mut row, 0),
-        code_hint: col(&mut row, 1),
-        value: Money::from_db(col(&mut row, 2)),
-        expires_at: col::<Option<NaiveDateTime>>(&mut row, 3).map(to_utc),
-        max_redemptions: col(&mut row, 4),
-        redemptions_count: col(&mut row, 5),
-        restricted: col(&mut row, 6),
-        note: col(&mut row, 7),
-        created_by: col(&mut row, 8),
-        created_at: to_utc(col(&mut row, 9)),
-        revoked_at: col::<Option<NaiveDateTime>>(&mut row, 10).map(to_utc),
-        revoked_by: col(&mut row, 11),
-    }
-}
+const COLUMNS: &str = "id, code_hint, value, expires_at, max_redemptions, \
+                       redemptions AS redemptions_count, restricted, note, created_by, created_at, \
+                       revoked_at, revoked_by";
 
 pub async fn insert(
     tx: &mut Tx,
@@ -85,6 +64,7 @@ pub async fn allow_clients(
 }
 
 /// A client as far as gift codes care: whether it is live and may receive e-mail.
+#[derive(FromRow)]
 pub struct ClientFacts {
     pub id: u64,
     pub live: bool,
@@ -100,23 +80,16 @@ pub async fn client_facts<Q: Queryable>(
         return Ok(Vec::new());
     }
     let marks = vec!["?"; ids.len()].join(", ");
-    let rows: Vec<(u64, bool, bool)> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT id, (deleted_at IS NULL AND merged_into_id IS NULL), \
-                 (email IS NOT NULL AND email <> '') FROM {{p}}volixta_clients WHERE id IN ({marks})"
-            )),
-            ids.to_vec(),
-        )
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, live, has_email)| ClientFacts {
-            id,
-            live,
-            has_email,
-        })
-        .collect())
+    conn.exec(
+        db.sql(&format!(
+            "SELECT id, (deleted_at IS NULL AND merged_into_id IS NULL) AS live, \
+             (email IS NOT NULL AND email <> '') AS has_email \
+             FROM {{p}}volixta_clients WHERE id IN ({marks})"
+        )),
+        ids.to_vec(),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
 fn marks(n: usize) -> String {
@@ -130,16 +103,15 @@ pub async fn lock_by_hash(
     db: &Db,
     hashes: &[[u8; 32]],
 ) -> Result<Option<GiftCode>, DbError> {
-    let row: Option<Row> = tx
-        .exec_first(
-            db.sql(&format!(
-                "SELECT {COLUMNS} FROM {{p}}volixta_gift_codes WHERE code_hash IN ({}) FOR UPDATE",
-                marks(hashes.len())
-            )),
-            hashes.iter().map(|h| h.to_vec()).collect::<Vec<_>>(),
-        )
-        .await?;
-    Ok(row.map(from_row))
+    tx.exec_first(
+        db.sql(&format!(
+            "SELECT {COLUMNS} FROM {{p}}volixta_gift_codes WHERE code_hash IN ({}) FOR UPDATE",
+            marks(hashes.len())
+        )),
+        hashes.iter().map(|h| h.to_vec()).collect::<Vec<_>>(),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
 /// Whether a code is stored under any of `hashes`. A plain read: no gap locks for a code
@@ -171,15 +143,14 @@ pub async fn find<Q: Queryable>(
     for_update: bool,
 ) -> Result<Option<GiftCode>, DbError> {
     let lock = if for_update { " FOR UPDATE" } else { "" };
-    let row: Option<Row> = conn
-        .exec_first(
-            db.sql(&format!(
-                "SELECT {COLUMNS} FROM {{p}}volixta_gift_codes WHERE id = ?{lock}"
-            )),
-            (id,),
-        )
-        .await?;
-    Ok(row.map(from_row))
+    conn.exec_first(
+        db.sql(&format!(
+            "SELECT {COLUMNS} FROM {{p}}volixta_gift_codes WHERE id = ?{lock}"
+        )),
+        (id,),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
 /// The sealed copy and which key sealed it (`sealed_with`).
@@ -325,19 +296,18 @@ pub async fn list<Q: Queryable>(
             format!("{LIVE} AND (max_redemptions IS NULL OR redemptions < max_redemptions)")
         }
     };
-    let rows: Vec<Row> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT {COLUMNS} FROM {{p}}volixta_gift_codes WHERE id < ? AND {condition} \
-                 ORDER BY id DESC LIMIT ?"
-            )),
-            (before.unwrap_or(u64::MAX), limit),
-        )
-        .await?;
-    Ok(rows.into_iter().map(from_row).collect())
+    conn.exec(
+        db.sql(&format!(
+            "SELECT {COLUMNS} FROM {{p}}volixta_gift_codes WHERE id < ? AND {condition} \
+             ORDER BY id DESC LIMIT ?"
+        )),
+        (before.unwrap_or(u64::MAX), limit),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
 pub struct Redemption {
     pub id: u64,
     pub gift_code_id: u64,
@@ -348,6 +318,10 @@ pub struct Redemption {
     pub ledger_id: u64,
     /// Who redeemed it: the client itself, or the manager who applied it.
     pub actor: String,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -360,33 +334,18 @@ pub async fn redemptions_of<Q: Queryable>(
         return Ok(Vec::new());
     }
     let marks = vec!["?"; gift_code_ids.len()].join(", ");
-    type Cols = (u64, u64, u64, String, Decimal, u64, String, NaiveDateTime);
-    let rows: Vec<Cols> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT r.id, r.gift_code_id, r.client_id, TRIM(CONCAT(c.first_name, ' ', c.last_name)), \
-                 r.amount, r.ledger_id, r.actor, r.created_at \
-                 FROM {{p}}volixta_gift_code_redemptions r JOIN {{p}}volixta_clients c ON c.id = r.client_id \
-                 WHERE r.gift_code_id IN ({marks}) ORDER BY r.id"
-            )),
-            gift_code_ids.to_vec(),
-        )
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, gift_code_id, client_id, client_name, amount, ledger_id, actor, at)| Redemption {
-                id,
-                gift_code_id,
-                client_id,
-                client_name,
-                amount: Money::from_db(amount),
-                ledger_id,
-                actor,
-                created_at: to_utc(at),
-            },
-        )
-        .collect())
+    conn.exec(
+        db.sql(&format!(
+            "SELECT r.id, r.gift_code_id, r.client_id, \
+             TRIM(CONCAT(c.first_name, ' ', c.last_name)) AS client_name, \
+             r.amount, r.ledger_id, r.actor, r.created_at \
+             FROM {{p}}volixta_gift_code_redemptions r JOIN {{p}}volixta_clients c ON c.id = r.client_id \
+             WHERE r.gift_code_id IN ({marks}) ORDER BY r.id"
+        )),
+        gift_code_ids.to_vec(),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
 pub async fn allowed_clients_of<Q: Queryable>(
@@ -409,14 +368,22 @@ pub async fn allowed_clients_of<Q: Queryable>(
     .map_err(DbError::from)
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
 pub struct SendRequest {
     pub id: u64,
     pub gift_code_id: u64,
     pub client_id: u64,
     pub requested_by: String,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub requested_at: chrono::DateTime<chrono::Utc>,
     /// Set once the e-mail has left.
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -443,29 +410,15 @@ pub async fn sends_of<Q: Queryable>(
     gift_code_id: u64,
     after_id: u64,
 ) -> Result<Vec<SendRequest>, DbError> {
-    type Cols = (u64, u64, u64, String, NaiveDateTime, Option<NaiveDateTime>);
-    let rows: Vec<Cols> = conn
-        .exec(
-            db.sql(
-                "SELECT id, gift_code_id, client_id, requested_by, requested_at, sent_at \
-                 FROM {p}volixta_gift_code_sends WHERE gift_code_id = ? AND id > ? ORDER BY id",
-            ),
-            (gift_code_id, after_id),
-        )
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, gift_code_id, client_id, requested_by, at, sent)| SendRequest {
-                id,
-                gift_code_id,
-                client_id,
-                requested_by,
-                requested_at: to_utc(at),
-                sent_at: sent.map(to_utc),
-            },
-        )
-        .collect())
+    conn.exec(
+        db.sql(
+            "SELECT id, gift_code_id, client_id, requested_by, requested_at, sent_at \
+             FROM {p}volixta_gift_code_sends WHERE gift_code_id = ? AND id > ? ORDER BY id",
+        ),
+        (gift_code_id, after_id),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
 /// Counts one try against a bucket unless its window is full; `false` when it is. The
