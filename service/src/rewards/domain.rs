@@ -1,5 +1,6 @@
 use super::RewardError;
 use chrono::{DateTime, Utc};
+use mysql_async::prelude::FromRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -43,17 +44,25 @@ pub struct Entry {
     pub actor: String,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
 pub struct LedgerRow {
     pub id: u64,
     pub client_id: u64,
     pub points: i64,
     /// The client's total after this row.
     pub balance_after: u64,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub action: Action,
     pub reason: String,
     /// Who did it: `role:wp_user_id`, or `system`.
     pub actor: String,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub created_at: DateTime<Utc>,
 }
 

@@ -1,7 +1,9 @@
 use super::{Action, Entry, LedgerRow};
-use crate::db::{Db, DbError, Tx, to_utc};
-use chrono::NaiveDateTime;
-use mysql_async::{Row, Value, prelude::Queryable};
+use crate::db::{Db, DbError, Tx, row::Column};
+use mysql_async::{
+    FromValueError, Value,
+    prelude::{FromValue, Queryable},
+};
 
 /// Takes the client row's lock, so one client's point changes happen one after another.
 pub async fn lock(tx: &mut Tx, db: &Db, client_id: u64) -> Result<Option<u64>, DbError> {
@@ -55,26 +57,15 @@ pub async fn append(
 
 const COLUMNS: &str = "id, client_id, points, balance_after, action, reason, actor, created_at";
 
-fn from_row(row: Row) -> LedgerRow {
-    let (id, client_id, points, balance_after, action, reason, actor, created_at): (
-        u64,
-        u64,
-        i64,
-        u64,
-        String,
-        String,
-        String,
-        NaiveDateTime,
-    ) = mysql_async::from_row(row);
-    LedgerRow {
-        id,
-        client_id,
-        points,
-        balance_after,
-        action: Action::parse(&action).unwrap_or(Action::Adjusted),
-        reason,
-        actor,
-        created_at: to_utc(created_at),
+/// Actions are stored as their names; a name this build does not know reads as an adjustment.
+impl Column for Action {
+    fn from_column(value: Value) -> Result<Self, FromValueError> {
+        let name = String::from_value_opt(value)?;
+        Ok(Self::parse(&name).unwrap_or(Self::Adjusted))
+    }
+
+    fn into_column(self) -> Value {
+        self.as_str().into()
     }
 }
 
@@ -83,15 +74,14 @@ pub async fn find<Q: Queryable>(
     db: &Db,
     id: u64,
 ) -> Result<Option<LedgerRow>, DbError> {
-    let row: Option<Row> = conn
-        .exec_first(
-            db.sql(&format!(
-                "SELECT {COLUMNS} FROM {{p}}volixta_reward_ledger WHERE id = ?"
-            )),
-            (id,),
-        )
-        .await?;
-    Ok(row.map(from_row))
+    conn.exec_first(
+        db.sql(&format!(
+            "SELECT {COLUMNS} FROM {{p}}volixta_reward_ledger WHERE id = ?"
+        )),
+        (id,),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
 pub async fn history<Q: Queryable>(
@@ -125,8 +115,7 @@ pub async fn history<Q: Queryable>(
     }
     sql.push_str(" ORDER BY id DESC LIMIT ?");
     params.push(limit.into());
-    let rows: Vec<Row> = conn.exec(db.sql(&sql), params).await?;
-    Ok(rows.into_iter().map(from_row).collect())
+    conn.exec(db.sql(&sql), params).await.map_err(DbError::from)
 }
 
 pub async fn balance<Q: Queryable>(

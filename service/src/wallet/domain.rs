@@ -1,6 +1,7 @@
 use super::WalletError;
 use crate::money::Money;
 use chrono::{DateTime, Utc};
+use mysql_async::prelude::FromRow;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -64,18 +65,26 @@ pub struct Entry {
     pub refs: References,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
 pub struct LedgerRow {
     pub id: u64,
     pub client_id: u64,
     pub amount: Money,
     pub balance_after: Money,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub kind: EntryKind,
     pub reason: String,
     pub actor: String,
     pub booking_id: Option<u64>,
     pub gift_code_id: Option<u64>,
     pub wc_order_id: Option<u64>,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub created_at: DateTime<Utc>,
 }
 
@@ -317,21 +326,41 @@ impl TopUpFlag {
     }
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
 pub struct TopUp {
     pub id: u64,
     pub client_id: u64,
     pub amount: Money,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub status: TopUpStatus,
     pub wc_order_id: Option<u64>,
     pub amount_paid: Option<Money>,
     /// The ledger row that credited it, once paid.
     pub ledger_id: Option<u64>,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub flag: Option<TopUpFlag>,
     pub flag_detail: Option<String>,
     pub requested_by: String,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub created_at: DateTime<Utc>,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub paid_at: Option<DateTime<Utc>>,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub cancelled_at: Option<DateTime<Utc>>,
 }
 

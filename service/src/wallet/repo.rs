@@ -3,16 +3,19 @@ use super::{
     domain::{HistoryFilter, TopUp, TopUpFlag, TopUpStatus},
 };
 use crate::{
-    db::{Db, DbError, Tx, to_utc},
+    db::{Db, DbError, Tx, row::Column},
     money::Money,
 };
-use chrono::NaiveDateTime;
-use mysql_async::{Row, Value, prelude::Queryable};
+use mysql_async::{
+    FromValueError, Value,
+    prelude::{FromRow, FromValue, Queryable},
+};
 use rust_decimal::Decimal;
 
 /// The index that lets one WooCommerce order pay one top-up only.
 pub const UNIQUE_ORDER: &str = "uq_wc_order";
 
+#[derive(FromRow)]
 pub struct LockedWallet {
     pub balance: Money,
     pub live: bool,
@@ -21,19 +24,16 @@ pub struct LockedWallet {
 /// Takes the client row's lock: wallet changes of one client happen one after another,
 /// whichever replica runs them.
 pub async fn lock(tx: &mut Tx, db: &Db, client_id: u64) -> Result<Option<LockedWallet>, DbError> {
-    let row: Option<(Decimal, bool)> = tx
-        .exec_first(
-            db.sql(
-                "SELECT wallet_balance, (deleted_at IS NULL AND merged_into_id IS NULL) \
-                 FROM {p}volixta_clients WHERE id = ? FOR UPDATE",
-            ),
-            (client_id,),
-        )
-        .await?;
-    Ok(row.map(|(balance, live)| LockedWallet {
-        balance: Money::from_db(balance),
-        live,
-    }))
+    tx.exec_first(
+        db.sql(
+            "SELECT wallet_balance AS balance, \
+             (deleted_at IS NULL AND merged_into_id IS NULL) AS live \
+             FROM {p}volixta_clients WHERE id = ? FOR UPDATE",
+        ),
+        (client_id,),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
 pub async fn append(
@@ -73,45 +73,39 @@ pub async fn append(
 const COLUMNS: &str = "id, client_id, amount, balance_after, kind, reason, actor, booking_id, \
                        gift_code_id, wc_order_id, created_at";
 
-fn from_row(row: Row) -> LedgerRow {
-    type Cols = (
-        u64,
-        u64,
-        Decimal,
-        Decimal,
-        String,
-        String,
-        String,
-        Option<u64>,
-        Option<u64>,
-        Option<u64>,
-        NaiveDateTime,
-    );
-    let (
-        id,
-        client_id,
-        amount,
-        balance_after,
-        kind,
-        reason,
-        actor,
-        booking_id,
-        gift_code_id,
-        wc_order_id,
-        created_at,
-    ): Cols = mysql_async::from_row(row);
-    LedgerRow {
-        id,
-        client_id,
-        amount: Money::from_db(amount),
-        balance_after: Money::from_db(balance_after),
-        kind: EntryKind::parse(&kind).unwrap_or(EntryKind::ManualCredit),
-        reason,
-        actor,
-        booking_id,
-        gift_code_id,
-        wc_order_id,
-        created_at: to_utc(created_at),
+/// Kinds are stored as their names; a name this build does not know reads as a manual credit.
+impl Column for EntryKind {
+    fn from_column(value: Value) -> Result<Self, FromValueError> {
+        let name = String::from_value_opt(value)?;
+        Ok(Self::parse(&name).unwrap_or(Self::ManualCredit))
+    }
+
+    fn into_column(self) -> Value {
+        self.as_str().into()
+    }
+}
+
+/// A status this build does not know reads as pending.
+impl Column for TopUpStatus {
+    fn from_column(value: Value) -> Result<Self, FromValueError> {
+        let name = String::from_value_opt(value)?;
+        Ok(Self::parse(&name).unwrap_or(Self::Pending))
+    }
+
+    fn into_column(self) -> Value {
+        self.as_str().into()
+    }
+}
+
+/// A flag this build does not know reads as none.
+impl Column for Option<TopUpFlag> {
+    fn from_column(value: Value) -> Result<Self, FromValueError> {
+        let name = Option::<String>::from_value_opt(value)?;
+        Ok(name.as_deref().and_then(TopUpFlag::parse))
+    }
+
+    fn into_column(self) -> Value {
+        self.map_or(Value::NULL, |flag| flag.as_str().into())
     }
 }
 
@@ -120,15 +114,14 @@ pub async fn find<Q: Queryable>(
     db: &Db,
     id: u64,
 ) -> Result<Option<LedgerRow>, DbError> {
-    let row: Option<Row> = conn
-        .exec_first(
-            db.sql(&format!(
-                "SELECT {COLUMNS} FROM {{p}}volixta_wallet_ledger WHERE id = ?"
-            )),
-            (id,),
-        )
-        .await?;
-    Ok(row.map(from_row))
+    conn.exec_first(
+        db.sql(&format!(
+            "SELECT {COLUMNS} FROM {{p}}volixta_wallet_ledger WHERE id = ?"
+        )),
+        (id,),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
 /// Newest first; `before` is the keyset cursor (an id).
@@ -139,16 +132,15 @@ pub async fn history<Q: Queryable>(
     before: Option<u64>,
     limit: u16,
 ) -> Result<Vec<LedgerRow>, DbError> {
-    let rows: Vec<Row> = conn
-        .exec(
-            db.sql(&format!(
-                "SELECT {COLUMNS} FROM {{p}}volixta_wallet_ledger \
-                 WHERE client_id = ? AND id < ? ORDER BY id DESC LIMIT ?"
-            )),
-            (client_id, before.unwrap_or(u64::MAX), limit),
-        )
-        .await?;
-    Ok(rows.into_iter().map(from_row).collect())
+    conn.exec(
+        db.sql(&format!(
+            "SELECT {COLUMNS} FROM {{p}}volixta_wallet_ledger \
+             WHERE client_id = ? AND id < ? ORDER BY id DESC LIMIT ?"
+        )),
+        (client_id, before.unwrap_or(u64::MAX), limit),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
 pub async fn balance<Q: Queryable>(
@@ -197,8 +189,7 @@ pub async fn history_filtered<Q: Queryable>(
     }
     sql.push_str(" ORDER BY id DESC LIMIT ?");
     params.push(limit.into());
-    let rows: Vec<Row> = conn.exec(db.sql(&sql), params).await?;
-    Ok(rows.into_iter().map(from_row).collect())
+    conn.exec(db.sql(&sql), params).await.map_err(DbError::from)
 }
 
 /// Every client's cached balance, for the ledger check.
@@ -275,29 +266,6 @@ pub async fn client_is_live<Q: Queryable>(
 const TOP_UP_COLUMNS: &str = "id, client_id, amount, status, wc_order_id, amount_paid, ledger_id, \
                               flag, flag_detail, requested_by, created_at, paid_at, cancelled_at";
 
-fn top_up_from_row(mut row: Row) -> TopUp {
-    fn col<T: mysql_async::prelude::FromValue>(row: &mut Row, i: usize) -> T {
-        row.take(i).expect("column selected by TOP_UP_COLUMNS")
-    }
-    TopUp {
-        id: col(&mut row, 0),
-        client_id: col(&mut row, 1),
-        amount: Money::from_db(col(&mut row, 2)),
-        status: TopUpStatus::parse(&col::<String>(&mut row, 3)).unwrap_or(TopUpStatus::Pending),
-        wc_order_id: col(&mut row, 4),
-        amount_paid: col::<Option<Decimal>>(&mut row, 5).map(Money::from_db),
-        ledger_id: col(&mut row, 6),
-        flag: col::<Option<String>>(&mut row, 7)
-            .as_deref()
-            .and_then(TopUpFlag::parse),
-        flag_detail: col(&mut row, 8),
-        requested_by: col(&mut row, 9),
-        created_at: to_utc(col(&mut row, 10)),
-        paid_at: col::<Option<NaiveDateTime>>(&mut row, 11).map(to_utc),
-        cancelled_at: col::<Option<NaiveDateTime>>(&mut row, 12).map(to_utc),
-    }
-}
-
 pub async fn insert_top_up(
     tx: &mut Tx,
     db: &Db,
@@ -322,15 +290,14 @@ pub async fn find_top_up<Q: Queryable>(
     for_update: bool,
 ) -> Result<Option<TopUp>, DbError> {
     let lock = if for_update { " FOR UPDATE" } else { "" };
-    let row: Option<Row> = conn
-        .exec_first(
-            db.sql(&format!(
-                "SELECT {TOP_UP_COLUMNS} FROM {{p}}volixta_wallet_top_ups WHERE id = ?{lock}"
-            )),
-            (id,),
-        )
-        .await?;
-    Ok(row.map(top_up_from_row))
+    conn.exec_first(
+        db.sql(&format!(
+            "SELECT {TOP_UP_COLUMNS} FROM {{p}}volixta_wallet_top_ups WHERE id = ?{lock}"
+        )),
+        (id,),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
 /// Newest first. `client_id`, `status` and `flagged` narrow the list; `before` is the cursor.
@@ -358,8 +325,7 @@ pub async fn list_top_ups<Q: Queryable>(
     }
     sql.push_str(" ORDER BY id DESC LIMIT ?");
     params.push(limit.into());
-    let rows: Vec<Row> = conn.exec(db.sql(&sql), params).await?;
-    Ok(rows.into_iter().map(top_up_from_row).collect())
+    conn.exec(db.sql(&sql), params).await.map_err(DbError::from)
 }
 
 pub async fn attach_order(tx: &mut Tx, db: &Db, id: u64, wc_order_id: u64) -> Result<(), DbError> {
