@@ -4,6 +4,7 @@
 // token only the plugin's own script knows) and only on paths under volixta/v1/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { OUT, startSite, stopSite, launchChromium, logIn, sql, sleep } from './harness.mjs';
 
@@ -14,6 +15,16 @@ let browser;
 
 before(async () => {
   stack = await startSite('markup');
+  // htmx runs on the admin screens only; here it also runs on the site's pages, beside what an
+  // Author publishes, to show that its attributes in a post do nothing either.
+  fs.writeFileSync(path.join(stack.contentDir, 'mu-plugins', 'volixta-e2e-htmx-everywhere.php'), `<?php
+add_action( 'wp_enqueue_scripts', static function () {
+	$plugin = \\Volixta\\Plugin::instance();
+	if ( $plugin ) {
+		$plugin->part( 'assets' )->enqueue_htmx();
+	}
+}, 20 );
+`);
   browser = await launchChromium();
 }, { timeout: 240_000 });
 
@@ -149,6 +160,83 @@ test('markup published by an Author does nothing when an administrator clicks it
   await page.screenshot({ path: path.join(OUT, 'author-markup-1280.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: path.join(OUT, 'author-markup-390.png'), fullPage: true });
+  await admin.context.close();
+});
+
+test('htmx attributes in an Author\'s post send nothing and run no code', async () => {
+  const admin = await session('admin', 'admin');
+  await wpRest(admin.context, 'POST', 'wp/v2/users',
+    { username: 'author2', email: 'author2@example.com', password: 'author2', roles: ['author'] });
+  const author = await session('author2', 'author2');
+  await author.page.goto(stack.site.account_url);
+  const copied = await author.page.locator('[data-volixta-root]').first().getAttribute('data-volixta-root');
+
+  const evil = attr(JSON.stringify(EVIL));
+  const credit = attr(JSON.stringify({ amount: '500.00', reason: 'A present' }));
+  const attacks = [
+    `<button id="hx-post" type="button" data-hx-post="../../wp/v2/users" data-hx-vals="${evil}">Join</button>`,
+    `<button id="hx-post-ns" type="button" data-hx-post="clients/${stack.data.client_id}/wallet/adjustments" data-hx-vals="${credit}">Gift</button>`,
+    `<div id="hx-load" data-hx-get="render/customer_profile" data-hx-trigger="load">Loading</div>`,
+    `<a id="hx-boost" data-hx-boost="true" href="/wp-json/wp/v2/users/me">Me</a>`,
+    `<button id="hx-on" type="button" data-hx-on:click="window.__pwned = 'hx-on'" data-hx-on--click="window.__pwned = 'hx-on--'" data-hx-get="render/customer_profile">On</button>`,
+    `<button id="hx-vals-js" type="button" data-hx-post="render/customer_profile" data-hx-vals="js:{a: window.__pwned = 'vals'}">Vals</button>`,
+    `<button id="hx-trigger-js" type="button" data-hx-get="render/customer_profile" data-hx-trigger="click[window.__pwned = 'filter']">Filter</button>`,
+    `<div data-volixta-root="${attr(copied)}"><button id="hx-copied" type="button" data-hx-post="clients/${stack.data.client_id}/wallet/adjustments" data-hx-vals="${credit}">Copied</button></div>`,
+    `<div id="hx-wrapper" data-hx-inherit="*" data-hx-post="../../wp/v2/users" data-hx-vals="${evil}" data-hx-headers="${attr(JSON.stringify({ 'X-HTTP-Method-Override': 'DELETE' }))}">[volixta_customer_profile]</div>`,
+  ];
+  const post = await wpRest(author.context, 'POST', 'wp/v2/posts',
+    { title: 'Summer offers', status: 'publish', content: `[volixta_customer_profile]\n\n${attacks.join('\n\n')}` });
+  const stored = (await wpRest(author.context, 'GET', `wp/v2/posts/${post.id}?context=edit`)).content.raw;
+  for (const id of ['hx-post', 'hx-post-ns', 'hx-load', 'hx-vals-js', 'hx-trigger-js', 'hx-copied']) {
+    assert.match(stored, new RegExp(`id="${id}"[^>]* data-hx-(post|get)=`), `WordPress dropped the markup of #${id}`);
+  }
+  await author.context.close();
+
+  const ledgerBefore = ledgerRows();
+  const { page } = admin;
+  const calls = [];
+  page.on('request', (r) => { calls.push(`${r.method()} ${r.url()}`); });
+  await page.goto(post.link, { waitUntil: 'load' });
+  assert.ok(await page.evaluate(() => typeof window.htmx === 'object' && window.htmx.version.startsWith('2.')), 'htmx is not on the post');
+  for (const id of ['hx-post', 'hx-post-ns', 'hx-boost', 'hx-on', 'hx-vals-js', 'hx-trigger-js', 'hx-copied']) {
+    await page.locator(`#${id}`).click();
+  }
+  await page.locator('#hx-wrapper .volixta-portal').first().click();
+  await sleep(1500);
+
+  const rest = calls.filter((c) => c.includes('/wp-json/') || c.includes('rest_route'));
+  assert.deepEqual(rest, [], `htmx attributes in a post sent requests:\n${rest.join('\n')}`);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'code in an htmx attribute ran');
+  assert.equal(evilUsers(), 0, 'a user "evil" was created');
+  assert.equal(ledgerRows(), ledgerBefore, 'the wallet ledger changed');
+
+  // The settings hold even when something tries to change them the way a <meta name="htmx-config"> would.
+  const settings = await page.evaluate(() => {
+    window.htmx.config = { ...window.htmx.config, allowEval: true, allowScriptTags: true, selfRequestsOnly: false, historyEnabled: true, disableInheritance: false, defaultSwapDelay: 1 };
+    window.htmx.config.allowEval = true;
+    const c = window.htmx.config;
+    return [c.allowEval, c.allowScriptTags, c.selfRequestsOnly, c.historyEnabled, c.disableInheritance, c.defaultSwapDelay];
+  });
+  assert.deepEqual(settings, [false, false, true, false, true, 1]);
+
+  // Inside a real root, an hx-on handler still runs no code (and the request it decorates is a
+  // legitimate one, so it does leave: the watcher sees requests when they are allowed).
+  const root = page.locator('.volixta-portal[data-volixta-root]').first();
+  await root.evaluate((el) => {
+    const b = document.createElement('button');
+    b.id = 'hx-inside';
+    b.type = 'button';
+    b.setAttribute('hx-on:click', "window.__pwned = 'inside'");
+    b.setAttribute('hx-get', 'render/customer_profile');
+    b.setAttribute('hx-swap', 'none');
+    el.appendChild(b);
+    window.htmx.process(b);
+  });
+  await page.locator('#hx-inside').click();
+  await page.waitForResponse((r) => r.url().includes('/wp-json/volixta/v1/render/customer_profile'));
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'hx-on ran inside a root');
+  const sent = calls.filter((c) => c.includes('/wp-json/'));
+  assert.deepEqual(sent, [`GET ${new URL('wp-json/volixta/v1/render/customer_profile', stack.site.site).href}`]);
   await admin.context.close();
 });
 

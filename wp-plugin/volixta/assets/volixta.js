@@ -294,5 +294,15 @@
 		run(target, root, body);
 	});
 
-	window.Volixta = { request: request, refresh: refresh };
+	// The checks are shared with the htmx glue (volixta-htmx.js), so one set of rules decides what
+	// any script of the plugin may send.
+	window.Volixta = {
+		request: request,
+		refresh: refresh,
+		rootOf: rootOf,
+		checkedPath: checkedPath,
+		endpoint: endpoint,
+		showError: showError,
+		errorMessage: errorMessage
+	};
 }());

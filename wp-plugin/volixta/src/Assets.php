@@ -1,6 +1,6 @@
 <?php
 /**
- * Front-end CSS and JS of the portal.
+ * CSS and JS of the portal and of the wp-admin screens.
  *
  * @package Volixta
  */
@@ -8,11 +8,18 @@
 namespace Volixta;
 
 /**
- * Loaded only on pages that render a Volixta shortcode.
+ * Loaded only on pages that render a Volixta shortcode, and on Volixta's own admin screens.
  */
 final class Assets {
 
 	public const HANDLE = 'volixta';
+
+	/**
+	 * The vendored htmx library (assets/vendor/, see its README.md) and the plugin's leash on it.
+	 */
+	public const HTMX_HANDLE      = 'volixta-htmx-lib';
+	public const HTMX_GLUE_HANDLE = 'volixta-htmx';
+	public const HTMX_VERSION     = '2.0.11';
 
 	/**
 	 * Whether the config script was already attached on this request.
@@ -37,6 +44,17 @@ final class Assets {
 		$url = plugins_url( 'assets/', VOLIXTA_FILE );
 		wp_register_style( self::HANDLE, $url . 'volixta.css', array(), VOLIXTA_VERSION );
 		wp_register_script( self::HANDLE, $url . 'volixta.js', array(), VOLIXTA_VERSION, true );
+		wp_register_script( self::HTMX_HANDLE, $url . 'vendor/htmx.min.js', array(), self::HTMX_VERSION, true );
+		wp_register_script( self::HTMX_GLUE_HANDLE, $url . 'volixta-htmx.js', array( self::HANDLE, self::HTMX_HANDLE ), VOLIXTA_VERSION, true );
+	}
+
+	/**
+	 * The portal script plus htmx, for screens whose fragments use htmx attributes. htmx comes
+	 * before the glue that restricts it, and both run before htmx reads the page (DOMContentLoaded).
+	 */
+	public function enqueue_htmx(): void {
+		$this->enqueue();
+		wp_enqueue_script( self::HTMX_GLUE_HANDLE );
 	}
 
 	public function enqueue(): void {

@@ -7,6 +7,7 @@
 
 namespace Volixta;
 
+use Volixta\Admin\Screens;
 use Volixta\Admin\SettingsPage;
 use Volixta\Api\Client;
 use Volixta\Auth\LoginRedirect;
@@ -42,6 +43,7 @@ final class Plugin {
 		$this->parts = array(
 			'assets'    => $assets,
 			'settings'  => new SettingsPage(),
+			'screens'   => new Screens( $client_factory, $assets ),
 			'proxy'     => new Proxy( $client_factory ),
 			'shortcode' => new CustomerProfile( $client_factory, $assets ),
 			'login'     => new LoginRedirect(),
@@ -68,7 +70,7 @@ final class Plugin {
 	}
 
 	/**
-	 * One of the wired parts ("assets", "settings", "proxy", "shortcode", "login").
+	 * One of the wired parts ("assets", "settings", "screens", "proxy", "shortcode", "login").
 	 *
 	 * @param string $name Part name.
 	 */

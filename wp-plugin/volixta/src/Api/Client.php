@@ -23,6 +23,16 @@ final class Client {
 	private const SIGNED_HEADERS = array( 'x-volixta-actor', 'x-volixta-timestamp', 'x-volixta-nonce', 'x-volixta-signature' );
 
 	/**
+	 * Unsigned Volixta headers a caller may set: they choose nothing the signature guards.
+	 */
+	private const PASSED_VOLIXTA_HEADERS = array( 'x-volixta-client-ip', 'x-volixta-locale' );
+
+	/**
+	 * The header that tells the service which language to render in.
+	 */
+	public const LOCALE_HEADER = 'X-Volixta-Locale';
+
+	/**
 	 * Service base URL without trailing slash, e.g. http://127.0.0.1:8787.
 	 *
 	 * @var string
@@ -274,9 +284,10 @@ final class Client {
 		foreach ( $headers as $name => $value ) {
 			$name  = (string) $name;
 			$value = (string) $value;
-			// Callers may not set the signed headers; the visitor's address is the one Volixta header they pass on.
+			// Callers may not set the signed headers; the visitor's address and the locale are the
+			// Volixta headers they pass on.
 			$lower = strtolower( $name );
-			if ( in_array( $lower, self::SIGNED_HEADERS, true ) || ( 0 === strpos( $lower, 'x-volixta-' ) && 'x-volixta-client-ip' !== $lower ) ) {
+			if ( in_array( $lower, self::SIGNED_HEADERS, true ) || ( 0 === strpos( $lower, 'x-volixta-' ) && ! in_array( $lower, self::PASSED_VOLIXTA_HEADERS, true ) ) ) {
 				continue;
 			}
 			if ( ! preg_match( '/^[A-Za-z0-9-]+$/D', $name ) || preg_match( '/[\r\n\0]/', $value ) ) {

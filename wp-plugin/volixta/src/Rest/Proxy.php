@@ -117,7 +117,9 @@ final class Proxy {
 		if ( null !== $address ) {
 			$headers['X-Volixta-Client-Ip'] = $address;
 		}
-		$language = $request->get_header( 'accept_language' );
+		// Fragments speak the language WordPress shows this user, like the rest of the screen.
+		$headers[ Client::LOCALE_HEADER ] = determine_locale();
+		$language                         = $request->get_header( 'accept_language' );
 		if ( null !== $language && preg_match( '/^[A-Za-z0-9,;=.* -]{1,200}$/D', $language ) ) {
 			$headers['Accept-Language'] = $language;
 		}

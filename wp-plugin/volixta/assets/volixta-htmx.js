@@ -1,0 +1,216 @@
+/*
+ * htmx for the plugin's own screens, on a short leash. Fragments the service renders use htmx
+ * attributes with the data- prefix; post content can carry the same attributes (WordPress keeps
+ * data-* for Authors), so htmx here may do nothing that markup alone could ask for:
+ * - no evaluated code (hx-on, js: values, trigger filters), no script tags from responses, no
+ *   history snapshots, and these settings cannot be changed by a <meta name="htmx-config">;
+ * - no attribute is inherited from an ancestor;
+ * - a request leaves only from an element inside a container the plugin rendered (the same check
+ *   as volixta.js: Volixta.rootOf), whose ancestors carry no htmx attribute, and only to a path
+ *   under volixta/v1/ that Volixta.checkedPath accepts, with the REST nonce and no other header;
+ * - a response is swapped only into the container the request came from.
+ */
+(function () {
+	'use strict';
+
+	var htmx = window.htmx;
+	var Volixta = window.Volixta;
+	var config = window.volixtaConfig || {};
+	if (!htmx || !Volixta || !Volixta.checkedPath) {
+		return;
+	}
+
+	var LOCKED = {
+		allowEval: false,
+		allowScriptTags: false,
+		selfRequestsOnly: true,
+		historyEnabled: false,
+		historyCacheSize: 0,
+		refreshOnHistoryMiss: false,
+		disableInheritance: true,
+		getCacheBusterParam: false,
+		withCredentials: false,
+		ignoreTitle: true,
+		scrollIntoViewOnBoost: false,
+		methodsThatUseUrlParams: Object.freeze(['get'])
+	};
+	var settings = htmx.config;
+	Object.keys(LOCKED).forEach(function (key) {
+		Object.defineProperty(settings, key, {
+			enumerable: true,
+			configurable: false,
+			get: function () { return LOCKED[key]; },
+			set: function () {}
+		});
+	});
+	// htmx replaces its config object with a merged copy when it reads <meta name="htmx-config">;
+	// the merge keeps the locked values.
+	Object.defineProperty(htmx, 'config', {
+		enumerable: true,
+		configurable: false,
+		get: function () { return settings; },
+		set: function (next) {
+			Object.keys(next || {}).forEach(function (key) {
+				if (!Object.prototype.hasOwnProperty.call(LOCKED, key)) {
+					settings[key] = next[key];
+				}
+			});
+		}
+	});
+
+	var METHODS = { GET: true, POST: true, PUT: true, PATCH: true, DELETE: true };
+	var HTMX_ATTRIBUTE = /^(data-)?hx-/i;
+
+	// Markup around a container could otherwise lend it attributes (hx-inherit) or boost it.
+	function wrappedInHtmx(root) {
+		for (var el = root.parentElement; el; el = el.parentElement) {
+			for (var i = 0; i < el.attributes.length; i++) {
+				if (HTMX_ATTRIBUTE.test(el.attributes[i].name)) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	// The verified container an element may act from, or null.
+	function rootFor(element) {
+		var root = element && element.nodeType === 1 ? Volixta.rootOf(element) : null;
+		return root && !wrappedInHtmx(root) ? root : null;
+	}
+
+	function refuse(event, what) {
+		event.preventDefault();
+		if (event.detail) {
+			event.detail.shouldSwap = false;
+		}
+		if (window.console) {
+			window.console.warn('Volixta: refused ' + what);
+		}
+	}
+
+	// Capturing on window runs before anything the page could attach to the element or its parents.
+	function on(name, handler) {
+		window.addEventListener(name, handler, true);
+	}
+
+	on('htmx:confirm', function (event) {
+		if (!rootFor(event.detail.elt)) {
+			refuse(event, 'an htmx request from outside the plugin\'s containers');
+		}
+	});
+
+	on('htmx:configRequest', function (event) {
+		var detail = event.detail;
+		var verb = String(detail.verb || '').toUpperCase();
+		if (!rootFor(detail.elt) || !METHODS[verb]) {
+			refuse(event, 'an htmx request from outside the plugin\'s containers');
+			return;
+		}
+		// The parameters go into the query (GET) or the form body; WordPress reads rest_route and
+		// its "_" parameters from either, so they pass the same key rules as a query.
+		var fields = new URLSearchParams();
+		detail.formData.forEach(function (value, key) {
+			fields.append(key, typeof value === 'string' ? value : '');
+		});
+		var path = String(detail.path || '');
+		var extra = fields.toString();
+		var probe = extra === '' ? path : path + (path.indexOf('?') === -1 ? '?' : '&') + extra;
+		if (Volixta.checkedPath(probe) === null || Volixta.checkedPath(path) === null) {
+			refuse(event, 'the path ' + JSON.stringify(probe));
+			return;
+		}
+		try {
+			detail.path = Volixta.endpoint(path);
+		} catch (e) {
+			refuse(event, 'the path ' + JSON.stringify(path));
+			return;
+		}
+		// htmx's own headers (HX-*, and the form encoding it chose) stay; hx-headers do not.
+		var headers = {};
+		Object.keys(detail.headers || {}).forEach(function (name) {
+			var value = String(detail.headers[name]);
+			if (/^HX-[A-Za-z-]+$/.test(name) || (/^content-type$/i.test(name) && /^application\/x-www-form-urlencoded(;|$)/i.test(value))) {
+				headers[name] = value;
+			}
+		});
+		headers['X-WP-Nonce'] = config.nonce || '';
+		detail.headers = headers;
+	});
+
+	on('htmx:validateUrl', function (event) {
+		var url = event.detail.url;
+		var base = new URL(config.restUrl || '/wp-json/volixta/v1/', window.location.href);
+		var baseRoute = base.searchParams.get('rest_route');
+		var routes = url.searchParams.getAll('rest_route');
+		var sameRoute = baseRoute === null
+			? routes.length === 0
+			: routes.length === 1 && routes[0].indexOf(baseRoute) === 0;
+		if (url.origin !== base.origin || url.pathname.indexOf(base.pathname) !== 0 || !sameRoute) {
+			refuse(event, 'the URL ' + url.href);
+		}
+	});
+
+	on('htmx:beforeSwap', function (event) {
+		var root = rootFor(event.detail.requestConfig && event.detail.requestConfig.elt);
+		if (!root || !root.contains(event.detail.target)) {
+			refuse(event, 'a swap outside the container the request came from');
+		}
+	});
+
+	on('htmx:oobBeforeSwap', function (event) {
+		if (!rootFor(event.detail.target)) {
+			refuse(event, 'an out-of-band swap outside the plugin\'s containers');
+		}
+	});
+
+	function failed(event) {
+		var elt = event.detail && event.detail.elt;
+		var root = rootFor(elt);
+		if (!root) {
+			return;
+		}
+		var xhr = event.detail.xhr;
+		var json = null;
+		try {
+			json = xhr && xhr.responseText ? JSON.parse(xhr.responseText) : null;
+		} catch (e) {
+			json = null;
+		}
+		var scope = root.querySelector('[id$="-results"]') || root;
+		Volixta.showError(scope, Volixta.errorMessage({ json: json, status: xhr ? xhr.status : 0 }));
+	}
+	document.addEventListener('htmx:responseError', failed);
+	document.addEventListener('htmx:sendError', failed);
+
+	// A swap that removed the focused control (a row action, a page link) would drop keyboard users
+	// at the top of the page: the notice that says what happened, or the new content, takes focus.
+	document.addEventListener('htmx:afterSettle', function (event) {
+		// Dispatched on the new content (the old target is gone after an outerHTML swap).
+		var target = event.target;
+		var active = document.activeElement;
+		if (!target || !target.isConnected || !rootFor(target) || (active && active !== document.body && active.isConnected)) {
+			return;
+		}
+		var next = target.querySelector('.notice') || target;
+		if (!next.hasAttribute('tabindex')) {
+			next.setAttribute('tabindex', '-1');
+		}
+		next.focus({ preventScroll: false });
+	});
+
+	// wp-admin binds its mobile row toggle to the tables present at load; tables swapped in later
+	// need the same toggle, and the ones present at load must not toggle twice.
+	document.addEventListener('click', function (event) {
+		var toggle = event.target.closest && event.target.closest('.toggle-row');
+		if (!toggle || !rootFor(toggle)) {
+			return;
+		}
+		event.stopPropagation();
+		var row = toggle.closest('tr');
+		if (row) {
+			var expanded = row.classList.toggle('is-expanded');
+			toggle.setAttribute('aria-expanded', expanded ? 'true' : 'false');
+		}
+	}, true);
+}());

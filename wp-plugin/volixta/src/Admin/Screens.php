@@ -1,0 +1,189 @@
+<?php
+/**
+ * The Volixta menu of wp-admin and its screens.
+ *
+ * @package Volixta
+ */
+
+namespace Volixta\Admin;
+
+use Volixta\Api\Client;
+use Volixta\Api\Result;
+use Volixta\Assets;
+use Volixta\Auth\Actor;
+use Volixta\Html\Fragment;
+use Volixta\Rest\ProxyPath;
+
+/**
+ * Each screen is a container whose content the service renders (`GET /v1/render/admin/<screen>`);
+ * what it shows, who may see it and what its buttons do are the service's to decide. Later screens
+ * add themselves to SCREENS.
+ */
+final class Screens {
+
+	public const CAPABILITY = Actor::CAP_MANAGE;
+
+	/**
+	 * The top-level menu's slug: its first screen.
+	 */
+	public const MENU = 'volixta-clients';
+
+	/**
+	 * Admin page slug → the service's screen under /v1/render/admin/.
+	 */
+	public const SCREENS = array(
+		'volixta-clients' => 'clients',
+	);
+
+	/**
+	 * Builds the API client per render.
+	 *
+	 * @var callable(): Client
+	 */
+	private $client_factory;
+
+	/**
+	 * Scripts and root tokens.
+	 *
+	 * @var Assets
+	 */
+	private Assets $assets;
+
+	/**
+	 * Hook suffixes of the screens, to load scripts there only.
+	 *
+	 * @var string[]
+	 */
+	private array $hooks = array();
+
+	/**
+	 * Wires the screens.
+	 *
+	 * @param callable(): Client $client_factory Returns the client to use.
+	 * @param Assets             $assets         Scripts and root tokens.
+	 */
+	public function __construct( callable $client_factory, Assets $assets ) {
+		$this->client_factory = $client_factory;
+		$this->assets         = $assets;
+	}
+
+	public function register_hooks(): void {
+		add_action( 'admin_menu', array( $this, 'add_menu' ) );
+		add_action( 'admin_enqueue_scripts', array( $this, 'enqueue' ) );
+	}
+
+	public function add_menu(): void {
+		add_menu_page(
+			__( 'Volixta', 'volixta' ),
+			__( 'Volixta', 'volixta' ),
+			self::CAPABILITY,
+			self::MENU,
+			array( $this, 'render' ),
+			'dashicons-groups',
+			26
+		);
+		// The first submenu repeats the parent's slug, so "Volixta" opens Clients and the submenu
+		// says "Clients" rather than "Volixta".
+		$labels = array(
+			'volixta-clients' => __( 'Clients', 'volixta' ),
+		);
+		foreach ( self::SCREENS as $slug => $screen ) {
+			$hook = add_submenu_page( self::MENU, $labels[ $slug ], $labels[ $slug ], self::CAPABILITY, $slug, array( $this, 'render' ) );
+			if ( is_string( $hook ) ) {
+				$this->hooks[] = $hook;
+			}
+		}
+	}
+
+	/**
+	 * Loads the scripts on Volixta's screens only.
+	 *
+	 * @param string $hook_suffix The current admin page's hook suffix.
+	 */
+	public function enqueue( string $hook_suffix = '' ): void {
+		if ( in_array( $hook_suffix, $this->hooks, true ) ) {
+			$this->assets->enqueue_htmx();
+		}
+	}
+
+	/**
+	 * Prints the current screen. WordPress already refused users without the capability; the
+	 * check here keeps a direct call honest too.
+	 */
+	public function render(): void {
+		echo $this->html( self::current_slug() ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped and filtered in html().
+	}
+
+	/**
+	 * The container of a screen with its first fragment, or the reason it cannot be shown.
+	 *
+	 * @param string $slug Admin page slug.
+	 */
+	public function html( string $slug ): string {
+		if ( ! current_user_can( self::CAPABILITY ) || ! isset( self::SCREENS[ $slug ] ) ) {
+			return $this->wrap( '<div class="notice notice-error inline"><p>' . esc_html__( 'Sorry, you are not allowed to access this page.', 'volixta' ) . '</p></div>' );
+		}
+		try {
+			$result = $this->fetch( self::SCREENS[ $slug ] );
+		} catch ( \Throwable $e ) {
+			$result = Result::failure( $e->getMessage(), 'plugin_error' );
+		}
+		if ( $result->ok() && 'text/html' === $result->content_type ) {
+			return $this->wrap( Fragment::sanitize( $result->body ) );
+		}
+		if ( $result->ok() ) {
+			/* translators: %s: content type returned by the service. */
+			$result = Result::failure( sprintf( __( 'The service answered with %s instead of text/html.', 'volixta' ), $result->content_type ?: '?' ), 'bad_content_type' );
+		}
+		return $this->wrap( $this->unavailable( $result ) );
+	}
+
+	/**
+	 * GET /v1/render/admin/<screen> with this page's query string (the screen's filters), as the
+	 * logged-in user, in their language.
+	 *
+	 * @param string $screen Screen name.
+	 */
+	private function fetch( string $screen ): Result {
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- read-only filters of a list, forwarded to the service, which checks them.
+		$query = ProxyPath::build_query( (array) wp_unslash( $_GET ) );
+		$path  = '/v1/render/admin/' . $screen . ( '' === $query ? '' : '?' . $query );
+		return ( $this->client_factory )()->request( 'GET', $path, Actor::current(), null, array( Client::LOCALE_HEADER => determine_locale() ) );
+	}
+
+	/**
+	 * The screen's container: wp-admin's .wrap, marked as a root the scripts may act in.
+	 *
+	 * @param string $inner Escaped or filtered HTML.
+	 */
+	private function wrap( string $inner ): string {
+		return '<div class="wrap volixta-wrap"' . $this->assets->root_attribute() . '>' . $inner . '</div>';
+	}
+
+	/**
+	 * What a manager sees when the service cannot render the screen; administrators also get the
+	 * reason, since they are the ones who can fix it.
+	 *
+	 * @param Result $result Failed outcome.
+	 */
+	private function unavailable( Result $result ): string {
+		$html = '<h1>' . esc_html( get_admin_page_title() ) . '</h1>'
+			. '<div class="notice notice-error inline"><p>'
+			. esc_html__( 'This screen is not available right now because the booking service did not answer as expected. Please try again in a few minutes.', 'volixta' )
+			. '</p>';
+		if ( current_user_can( 'manage_options' ) ) {
+			$reason = 0 === $result->status
+				? (string) $result->transport_error
+				/* translators: 1: HTTP status code, 2: error code, 3: error message. */
+				: sprintf( __( 'HTTP %1$d %2$s: %3$s', 'volixta' ), $result->status, (string) $result->error_code(), $result->error_message() );
+			$html .= '<p><strong>' . esc_html__( 'Administrator details:', 'volixta' ) . '</strong> ' . esc_html( $reason )
+				. ' <a href="' . esc_url( SettingsPage::url() ) . '">' . esc_html__( 'Volixta settings', 'volixta' ) . '</a></p>';
+		}
+		return $html . '</div>';
+	}
+
+	private static function current_slug(): string {
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- selects which screen to show.
+		return isset( $_GET['page'] ) ? sanitize_key( wp_unslash( $_GET['page'] ) ) : self::MENU;
+	}
+}
