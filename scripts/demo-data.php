@@ -3,8 +3,10 @@
  * Loads the demo data THROUGH volixta-service, with the plugin's own signed client, the way the
  * site itself talks to the service: the client record of the WordPress user `client`
  * (Ada Lovelace) and a welcome credit of 50.00 in her wallet. Then it stores the client id in the
- * user meta `_volixta_client_id`, which is how the plugin knows that a user is a client. Last, a
- * location, a service and a staff member, and Ada's first booking in the next free slot.
+ * user meta `_volixta_client_id`, which is how the plugin knows that a user is a client. Then a
+ * location, a service and a staff member, and Ada's first booking in the next free slot. Last, a
+ * client base of a few dozen for wp-admin → Volixta → Clients: statuses, groups, a few blocked,
+ * two deleted.
  * Safe to run again: it finds the existing client and does not credit twice.
  *
  *   php scripts/demo-data.php --url=http://127.0.0.1:8080 --db=wordpress
@@ -170,6 +172,61 @@ if ( array() === (array) ( $upcoming['bookings'] ?? array() ) ) {
 		array( 'Idempotency-Key' => "demo-first-booking-$client_id" )
 	);
 	volixta_cli_say( "booked Haircut & style with Grace Hopper at $start" );
+}
+
+// 4. A client base for the Clients screen: a few dozen clients with statuses, groups, some
+// blocked, subscribed or deleted. The CSV import matches clients by e-mail, so running it again
+// changes nothing; group membership is a set; deleted ones are made only when none exists yet.
+$first   = array( 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'John', 'Margaret', 'Ken', 'Radia', 'Tim', 'Shafi', 'Niklaus', 'Adele', 'Dennis', 'Hedy', 'Claude', 'Sophie', 'Leslie', 'Karen', 'Vint', 'Ida', 'Linus', 'Anita', 'Guido', 'Mary', 'Bjarne', 'Jean', 'Whitfield', 'Evelyn', 'Lynn', 'Carl', 'Joan', 'Robin', 'Elena', 'Omar' );
+$last    = array( 'Adams', 'Baker', 'Carter', 'Dalton', 'Evans', 'Fisher', 'Garcia', 'Hughes', 'Ivanova', 'Jensen', 'Khan', 'Larsen', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quinn', 'Rossi', 'Silva', 'Tanaka', 'Ueda', 'Vargas', 'Weber', 'Xu', 'Young', 'Zimmer', 'Almeida', 'Brandt', 'Costa', 'Dubois', 'Eriksen', 'Fontaine', 'Gallo', 'Horvat', 'Iqbal', 'Jansen' );
+$status  = array( 'VIP', 'Regular', 'New', 'Returning', 'Regular', 'New' );
+$cities  = array( 'London', 'Bristol', 'Leeds', 'Brighton' );
+$rows    = array( 'First name,Last name,E-mail,Phone,Status,City,Blocked,Marketing,Reminders' );
+$base    = array();
+foreach ( $first as $i => $name ) {
+	$email  = strtolower( $name . '.' . $last[ $i ] ) . '@example.com';
+	$base[] = $email;
+	$rows[] = implode(
+		',',
+		array(
+			$name,
+			$last[ $i ],
+			$email,
+			sprintf( '+44 20 7946 %04d', 1000 + $i * 7 ),
+			$status[ $i % count( $status ) ],
+			$cities[ $i % count( $cities ) ],
+			0 === $i % 11 ? 'yes' : 'no',
+			0 === $i % 3 ? 'yes' : 'no',
+			0 === $i % 2 ? 'yes' : 'no',
+		)
+	);
+}
+$report = $call( 'POST', '/v1/clients/import', array( 'csv' => implode( "\n", $rows ) . "\n" ), array( 200 ) )->json;
+volixta_cli_say( sprintf( 'client base: %d rows imported or matched', count( (array) ( $report['rows'] ?? $base ) ) ) );
+
+$ids  = array();
+$page = $call( 'GET', '/v1/clients?limit=500', null, array( 200 ) )->json;
+foreach ( (array) ( $page['items'] ?? array() ) as $row ) {
+	$ids[ strtolower( (string) ( $row['email'] ?? '' ) ) ] = (int) $row['id'];
+}
+$groups = array(
+	'Morning regulars' => array( 0, 4, 7, 12, 19, 23, 30 ),
+	'Corporate'        => array( 2, 5, 9, 14, 27 ),
+	'Newsletter'       => array( 1, 3, 6, 10, 15, 21, 26, 33 ),
+);
+foreach ( $groups as $group => $members ) {
+	$group_id = $find( '/v1/client-groups', 'name', $group ) ?? (int) $call( 'POST', '/v1/client-groups', array( 'name' => $group ), array( 201 ) )->json['id'];
+	$member_ids = array_values( array_filter( array_map( static fn ( int $i ) => $ids[ $base[ $i ] ] ?? null, $members ) ) );
+	$call( 'POST', "/v1/client-groups/$group_id/members", array( 'client_ids' => $member_ids ), array( 200 ) );
+}
+foreach ( array( array( 'Olive', 'Gone', 'olive.gone@example.com' ), array( 'Percy', 'Past', 'percy.past@example.com' ) ) as [ $f, $l, $email ] ) {
+	$existing = (array) $call( 'GET', '/v1/clients?include_deleted=true&search=' . rawurlencode( $email ), null, array( 200 ) )->json;
+	if ( array() !== (array) ( $existing['items'] ?? array() ) ) {
+		continue;
+	}
+	$gone = (int) $call( 'POST', '/v1/clients', array( 'first_name' => $f, 'last_name' => $l, 'email' => $email, 'status' => 'Regular' ), array( 201 ) )->json['id'];
+	$call( 'DELETE', "/v1/clients/$gone", null, array( 200 ) );
+	volixta_cli_say( "deleted client $f $l (for the Deleted view)" );
 }
 
 echo wp_json_encode(

@@ -1,5 +1,6 @@
 //! volixta-service: bookings, clients, the e-wallet and payments for WordPress sites.
 //! `app` builds the whole HTTP surface; tests drive the same router the binary serves.
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod availability;
@@ -11,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod gift_codes;
 pub mod health;
+pub mod i18n;
 pub mod idempotency;
 pub mod migrate;
 pub mod money;
@@ -58,6 +60,7 @@ fn signed_api() -> OpenApiRouter<AppState> {
         .merge(gift_codes::http::routes())
         .merge(settings::http::routes())
         .merge(portal::http::routes())
+        .merge(admin::http::routes())
         .merge(catalog::http::routes())
         .merge(audit::http::routes())
         .merge(bookings::http::routes())

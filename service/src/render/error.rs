@@ -8,6 +8,8 @@ pub enum RenderError {
         #[source]
         source: minijinja::Error,
     },
+    #[error("translations cannot be loaded: {message}")]
+    Translations { message: String },
     #[error("override template {path} cannot be read: {source}")]
     Override {
         path: String,

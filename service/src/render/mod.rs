@@ -2,19 +2,35 @@
 //! client portal today, e-mails and admin screens next. The templates live in `shortcodes/`,
 //! are built into the binary, and a site owner may replace any of them file by file from
 //! `VOLIXTA_TEMPLATE_DIR`, as WooCommerce themes do. A caller supplies only its context.
+//! Text is translated with `_()` and `ngettext()` from the catalogs of that folder's `languages/`
+//! (see `crate::i18n`), into the locale a template is rendered for (`render_in`).
 mod error;
 
 pub use error::RenderError;
 
-use minijinja::{AutoEscape, Environment};
+use crate::i18n::{Catalog, Catalogs, Locale};
+use minijinja::{AutoEscape, Environment, State, Value, context};
 use serde::Serialize;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Every built-in template, by the name callers render it with.
-const BUILT_IN: &[(&str, &str)] = &[(
-    "customer_profile.html",
-    include_str!("../../../shortcodes/customer_profile.html"),
-)];
+const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "customer_profile.html",
+        include_str!("../../../shortcodes/customer_profile.html"),
+    ),
+    (
+        "admin/clients.html",
+        include_str!("../../../shortcodes/admin/clients.html"),
+    ),
+];
+
+/// The catalog of the locale the template is being rendered for.
+fn catalog<'a>(catalogs: &'a Catalogs, state: &State) -> &'a Catalog {
+    let locale = state.lookup("locale");
+    catalogs.get(locale.as_ref().and_then(Value::as_str).unwrap_or(""))
+}
 
 /// HTML templates escape every value they print unless it is marked safe; plain-text ones (an
 /// e-mail's text part) print values as they are.
@@ -31,11 +47,29 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// Loads the built-in templates, each replaced by a same-named file of `override_dir`.
-    /// A broken override stops the start instead of breaking a page later.
+    /// Loads the built-in templates, each replaced by a same-named file of `override_dir`, and the
+    /// translations of `override_dir/languages/`. A broken override stops the start instead of
+    /// breaking a page later.
     pub fn load(override_dir: Option<&Path>) -> Result<Self, RenderError> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(escaping);
+        let catalogs = Arc::new(
+            Catalogs::load(override_dir)
+                .map_err(|message| RenderError::Translations { message })?,
+        );
+        let c = Arc::clone(&catalogs);
+        env.add_function("_", move |state: &State, msgid: String| -> String {
+            catalog(&c, state).gettext(&msgid).to_owned()
+        });
+        let c = catalogs;
+        env.add_function(
+            "ngettext",
+            move |state: &State, singular: String, plural: String, n: u64| -> String {
+                catalog(&c, state)
+                    .ngettext(&singular, &plural, n)
+                    .to_owned()
+            },
+        );
         for (name, built_in) in BUILT_IN {
             let source = match override_dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
                 Some(path) => {
@@ -63,6 +97,21 @@ impl Templates {
                 name: name.into(),
                 source,
             })
+    }
+
+    /// Renders for a locale: `_()` and `ngettext()` translate into it, `locale` and `lang` name it.
+    pub fn render_in<T: Serialize>(
+        &self,
+        name: &str,
+        locale: &Locale,
+        view: &T,
+    ) -> Result<String, RenderError> {
+        let ctx = context! {
+            locale => locale.as_str(),
+            lang => locale.bcp47(),
+            ..Value::from_serialize(view)
+        };
+        self.render(name, &ctx)
     }
 }
 

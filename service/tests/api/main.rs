@@ -1,3 +1,4 @@
+mod admin;
 mod availability;
 mod booking_money;
 mod booking_policy;

@@ -243,11 +243,15 @@
 	function download(link, root) {
 		var scope = fragmentOf(link, root) || root;
 		request('GET', link.getAttribute('data-volixta-download')).then(function (result) {
-			if (!result.ok || !result.blob) {
+			// Text files (CSV) arrive as text; they are saved all the same.
+			var blob = result.blob || (result.ok && result.text !== null
+				? new Blob([result.text], { type: result.response.headers.get('Content-Type') || 'text/plain' })
+				: null);
+			if (!result.ok || !blob) {
 				showError(scope, errorMessage(result));
 				return;
 			}
-			var url = URL.createObjectURL(result.blob);
+			var url = URL.createObjectURL(blob);
 			var a = document.createElement('a');
 			a.href = url;
 			a.download = link.getAttribute('download') || link.getAttribute('data-volixta-download').split('/').pop();

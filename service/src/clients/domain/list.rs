@@ -55,6 +55,10 @@ pub struct ListQuery {
     pub active_bookings: Option<bool>,
     /// Deleted and merged profiles too.
     pub include_deleted: Option<bool>,
+    /// `true`: only deleted profiles (not merged ones), the ones that may be restored.
+    pub deleted: Option<bool>,
+    /// Only these clients (ids, comma-separated, at most 500), e.g. to export a selection.
+    pub ids: Option<String>,
     #[param(inline)]
     pub sort: Option<Sort>,
     /// Keyset cursor: the `next_cursor` of the previous page.

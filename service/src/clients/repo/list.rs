@@ -32,8 +32,23 @@ impl Filter {
     /// The filters of the query, without the cursor.
     pub fn from_query(q: &ListQuery) -> Result<Self, ClientError> {
         let mut f = Self::default();
-        if !q.include_deleted.unwrap_or(false) {
+        if q.deleted == Some(true) {
+            f.push("c.deleted_at IS NOT NULL AND c.merged_into_id IS NULL", []);
+        } else if !q.include_deleted.unwrap_or(false) {
             f.push("c.live = 1", []);
+        }
+        let only = ids("ids", q.ids.as_deref())?;
+        if only.len() > 500 {
+            return Err(ClientError::Invalid {
+                field: "ids",
+                message: "ids names at most 500 clients".into(),
+            });
+        }
+        if !only.is_empty() {
+            f.push(
+                format!("c.id IN ({})", Self::in_list(&only)),
+                only.into_iter().map(Value::from),
+            );
         }
         let statuses = q.statuses();
         if !statuses.is_empty() {

@@ -162,6 +162,8 @@ final class Fragment {
 				'form'         => true,
 			),
 			'label'    => array( 'for' => true ),
+			// The file name of a data-volixta-download link.
+			'a'        => array( 'download' => true ),
 			'details'  => array( 'open' => true ),
 		);
 

@@ -1,0 +1,171 @@
+//! The wp-admin screens: HTML fragments the plugin's admin pages show, rendered from the
+//! templates of `shortcodes/admin/`. The screens decide nothing themselves: they read and change
+//! clients through the clients domain, which applies its rules as for any other caller.
+mod domain;
+mod error;
+pub mod http;
+
+pub use domain::{Action, BulkForm, ClientsQuery, ClientsScreen, Outcome, View};
+pub use error::AdminError;
+
+use crate::{
+    auth::Actor,
+    catalog,
+    clients::{self, ClientInput},
+    db::Db,
+    error::{ApiError, ApiResult},
+};
+use domain::{Lists, Named};
+
+/// The Clients screen for a query, with the outcome of the action that led to it.
+pub async fn clients_screen(
+    db: &Db,
+    query: &ClientsQuery,
+    outcome: Option<Outcome>,
+) -> ApiResult<ClientsScreen> {
+    let (clients, next) = clients::list(db, &query.list_query()?).await?;
+    let statuses = clients::list_statuses(db).await?;
+    let groups = clients::list_groups(db).await?;
+    let services: Vec<Named> = catalog::services(db)
+        .await?
+        .into_iter()
+        .map(|s| Named {
+            id: s.id,
+            name: s.name,
+        })
+        .collect();
+    let categories: Vec<Named> = catalog::categories(db)
+        .await?
+        .into_iter()
+        .map(|c| Named {
+            id: c.id,
+            name: c.name,
+        })
+        .collect();
+    let lists = Lists {
+        statuses: &statuses,
+        groups: &groups,
+        services: &services,
+        categories: &categories,
+    };
+    Ok(ClientsScreen::new(
+        query,
+        &clients,
+        next.as_deref(),
+        &lists,
+        outcome,
+    ))
+}
+
+/// Applies a row or bulk action to each client, in order; one that fails does not stop the
+/// others, except that once the client limit is reached no further client is restored.
+pub async fn apply(
+    db: &Db,
+    actor: Actor,
+    view: View,
+    action: Option<Action>,
+    ids: &[u64],
+    group_id: Option<u64>,
+) -> ApiResult<Outcome> {
+    let Some(action) = action else {
+        return Ok(Outcome::refused("no_action"));
+    };
+    if ids.is_empty() {
+        return Ok(Outcome::refused("no_selection"));
+    }
+    let fits = match action {
+        Action::AddToGroup | Action::Export => view == View::All,
+        other => other.fits(view),
+    };
+    if !fits {
+        return Ok(Outcome::refused("wrong_view"));
+    }
+    let mut outcome = Outcome {
+        action: Some(action),
+        ..Outcome::default()
+    };
+    match action {
+        Action::Export => {
+            let found = existing(db, ids, &mut outcome).await?;
+            let found: Vec<String> = found.iter().map(u64::to_string).collect();
+            outcome.export_ids = (!found.is_empty()).then(|| found.join(","));
+        }
+        Action::AddToGroup => {
+            let Some(group_id) = group_id else {
+                return Ok(Outcome::refused("no_group"));
+            };
+            let found = existing(db, ids, &mut outcome).await?;
+            let group = if found.is_empty() {
+                clients::get_group(db, group_id).await?
+            } else {
+                clients::change_members(db, actor, group_id, &found, true)
+                    .await?
+                    .0
+            };
+            outcome.group = Some(group.name);
+        }
+        Action::Block | Action::Unblock | Action::Delete | Action::Restore => {
+            for &id in ids {
+                let Ok(client) = clients::get(db, id).await else {
+                    outcome.failed.push(format!("#{id}"));
+                    continue;
+                };
+                let name = client.full_name();
+                if !outcome.over_limit.is_empty() {
+                    outcome.over_limit.push(name);
+                    continue;
+                }
+                match one(db, actor, action, id).await {
+                    Ok(()) => outcome.done.push(name),
+                    // The clients domain still answers in HTTP terms; this is its limit refusal.
+                    Err(ApiError::Conflict {
+                        code: "client_limit_reached",
+                        ..
+                    }) => outcome.over_limit.push(name),
+                    Err(ApiError::NotFound | ApiError::Conflict { .. }) => {
+                        outcome.failed.push(name);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+async fn one(db: &Db, actor: Actor, action: Action, id: u64) -> ApiResult<()> {
+    match action {
+        Action::Block | Action::Unblock => {
+            let input = ClientInput {
+                blocked: Some(action == Action::Block),
+                ..ClientInput::default()
+            };
+            clients::update(db, actor, id, input).await?;
+        }
+        Action::Delete => {
+            clients::delete(db, actor, id).await?;
+        }
+        Action::Restore => {
+            clients::restore(db, actor, id).await?;
+        }
+        Action::AddToGroup | Action::Export => {}
+    }
+    Ok(())
+}
+
+/// The ids that name a live client; their names go to `done`, the others to `failed`.
+async fn existing(db: &Db, ids: &[u64], outcome: &mut Outcome) -> ApiResult<Vec<u64>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for &id in ids {
+        match clients::get(db, id).await {
+            Ok(client) if client.is_live() => {
+                outcome.done.push(client.full_name());
+                found.push(id);
+            }
+            Ok(client) => outcome.failed.push(client.full_name()),
+            Err(ApiError::NotFound) => outcome.failed.push(format!("#{id}")),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(found)
+}
