@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod migrate;
 pub mod money;
 pub mod portal;
+pub mod reassign;
 pub mod render;
 pub mod rewards;
 pub mod serve;

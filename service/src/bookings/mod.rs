@@ -39,3 +39,13 @@ pub use policy::{
 };
 pub use read::{allowed_actions, details, list};
 pub use repo::ListFilter;
+
+/// Moves the bookings of a merged client profile (`from`) to the kept one (`to`).
+pub async fn reassign_client(
+    tx: &mut crate::db::Tx,
+    db: &crate::db::Db,
+    from: u64,
+    to: u64,
+) -> Result<u64, crate::db::DbError> {
+    repo::reassign_client(tx, db, from, to).await
+}

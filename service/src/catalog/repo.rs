@@ -36,7 +36,9 @@ impl Sets {
         }
     }
 
-    async fn apply(self, tx: &mut Tx, db: &Db, table: &str, id: u64) -> SqlResult<()> {
+    /// `update` is the statement's head up to SET, with the table's name written out, so that
+    /// the table a repo writes can be read (and checked, tests/ownership.rs) in its source.
+    async fn apply(self, tx: &mut Tx, db: &Db, update: &str, id: u64) -> SqlResult<()> {
         if self.columns.is_empty() {
             return Ok(());
         }
@@ -44,10 +46,7 @@ impl Sets {
         let mut params = self.params;
         params.push(id.into());
         tx.exec_drop(
-            db.sql(&format!(
-                "UPDATE {{p}}volixta_{table} SET {} WHERE id = ?",
-                assignments.join(", ")
-            )),
+            db.sql(&format!("{update} {} WHERE id = ?", assignments.join(", "))),
             params,
         )
         .await
@@ -98,7 +97,8 @@ pub async fn update_location(tx: &mut Tx, db: &Db, id: u64, c: &LocationChanges)
     sets.set("address", c.address.clone());
     sets.set("timezone", c.timezone.map(|tz| tz.name().to_owned()));
     sets.set("active", c.active);
-    sets.apply(tx, db, "locations", id).await
+    sets.apply(tx, db, "UPDATE {p}volixta_locations SET", id)
+        .await
 }
 
 pub async fn replace_location_hours(
@@ -228,7 +228,8 @@ pub async fn update_category(
     let mut sets = Sets::default();
     sets.set("name", name);
     sets.set("position", position);
-    sets.apply(tx, db, "service_categories", id).await
+    sets.apply(tx, db, "UPDATE {p}volixta_service_categories SET", id)
+        .await
 }
 
 /// `locking` reads the latest committed row (after a duplicate-key error on insert); the plain
@@ -332,7 +333,8 @@ pub async fn update_service(
         );
     }
     sets.set("active", c.active);
-    sets.apply(tx, db, "services", id).await
+    sets.apply(tx, db, "UPDATE {p}volixta_services SET", id)
+        .await
 }
 
 pub async fn replace_service_locations(
@@ -568,7 +570,7 @@ pub async fn update_staff(tx: &mut Tx, db: &Db, id: u64, c: &StaffChanges) -> Sq
     );
     sets.set("wp_user_id", c.wp_user_id.map(Value::from));
     sets.set("active", c.active);
-    sets.apply(tx, db, "staff", id).await
+    sets.apply(tx, db, "UPDATE {p}volixta_staff SET", id).await
 }
 
 pub async fn replace_staff_services(

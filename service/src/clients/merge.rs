@@ -7,7 +7,7 @@ use crate::{
     db::{Db, Tx, is_duplicate_key},
     error::ApiError,
     money::Money,
-    rewards, wallet,
+    reassign, rewards, wallet,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -24,9 +24,9 @@ pub struct Moved {
     pub wallet: Money,
     pub reward_points: u64,
     pub groups: usize,
-    pub bookings: u64,
-    pub pending_top_ups: u64,
-    pub gift_code_redemptions: u64,
+    /// The rows other domains keep of a client.
+    #[serde(flatten)]
+    pub rows: reassign::Reassigned,
     /// Profile fields the kept profile lacked and took from the other one.
     pub filled_fields: Vec<String>,
 }
@@ -36,21 +36,6 @@ pub struct MergeResult {
     pub client: super::Client,
     pub merged: super::Client,
     pub moved: Moved,
-}
-
-/// Rows other domains keep per client move with a merge. A domain that stores rows of a client
-/// adds its own `reassign_client(tx, db, from, to)` call here.
-async fn reassign_other_domains(
-    tx: &mut Tx,
-    db: &Db,
-    from: u64,
-    to: u64,
-    moved: &mut Moved,
-) -> Result<(), ApiError> {
-    moved.bookings = repo::reassign_bookings(tx, db, from, to).await?;
-    moved.pending_top_ups = repo::reassign_pending_top_ups(tx, db, from, to).await?;
-    moved.gift_code_redemptions = repo::reassign_gift_codes(tx, db, from, to).await?;
-    Ok(())
 }
 
 /// The kept profile, with what it lacks taken from the other one. Internal notes of both are
@@ -215,7 +200,7 @@ pub async fn merge(
     moved.groups = repo::move_memberships(tx, db, other_id, keep_id)
         .await?
         .len();
-    reassign_other_domains(tx, db, other_id, keep_id, &mut moved).await?;
+    moved.rows = reassign::reassign_client(tx, db, other_id, keep_id).await?;
 
     let before = keep.profile();
     let (combined, filled) = combine(&before, &other.profile(), other_id);

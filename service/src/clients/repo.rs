@@ -303,39 +303,6 @@ pub async fn mark_merged(
     .await
 }
 
-/// Bookings follow their client into a merge. Returns how many moved.
-pub async fn reassign_bookings(
-    tx: &mut Tx,
-    db: &Db,
-    from: u64,
-    to: u64,
-) -> Result<u64, mysql_async::Error> {
-    tx.exec_drop(
-        db.sql("UPDATE {p}volixta_bookings SET client_id = ? WHERE client_id = ?"),
-        (to, from),
-    )
-    .await?;
-    Ok(tx.affected_rows())
-}
-
-/// A top-up still awaiting payment is credited to the kept profile when it is paid; paid and
-/// cancelled ones stay in the history of the profile that made them.
-pub async fn reassign_pending_top_ups(
-    tx: &mut Tx,
-    db: &Db,
-    from: u64,
-    to: u64,
-) -> Result<u64, mysql_async::Error> {
-    tx.exec_drop(
-        db.sql(
-            "UPDATE {p}volixta_wallet_top_ups SET client_id = ? WHERE client_id = ? AND status = 'pending'",
-        ),
-        (to, from),
-    )
-    .await?;
-    Ok(tx.affected_rows())
-}
-
 /// Live clients sharing a value of `column` (`email` or `phone`), grouped by that value.
 pub async fn shared_values<Q: Queryable>(
     conn: &mut Q,
@@ -537,36 +504,6 @@ pub async fn group_names<Q: Queryable>(
         .query(db.sql("SELECT id, name FROM {p}volixta_client_groups"))
         .await?;
     Ok(rows.into_iter().collect())
-}
-
-/// A gift code meant for the merged profile is meant for the kept one too. A code the merged
-/// profile redeemed counts as redeemed by the kept one (once per person), unless both redeemed
-/// it: then each redemption stays where it was. Returns the redemptions moved.
-pub async fn reassign_gift_codes(
-    tx: &mut Tx,
-    db: &Db,
-    from: u64,
-    to: u64,
-) -> Result<u64, mysql_async::Error> {
-    tx.exec_drop(
-        db.sql(
-            "INSERT INTO {p}volixta_gift_code_clients (gift_code_id, client_id) \
-             SELECT gift_code_id, ? FROM {p}volixta_gift_code_clients WHERE client_id = ? \
-             ON DUPLICATE KEY UPDATE client_id = VALUES(client_id)",
-        ),
-        (to, from),
-    )
-    .await?;
-    tx.exec_drop(
-        db.sql(
-            "UPDATE {p}volixta_gift_code_redemptions r SET r.client_id = ? WHERE r.client_id = ? \
-             AND NOT EXISTS (SELECT 1 FROM (SELECT gift_code_id FROM {p}volixta_gift_code_redemptions \
-             WHERE client_id = ?) kept WHERE kept.gift_code_id = r.gift_code_id)",
-        ),
-        (to, from, to),
-    )
-    .await?;
-    Ok(tx.affected_rows())
 }
 
 /// Rebuilds the search tokens of these clients.

@@ -233,6 +233,12 @@ pub async fn redeem(
     credit(tx, db, code, client_id, actor).await
 }
 
+/// When a client profile (`from`) is merged into another (`to`), the codes it may redeem and
+/// its redemptions follow. Returns how many redemptions moved.
+pub async fn reassign_client(tx: &mut Tx, db: &Db, from: u64, to: u64) -> Result<u64, DbError> {
+    repo::reassign_client(tx, db, from, to).await
+}
+
 /// Forgets wrong-code counts and records long out of every window.
 pub async fn purge_stale_attempts(db: &Db) -> Result<(), DbError> {
     repo::purge_stale_attempts(db).await

@@ -505,3 +505,28 @@ pub async fn purge_stale_attempts(db: &Db) -> Result<(), DbError> {
     .await
     .map_err(DbError::from)
 }
+
+/// A gift code meant for the merged profile is meant for the kept one too. A code the merged
+/// profile redeemed counts as redeemed by the kept one (once per person), unless both redeemed
+/// it: then each redemption stays where it was. Returns the redemptions moved.
+pub async fn reassign_client(tx: &mut Tx, db: &Db, from: u64, to: u64) -> Result<u64, DbError> {
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_gift_code_clients (gift_code_id, client_id) \
+             SELECT gift_code_id, ? FROM {p}volixta_gift_code_clients WHERE client_id = ? \
+             ON DUPLICATE KEY UPDATE client_id = VALUES(client_id)",
+        ),
+        (to, from),
+    )
+    .await?;
+    tx.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_gift_code_redemptions r SET r.client_id = ? WHERE r.client_id = ? \
+             AND NOT EXISTS (SELECT 1 FROM (SELECT gift_code_id FROM {p}volixta_gift_code_redemptions \
+             WHERE client_id = ?) kept WHERE kept.gift_code_id = r.gift_code_id)",
+        ),
+        (to, from, to),
+    )
+    .await?;
+    Ok(tx.affected_rows())
+}

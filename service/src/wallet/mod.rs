@@ -234,6 +234,12 @@ pub async fn attach_top_up_order(
         .ok_or(WalletError::TopUpNotFound)
 }
 
+/// When a client profile (`from`) is merged into another (`to`), its pending top-ups follow;
+/// the ledger stays where it is (the merge posts the balance across). Returns how many moved.
+pub async fn reassign_client(tx: &mut Tx, db: &Db, from: u64, to: u64) -> Result<u64, DbError> {
+    repo::reassign_pending_top_ups(tx, db, from, to).await
+}
+
 /// What `complete_top_up` did.
 #[derive(Clone, Debug)]
 pub enum TopUpCompletion {

@@ -398,3 +398,21 @@ pub async fn cancel_top_up(tx: &mut Tx, db: &Db, id: u64) -> Result<(), DbError>
     .await
     .map_err(DbError::from)
 }
+
+/// A top-up still awaiting payment is credited to the kept profile when it is paid; paid and
+/// cancelled ones stay in the history of the profile that made them.
+pub async fn reassign_pending_top_ups(
+    tx: &mut Tx,
+    db: &Db,
+    from: u64,
+    to: u64,
+) -> Result<u64, DbError> {
+    tx.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_wallet_top_ups SET client_id = ? WHERE client_id = ? AND status = 'pending'",
+        ),
+        (to, from),
+    )
+    .await?;
+    Ok(tx.affected_rows())
+}

@@ -384,3 +384,13 @@ pub async fn list<Q: Queryable>(
         .await?;
     Ok(rows.into_iter().map(|r| booking(r, true)).collect())
 }
+
+/// A merge moves every booking of the merged profile to the kept one.
+pub async fn reassign_client(tx: &mut Tx, db: &Db, from: u64, to: u64) -> SqlResult<u64> {
+    tx.exec_drop(
+        db.sql("UPDATE {p}volixta_bookings SET client_id = ? WHERE client_id = ?"),
+        (to, from),
+    )
+    .await?;
+    Ok(tx.affected_rows())
+}
