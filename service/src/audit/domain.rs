@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use mysql_async::prelude::FromRow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -32,7 +33,7 @@ impl Record {
 }
 
 /// A recorded change.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
 pub struct Entry {
     pub id: u64,
     pub entity: String,
@@ -40,7 +41,15 @@ pub struct Entry {
     /// `role:wp_user_id` of whoever made the change, or `system`.
     pub actor: String,
     pub action: String,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub changes: Changes,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub created_at: DateTime<Utc>,
 }
 

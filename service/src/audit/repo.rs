@@ -1,7 +1,9 @@
 use super::{Changes, Entry, Record};
-use crate::db::{Db, Tx, to_utc};
-use chrono::NaiveDateTime;
-use mysql_async::{Row, Value, prelude::Queryable};
+use crate::db::{Db, Tx, row::Column};
+use mysql_async::{
+    FromValueError, Value,
+    prelude::{FromValue, Queryable},
+};
 
 pub async fn insert_many<R: std::borrow::Borrow<Record>>(
     tx: &mut Tx,
@@ -42,37 +44,27 @@ pub async fn list<Q: Queryable>(
     before: Option<u64>,
     limit: u16,
 ) -> Result<Vec<Entry>, mysql_async::Error> {
-    let rows: Vec<Row> = conn
-        .exec(
-            db.sql(
-                "SELECT id, entity, entity_id, actor, action, changes, created_at \
-                 FROM {p}volixta_audit_log WHERE entity = ? AND entity_id = ? AND id < ? \
-                 ORDER BY id DESC LIMIT ?",
-            ),
-            (entity, entity_id, before.unwrap_or(u64::MAX), limit),
-        )
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let (id, entity, entity_id, actor, action, changes, created_at): (
-                u64,
-                String,
-                u64,
-                String,
-                String,
-                String,
-                NaiveDateTime,
-            ) = mysql_async::from_row(row);
-            Entry {
-                id,
-                entity,
-                entity_id,
-                actor,
-                action,
-                changes: serde_json::from_str::<Changes>(&changes).unwrap_or_default(),
-                created_at: to_utc(created_at),
-            }
-        })
-        .collect())
+    conn.exec(
+        db.sql(
+            "SELECT id, entity, entity_id, actor, action, changes, created_at \
+             FROM {p}volixta_audit_log WHERE entity = ? AND entity_id = ? AND id < ? \
+             ORDER BY id DESC LIMIT ?",
+        ),
+        (entity, entity_id, before.unwrap_or(u64::MAX), limit),
+    )
+    .await
+}
+
+/// Changes are stored as JSON; a record an older build wrote in another shape reads as none.
+impl Column for Changes {
+    fn from_column(value: Value) -> Result<Self, FromValueError> {
+        let json = String::from_value_opt(value)?;
+        Ok(serde_json::from_str(&json).unwrap_or_default())
+    }
+
+    fn into_column(self) -> Value {
+        serde_json::to_string(&self)
+            .unwrap_or_else(|_| "{}".into())
+            .into()
+    }
 }
