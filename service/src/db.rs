@@ -148,11 +148,6 @@ impl TxError for DbError {
     }
 }
 
-/// MariaDB's duplicate-key error, for code that still holds a bare driver error.
-pub fn is_duplicate_key(error: &mysql_async::Error) -> bool {
-    matches!(error, mysql_async::Error::Server(e) if e.code == 1062)
-}
-
 /// `DATETIME(6)` columns hold UTC instants.
 pub fn to_utc(naive: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     naive.and_utc()

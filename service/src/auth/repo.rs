@@ -1,17 +1,17 @@
-use crate::db::{Db, is_duplicate_key};
+use crate::db::{Db, DbError};
 use mysql_async::prelude::Queryable;
 
 /// Records a nonce; `false` if any replica has seen it before. Kept for twice the clock
 /// window, after which the timestamp check alone refuses a replay.
-pub async fn remember_nonce(db: &Db, nonce: &str) -> Result<bool, mysql_async::Error> {
+pub async fn remember_nonce(db: &Db, nonce: &str) -> Result<bool, DbError> {
     let mut conn = db.pool.get_conn().await?;
     let sql = db.sql(
         "INSERT INTO {p}volixta_nonces (nonce, expires_at) \
          VALUES (?, UTC_TIMESTAMP(6) + INTERVAL 11 MINUTE)",
     );
-    match conn.exec_drop(sql, (nonce,)).await {
+    match conn.exec_drop(sql, (nonce,)).await.map_err(DbError::from) {
         Ok(()) => Ok(true),
-        Err(e) if is_duplicate_key(&e) => Ok(false),
+        Err(e) if e.duplicate_key() == Some("PRIMARY") => Ok(false),
         Err(e) => Err(e),
     }
 }

@@ -15,7 +15,7 @@ pub use domain::{
 pub use error::CatalogError;
 
 use crate::{
-    db::{Db, DbError, Tx, is_duplicate_key},
+    db::{Db, DbError, Tx},
     error::ApiResult,
 };
 use domain::CategoryChoice;
@@ -85,9 +85,12 @@ pub async fn create_category(db: &Db, request: &CategoryRequest) -> ApiResult<Ca
         position.unwrap_or(0),
     )
     .await
+    .map_err(DbError::from)
     {
         Ok(id) => id,
-        Err(e) if is_duplicate_key(&e) => return Err(CatalogError::CategoryNameTaken.into()),
+        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_CATEGORY_NAME) => {
+            return Err(CatalogError::CategoryNameTaken.into());
+        }
         Err(e) => return Err(e.into()),
     };
     tx.commit().await?;
@@ -100,9 +103,14 @@ pub async fn update_category(db: &Db, id: u64, request: &CategoryRequest) -> Api
     if !repo::lock_row(&mut tx, db, "service_categories", id).await? {
         return Err(CatalogError::CategoryNotFound.into());
     }
-    match repo::update_category(&mut tx, db, id, name, position).await {
+    match repo::update_category(&mut tx, db, id, name, position)
+        .await
+        .map_err(DbError::from)
+    {
         Ok(()) => {}
-        Err(e) if is_duplicate_key(&e) => return Err(CatalogError::CategoryNameTaken.into()),
+        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_CATEGORY_NAME) => {
+            return Err(CatalogError::CategoryNameTaken.into());
+        }
         Err(e) => return Err(e.into()),
     }
     tx.commit().await?;
@@ -144,12 +152,17 @@ async fn resolve_category(
             if let Some(id) = repo::category_id_by_name(tx, db, name, false).await? {
                 Some(Some(id))
             } else {
-                match repo::insert_category(tx, db, name, 0).await {
+                match repo::insert_category(tx, db, name, 0)
+                    .await
+                    .map_err(DbError::from)
+                {
                     Ok(id) => Some(Some(id)),
                     // Created meanwhile by a concurrent request: it is the same category.
-                    Err(e) if is_duplicate_key(&e) => repo::category_id_by_name(tx, db, name, true)
-                        .await?
-                        .map(Some),
+                    Err(e) if e.duplicate_key() == Some(repo::UNIQUE_CATEGORY_NAME) => {
+                        repo::category_id_by_name(tx, db, name, true)
+                            .await?
+                            .map(Some)
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -269,9 +282,14 @@ pub async fn services(db: &Db) -> ApiResult<Vec<Service>> {
 pub async fn create_staff(db: &Db, request: &StaffRequest) -> ApiResult<Staff> {
     let changes = request.validate(true)?;
     let mut tx = db.begin().await?;
-    let id = match repo::insert_staff(&mut tx, db, &changes).await {
+    let id = match repo::insert_staff(&mut tx, db, &changes)
+        .await
+        .map_err(DbError::from)
+    {
         Ok(id) => id,
-        Err(e) if is_duplicate_key(&e) => return Err(CatalogError::WpUserTaken.into()),
+        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_STAFF_WP_USER) => {
+            return Err(CatalogError::WpUserTaken.into());
+        }
         Err(e) => return Err(e.into()),
     };
     apply_staff_links(&mut tx, db, id, &changes).await?;
@@ -289,9 +307,14 @@ pub async fn update_staff(db: &Db, id: u64, request: &StaffRequest) -> ApiResult
     if !repo::lock_row(&mut tx, db, "staff", id).await? {
         return Err(CatalogError::StaffNotFound.into());
     }
-    match repo::update_staff(&mut tx, db, id, &changes).await {
+    match repo::update_staff(&mut tx, db, id, &changes)
+        .await
+        .map_err(DbError::from)
+    {
         Ok(()) => {}
-        Err(e) if is_duplicate_key(&e) => return Err(CatalogError::WpUserTaken.into()),
+        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_STAFF_WP_USER) => {
+            return Err(CatalogError::WpUserTaken.into());
+        }
         Err(e) => return Err(e.into()),
     }
     apply_staff_links(&mut tx, db, id, &changes).await?;

@@ -13,6 +13,11 @@ use std::collections::HashMap;
 
 type SqlResult<T> = Result<T, mysql_async::Error>;
 
+/// Category names are unique.
+pub const UNIQUE_CATEGORY_NAME: &str = "uq_category_name";
+/// A WordPress user is at most one staff member.
+pub const UNIQUE_STAFF_WP_USER: &str = "uq_staff_wp_user";
+
 fn wall(minutes: u16) -> WallTime {
     WallTime::from_minutes(minutes).unwrap_or(WallTime::END_OF_DAY)
 }

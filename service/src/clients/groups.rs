@@ -3,7 +3,7 @@ use super::{ClientError, Group, GroupInput, domain, record, repo};
 use crate::{
     audit,
     auth::Actor,
-    db::{Db, is_duplicate_key},
+    db::{Db, DbError},
     error::ApiResult,
 };
 use std::collections::BTreeSet;
@@ -24,9 +24,14 @@ pub async fn create_group(db: &Db, input: GroupInput) -> ApiResult<Group> {
     let name = domain::group_name(input.name.as_deref().unwrap_or(""))?;
     let description = domain::group_description(input.description.as_deref().unwrap_or(""))?;
     let mut tx = db.begin().await?;
-    let id = match repo::insert_group(&mut tx, db, &name, &description).await {
+    let id = match repo::insert_group(&mut tx, db, &name, &description)
+        .await
+        .map_err(DbError::from)
+    {
         Ok(id) => id,
-        Err(e) if is_duplicate_key(&e) => return Err(ClientError::GroupNameTaken.into()),
+        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_GROUP_NAME) => {
+            return Err(ClientError::GroupNameTaken.into());
+        }
         Err(e) => return Err(e.into()),
     };
     let group = repo::find_group(&mut tx, db, id)
@@ -49,9 +54,14 @@ pub async fn update_group(db: &Db, id: u64, input: GroupInput) -> ApiResult<Grou
         Some(d) => domain::group_description(d)?,
         None => description,
     };
-    match repo::update_group(&mut tx, db, id, &name, &description).await {
+    match repo::update_group(&mut tx, db, id, &name, &description)
+        .await
+        .map_err(DbError::from)
+    {
         Ok(()) => {}
-        Err(e) if is_duplicate_key(&e) => return Err(ClientError::GroupNameTaken.into()),
+        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_GROUP_NAME) => {
+            return Err(ClientError::GroupNameTaken.into());
+        }
         Err(e) => return Err(e.into()),
     }
     let group = repo::find_group(&mut tx, db, id)

@@ -4,7 +4,7 @@ use super::{ClientError, Profile, UPLOADED_AVATAR, record, repo};
 use crate::{
     audit,
     auth::Actor,
-    db::{Db, Tx, is_duplicate_key},
+    db::{Db, DbError, Tx},
     error::ApiError,
     money::Money,
     reassign, rewards, wallet,
@@ -210,9 +210,14 @@ pub async fn merge(
     moved.filled_fields = filled;
     // The other profile stops being live first, which frees its WordPress user for the kept one.
     repo::mark_merged(tx, db, other_id, keep_id).await?;
-    match repo::save(tx, db, keep_id, &combined).await {
+    match repo::save(tx, db, keep_id, &combined)
+        .await
+        .map_err(DbError::from)
+    {
         Ok(()) => {}
-        Err(e) if is_duplicate_key(&e) => return Err(ClientError::WpUserTaken.into()),
+        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) => {
+            return Err(ClientError::WpUserTaken.into());
+        }
         Err(e) => return Err(e.into()),
     }
 

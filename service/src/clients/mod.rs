@@ -25,7 +25,7 @@ pub use statuses::*;
 use crate::{
     audit::{self, Record},
     auth::{Actor, Role},
-    db::{Db, DbError, Tx, is_duplicate_key},
+    db::{Db, DbError, Tx},
     error::{ApiError, ApiResult},
     settings,
 };
@@ -57,9 +57,14 @@ pub async fn create(db: &Db, actor: Actor, input: ClientInput) -> ApiResult<Clie
     let mut tx = db.begin().await?;
     ensure_below_limit(&mut tx, db).await?;
     profile.status = repo::ensure_status(&mut tx, db, &profile.status).await?;
-    let id = match repo::insert(&mut tx, db, &profile).await {
+    let id = match repo::insert(&mut tx, db, &profile)
+        .await
+        .map_err(DbError::from)
+    {
         Ok(id) => id,
-        Err(e) if is_duplicate_key(&e) => return Err(ClientError::WpUserTaken.into()),
+        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) => {
+            return Err(ClientError::WpUserTaken.into());
+        }
         Err(e) => return Err(e.into()),
     };
     let changes = audit::diff(&serde_json::Value::Null, &profile.audit_view());
@@ -100,9 +105,14 @@ pub async fn update(db: &Db, actor: Actor, id: u64, input: ClientInput) -> ApiRe
     if before.avatar.as_deref() == Some(UPLOADED_AVATAR) && next.avatar != before.avatar {
         repo::delete_avatar(&mut tx, db, id).await?;
     }
-    match repo::save(&mut tx, db, id, &next).await {
+    match repo::save(&mut tx, db, id, &next)
+        .await
+        .map_err(DbError::from)
+    {
         Ok(()) => {}
-        Err(e) if is_duplicate_key(&e) => return Err(ClientError::WpUserTaken.into()),
+        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) => {
+            return Err(ClientError::WpUserTaken.into());
+        }
         Err(e) => return Err(e.into()),
     }
     let changes = audit::diff(&before.audit_view(), &next.audit_view());
@@ -285,9 +295,14 @@ pub async fn restore(db: &Db, actor: Actor, id: u64) -> ApiResult<Client> {
         return Err(ClientError::NotDeleted.into());
     }
     ensure_below_limit(&mut tx, db).await?;
-    match repo::set_deleted(&mut tx, db, id, false).await {
+    match repo::set_deleted(&mut tx, db, id, false)
+        .await
+        .map_err(DbError::from)
+    {
         Ok(()) => {}
-        Err(e) if is_duplicate_key(&e) => return Err(ClientError::WpUserTaken.into()),
+        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) => {
+            return Err(ClientError::WpUserTaken.into());
+        }
         Err(e) => return Err(e.into()),
     }
     audit::record(

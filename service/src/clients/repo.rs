@@ -13,6 +13,13 @@ mod groups;
 mod list;
 mod statuses;
 
+/// A WordPress user is linked to at most one live client.
+pub const UNIQUE_WP_USER: &str = "uq_live_wp_user";
+/// Status names are unique.
+pub const UNIQUE_STATUS_NAME: &str = "uq_name";
+/// Group names are unique.
+pub const UNIQUE_GROUP_NAME: &str = "uq_name";
+
 pub use avatars::*;
 pub use groups::*;
 pub use list::*;

@@ -3,7 +3,7 @@ use super::{ClientError, Status, StatusInput, domain, record, repo};
 use crate::{
     audit,
     auth::Actor,
-    db::{Db, is_duplicate_key},
+    db::{Db, DbError},
     error::ApiResult,
 };
 
@@ -18,9 +18,12 @@ pub async fn create_status(db: &Db, input: StatusInput) -> ApiResult<Status> {
     let mut tx = db.begin().await?;
     let id = match repo::insert_status(&mut tx, db, &name, &icon, input.position.unwrap_or(1000))
         .await
+        .map_err(DbError::from)
     {
         Ok(id) => id,
-        Err(e) if is_duplicate_key(&e) => return Err(ClientError::StatusTaken.into()),
+        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_STATUS_NAME) => {
+            return Err(ClientError::StatusTaken.into());
+        }
         Err(e) => return Err(e.into()),
     };
     let status = repo::find_status(&mut tx, db, id)
@@ -46,9 +49,14 @@ pub async fn update_status(
         Some(n) => domain::status_name(n)?,
         None => current.clone(),
     };
-    match repo::update_status(&mut tx, db, id, &name, icon.as_deref(), input.position).await {
+    match repo::update_status(&mut tx, db, id, &name, icon.as_deref(), input.position)
+        .await
+        .map_err(DbError::from)
+    {
         Ok(()) => {}
-        Err(e) if is_duplicate_key(&e) => return Err(ClientError::StatusTaken.into()),
+        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_STATUS_NAME) => {
+            return Err(ClientError::StatusTaken.into());
+        }
         Err(e) => return Err(e.into()),
     }
     if name != current {

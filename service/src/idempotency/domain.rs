@@ -1,9 +1,4 @@
 use super::IdempotencyError;
-use axum::{
-    body::Body,
-    http::{StatusCode, header},
-    response::Response,
-};
 use sha2::{Digest, Sha256};
 
 /// 1–255 visible ASCII characters, as sent by the caller.
@@ -40,26 +35,21 @@ pub struct Stored {
     pub body: Option<Vec<u8>>,
 }
 
-pub fn replay(stored: Stored, request_fingerprint: &str) -> Result<Response, IdempotencyError> {
+/// The first request's answer: its status code and JSON body.
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+pub fn replay(stored: Stored, request_fingerprint: &str) -> Result<Answer, IdempotencyError> {
     if stored.request_hash != request_fingerprint {
         return Err(IdempotencyError::KeyReused);
     }
     match (stored.status, stored.body) {
-        (Some(status), Some(body)) => {
-            let status = StatusCode::from_u16(status).map_err(|_| IdempotencyError::InFlight)?;
-            Ok(json_response(status, body))
-        }
+        (Some(status), Some(body)) => Ok(Answer { status, body }),
         // A committed key always has its answer; this only guards against manual edits.
         _ => Err(IdempotencyError::InFlight),
     }
-}
-
-pub fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))
-        .expect("static headers are valid")
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::{
 use axum::{
     body::{Body, Bytes},
     extract::{FromRequest, FromRequestParts, OptionalFromRequestParts, OriginalUri, Request},
-    http::{StatusCode, request::Parts},
+    http::{StatusCode, header, request::Parts},
     response::Response,
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -149,7 +149,7 @@ impl<C> Idempotent<C> {
             })
             .await;
         match outcome {
-            Ok(Outcome::Fresh(bytes)) => Ok(domain::json_response(status, bytes)),
+            Ok(Outcome::Fresh(bytes)) => Ok(json_response(status, bytes)),
             Ok(Outcome::Replay(response)) => Ok(response),
             Err(Failure::Work(e)) => Err(e.into()),
             Err(Failure::Key(e)) => Err(e.into()),
@@ -168,9 +168,10 @@ impl<C> Idempotent<C> {
             return Ok(None);
         }
         let stored = repo::load(tx, db, self.actor, key).await?;
-        domain::replay(stored, &self.fingerprint)
-            .map(Some)
-            .map_err(Failure::Key)
+        let answer = domain::replay(stored, &self.fingerprint).map_err(Failure::Key)?;
+        let status = StatusCode::from_u16(answer.status)
+            .map_err(|_| Failure::Key(IdempotencyError::InFlight))?;
+        Ok(Some(json_response(status, answer.body)))
     }
 
     async fn release<E>(&self, tx: &mut Tx, db: &Db) -> Result<(), Failure<E>> {
@@ -225,4 +226,12 @@ impl<E: TxError> TxError for Failure<E> {
     fn commits(&self) -> bool {
         matches!(self, Self::Work(e) if e.commits())
     }
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .expect("static headers are valid")
 }
