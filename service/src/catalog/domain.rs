@@ -6,6 +6,7 @@ use crate::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use mysql_async::prelude::FromRow;
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeSet;
 use utoipa::ToSchema;
@@ -266,7 +267,7 @@ pub struct CategoryRequest {
     pub position: Option<i32>,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
 pub struct Category {
     pub id: u64,
     pub name: String,
