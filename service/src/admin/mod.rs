@@ -11,7 +11,7 @@ pub use error::AdminError;
 use crate::{
     auth::Actor,
     catalog,
-    clients::{self, ClientInput},
+    clients::{self, ClientError, ClientInput},
     db::Db,
     error::{ApiError, ApiResult},
 };
@@ -163,8 +163,8 @@ async fn existing(db: &Db, ids: &[u64], outcome: &mut Outcome) -> ApiResult<Vec<
                 found.push(id);
             }
             Ok(client) => outcome.failed.push(client.full_name()),
-            Err(ApiError::NotFound) => outcome.failed.push(format!("#{id}")),
-            Err(e) => return Err(e),
+            Err(ClientError::NotFound) => outcome.failed.push(format!("#{id}")),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(found)

@@ -1,11 +1,13 @@
 //! Likely duplicates: the same e-mail, the same phone, or the same name spelled slightly
 //! differently. A manager confirms by merging, or by marking the pair as two people.
-use super::{ClientError, DuplicateGroup, domain::DuplicateReason, domain::duplicates, repo};
-use crate::{auth::Actor, db::Db, error::ApiResult};
+use super::{
+    ClientError, ClientResult, DuplicateGroup, domain::DuplicateReason, domain::duplicates, repo,
+};
+use crate::{auth::Actor, db::Db};
 use std::collections::HashSet;
 
 /// At most `limit` groups, e-mail first, then phone, then name.
-pub async fn find_duplicates(db: &Db, limit: usize) -> ApiResult<(Vec<DuplicateGroup>, bool)> {
+pub async fn find_duplicates(db: &Db, limit: usize) -> ClientResult<(Vec<DuplicateGroup>, bool)> {
     let mut conn = db.pool.get_conn().await?;
     let dismissed: HashSet<(u64, u64)> = repo::distinct_pairs(&mut conn, db)
         .await?
@@ -49,9 +51,9 @@ pub async fn find_duplicates(db: &Db, limit: usize) -> ApiResult<(Vec<DuplicateG
 }
 
 /// Records that two profiles are different people, so they are no longer offered together.
-pub async fn mark_distinct(db: &Db, actor: Actor, a: u64, b: u64) -> ApiResult<()> {
+pub async fn mark_distinct(db: &Db, actor: Actor, a: u64, b: u64) -> ClientResult<()> {
     if a == b {
-        return Err(ClientError::MergeSelf.into());
+        return Err(ClientError::MergeSelf);
     }
     let mut tx = db.begin().await?;
     for id in [a, b] {

@@ -1,7 +1,15 @@
-use crate::error::ApiError;
+use crate::{
+    auth::AuthError,
+    db::{DbError, TxError},
+    error::ApiError,
+    rewards::RewardError,
+    wallet::WalletError,
+};
 use std::collections::BTreeMap;
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub type ClientResult<T> = Result<T, ClientError>;
+
+#[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     #[error("first name is required")]
     FirstNameRequired,
@@ -62,6 +70,33 @@ pub enum ClientError {
     MergeSelf,
     #[error("both profiles must be live (not deleted, not merged) to merge")]
     MergeNotLive,
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Wallet(#[from] WalletError),
+    #[error(transparent)]
+    Rewards(#[from] RewardError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<mysql_async::Error> for ClientError {
+    fn from(e: mysql_async::Error) -> Self {
+        Self::Db(e.into())
+    }
+}
+
+impl TxError for ClientError {
+    fn is_retryable(&self) -> bool {
+        match self {
+            Self::Db(e) => e.is_retryable(),
+            Self::Wallet(e) => e.is_retryable(),
+            Self::Rewards(e) => e.is_retryable(),
+            _ => false,
+        }
+    }
 }
 
 impl From<ClientError> for ApiError {
@@ -100,6 +135,11 @@ impl From<ClientError> for ApiError {
             ClientError::MergeSelf => ApiError::field("other_id", message),
             ClientError::ImportRunning => ApiError::conflict("import_running", message),
             ClientError::MergeNotLive => ApiError::conflict("client_not_active", message),
+            ClientError::Auth(e) => e.into(),
+            ClientError::Wallet(e) => e.into(),
+            ClientError::Rewards(e) => e.into(),
+            ClientError::Db(e) => e.into(),
+            ClientError::Internal(e) => ApiError::Internal(e),
         }
     }
 }

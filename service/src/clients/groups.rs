@@ -1,26 +1,25 @@
 //! Client groups: named segments for filtering and bulk work.
-use super::{ClientError, Group, GroupInput, domain, record, repo};
+use super::{ClientError, ClientResult, Group, GroupInput, domain, record, repo};
 use crate::{
     audit,
     auth::Actor,
     db::{Db, DbError},
-    error::ApiResult,
 };
 use std::collections::BTreeSet;
 
-pub async fn list_groups(db: &Db) -> ApiResult<Vec<Group>> {
+pub async fn list_groups(db: &Db) -> ClientResult<Vec<Group>> {
     let mut conn = db.pool.get_conn().await?;
     Ok(repo::list_groups(&mut conn, db).await?)
 }
 
-pub async fn get_group(db: &Db, id: u64) -> ApiResult<Group> {
+pub async fn get_group(db: &Db, id: u64) -> ClientResult<Group> {
     let mut conn = db.pool.get_conn().await?;
-    Ok(repo::find_group(&mut conn, db, id)
+    repo::find_group(&mut conn, db, id)
         .await?
-        .ok_or(ClientError::GroupNotFound)?)
+        .ok_or(ClientError::GroupNotFound)
 }
 
-pub async fn create_group(db: &Db, input: GroupInput) -> ApiResult<Group> {
+pub async fn create_group(db: &Db, input: GroupInput) -> ClientResult<Group> {
     let name = domain::group_name(input.name.as_deref().unwrap_or(""))?;
     let description = domain::group_description(input.description.as_deref().unwrap_or(""))?;
     let mut tx = db.begin().await?;
@@ -30,7 +29,7 @@ pub async fn create_group(db: &Db, input: GroupInput) -> ApiResult<Group> {
     {
         Ok(id) => id,
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_GROUP_NAME) => {
-            return Err(ClientError::GroupNameTaken.into());
+            return Err(ClientError::GroupNameTaken);
         }
         Err(e) => return Err(e.into()),
     };
@@ -41,7 +40,7 @@ pub async fn create_group(db: &Db, input: GroupInput) -> ApiResult<Group> {
     Ok(group)
 }
 
-pub async fn update_group(db: &Db, id: u64, input: GroupInput) -> ApiResult<Group> {
+pub async fn update_group(db: &Db, id: u64, input: GroupInput) -> ClientResult<Group> {
     let mut tx = db.begin().await?;
     let (name, description) = repo::lock_group(&mut tx, db, id)
         .await?
@@ -60,7 +59,7 @@ pub async fn update_group(db: &Db, id: u64, input: GroupInput) -> ApiResult<Grou
     {
         Ok(()) => {}
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_GROUP_NAME) => {
-            return Err(ClientError::GroupNameTaken.into());
+            return Err(ClientError::GroupNameTaken);
         }
         Err(e) => return Err(e.into()),
     }
@@ -72,7 +71,7 @@ pub async fn update_group(db: &Db, id: u64, input: GroupInput) -> ApiResult<Grou
 }
 
 /// Deleting a group removes its memberships (recorded on each client), not its clients.
-pub async fn delete_group(db: &Db, actor: Actor, id: u64) -> ApiResult<()> {
+pub async fn delete_group(db: &Db, actor: Actor, id: u64) -> ClientResult<()> {
     let mut tx = db.begin().await?;
     repo::lock_group(&mut tx, db, id)
         .await?
@@ -126,7 +125,7 @@ pub async fn change_members(
     group_id: u64,
     client_ids: &[u64],
     add: bool,
-) -> ApiResult<(Group, usize)> {
+) -> ClientResult<(Group, usize)> {
     let ids = distinct(client_ids)?;
     let mut tx = db.begin().await?;
     repo::lock_group(&mut tx, db, group_id)
@@ -142,7 +141,9 @@ pub async fn change_members(
         .filter(|id| !existing.contains(id))
         .collect();
     if !unknown.is_empty() {
-        return Err(ClientError::UnknownClients(unknown.into_iter().take(20).collect()).into());
+        return Err(ClientError::UnknownClients(
+            unknown.into_iter().take(20).collect(),
+        ));
     }
     let members: BTreeSet<u64> = repo::members_among(&mut tx, db, group_id, &ids)
         .await?

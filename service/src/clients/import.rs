@@ -3,13 +3,12 @@
 //! by e-mail, then phone, so importing the same file twice creates nobody twice. Rows are written
 //! in chunks, each one transaction with a few multi-row statements.
 use super::{
-    Client, ClientError, ClientInput, Email, Phone, Profile, domain::csv_io::Mapping, record, repo,
-    room_left, today,
+    Client, ClientError, ClientInput, ClientResult, Email, Phone, Profile, domain::csv_io::Mapping,
+    record, repo, room_left, today,
 };
 use crate::{
     audit,
     db::{Db, Tx},
-    error::{ApiError, ApiResult},
 };
 use mysql_async::prelude::Queryable;
 use serde::Serialize;
@@ -218,7 +217,7 @@ pub async fn import_csv(
     data: &[u8],
     options: &ImportOptions<'_>,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
-) -> ApiResult<ImportReport> {
+) -> ClientResult<ImportReport> {
     let (headers, records) = read_csv(data)?;
     let mapping = Mapping::resolve(&headers, options.mapping)?;
     // Two imports at once (a double click, two replicas) would both miss the rows the other is
@@ -232,7 +231,7 @@ pub async fn import_csv(
             )
             .await?;
         if got != Some(1) {
-            return Err(ClientError::ImportRunning.into());
+            return Err(ClientError::ImportRunning);
         }
     }
     let outcome = import_locked(db, records, &mapping, options, progress).await;
@@ -253,7 +252,7 @@ async fn import_locked(
     mapping: &Mapping,
     options: &ImportOptions<'_>,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
-) -> ApiResult<ImportReport> {
+) -> ClientResult<ImportReport> {
     let mut conn = db.pool.get_conn().await?;
     let mut state = State {
         by_email: HashMap::new(),
@@ -336,7 +335,7 @@ async fn run_chunk(
     state: &mut State,
     rows: Vec<(u64, Result<Parsed, String>)>,
     options: &ImportOptions<'_>,
-) -> Result<Vec<RowOutcome>, ApiError> {
+) -> ClientResult<Vec<RowOutcome>> {
     let targets: Vec<Option<Target>> = rows
         .iter()
         .map(|(line, p)| {
@@ -487,7 +486,7 @@ async fn write_chunk(
     current: &HashMap<Target, Profile>,
     outcomes: &mut [RowOutcome],
     actor: &str,
-) -> Result<(), ApiError> {
+) -> ClientResult<()> {
     let mut new_statuses: Vec<String> = touched
         .iter()
         .filter_map(|t| current.get(t))
@@ -560,80 +559,5 @@ async fn write_chunk(
             o.client_id = line_of_new.get(&origin).copied();
         }
     }
-    Ok(())
-}
-
-/// `volixta-service import-clients FILE`: the import with a progress bar and a printed report.
-pub async fn import_file(
-    db: &Db,
-    path: &std::path::Path,
-    dry_run: bool,
-    mapping: &[String],
-    verbose: bool,
-) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mapping: HashMap<String, String> = mapping
-        .iter()
-        .map(|pair| {
-            pair.split_once('=')
-                .map(|(f, h)| (f.trim().to_owned(), h.trim().to_owned()))
-                .with_context(|| format!("--mapping {pair:?} is not field=Header"))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    let bar = indicatif::ProgressBar::new(0).with_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} [{bar:40}] {pos}/{len} rows  {per_sec}  eta {eta}",
-        )?
-        .progress_chars("=> "),
-    );
-    let options = ImportOptions {
-        dry_run,
-        mapping: (!mapping.is_empty()).then_some(&mapping),
-        actor: "cli".into(),
-    };
-    let progress = |done: u64, total: u64| {
-        bar.set_length(total);
-        bar.set_position(done);
-    };
-    let report = import_csv(db, &data, &options, &progress)
-        .await
-        .map_err(|e| match e {
-            ApiError::Invalid { message, .. } => anyhow::anyhow!(message),
-            other => anyhow::anyhow!(other.to_string()),
-        })?;
-    bar.finish_and_clear();
-    for o in &report.outcomes {
-        if verbose || o.action == RowAction::Skip {
-            let action = serde_json::to_value(o.action).unwrap_or_default();
-            let client = o
-                .client_id
-                .map(|id| format!(" client #{id}"))
-                .unwrap_or_default();
-            let reason = o
-                .reason
-                .as_deref()
-                .map(|r| format!(": {r}"))
-                .unwrap_or_default();
-            println!(
-                "line {}: {}{client}{reason}",
-                o.line,
-                action.as_str().unwrap_or("")
-            );
-        }
-    }
-    println!(
-        "{}{} rows: {} created, {} updated, {} unchanged, {} skipped",
-        if dry_run {
-            "dry run, nothing changed. "
-        } else {
-            ""
-        },
-        report.rows,
-        report.created,
-        report.updated,
-        report.unchanged,
-        report.skipped
-    );
     Ok(())
 }

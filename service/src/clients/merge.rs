@@ -1,11 +1,10 @@
 //! Merging two profiles of one person: everything of the other profile moves to the kept one in
 //! one transaction, the other is marked merged and points to the kept one, and nothing is lost.
-use super::{ClientError, Profile, UPLOADED_AVATAR, record, repo};
+use super::{ClientError, ClientResult, Profile, UPLOADED_AVATAR, record, repo};
 use crate::{
     audit,
     auth::Actor,
     db::{Db, DbError, Tx},
-    error::ApiError,
     money::Money,
     reassign, rewards, wallet,
 };
@@ -138,7 +137,7 @@ pub async fn merge(
     actor: Actor,
     keep_id: u64,
     other_id: u64,
-) -> Result<MergeResult, ApiError> {
+) -> ClientResult<MergeResult> {
     // Both rows locked in id order, so two merges of the same pair cannot deadlock.
     let (first, second) = (keep_id.min(other_id), keep_id.max(other_id));
     let a = repo::find_for_update(tx, db, first)
@@ -149,7 +148,7 @@ pub async fn merge(
         .ok_or(ClientError::NotFound)?;
     let (keep, other) = if a.id == keep_id { (a, b) } else { (b, a) };
     if !keep.is_live() || !other.is_live() {
-        return Err(ClientError::MergeNotLive.into());
+        return Err(ClientError::MergeNotLive);
     }
     let actor_name = actor.to_string();
     let mut moved = Moved::default();
@@ -216,7 +215,7 @@ pub async fn merge(
     {
         Ok(()) => {}
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) => {
-            return Err(ClientError::WpUserTaken.into());
+            return Err(ClientError::WpUserTaken);
         }
         Err(e) => return Err(e.into()),
     }

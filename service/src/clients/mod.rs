@@ -6,6 +6,7 @@ mod error;
 mod groups;
 pub mod http;
 mod import;
+mod import_cli;
 mod merge;
 pub(crate) mod repo;
 mod statuses;
@@ -16,17 +17,17 @@ pub use domain::{
     StatusInput, UPLOADED_AVATAR,
 };
 pub use duplicates::{find_duplicates, mark_distinct};
-pub use error::ClientError;
+pub use error::{ClientError, ClientResult};
 pub use groups::*;
-pub use import::{ImportOptions, ImportReport, RowAction, RowOutcome, import_csv, import_file};
+pub use import::{ImportOptions, ImportReport, RowAction, RowOutcome, import_csv};
+pub use import_cli::import_file;
 pub use merge::{MergeRequest, MergeResult, Moved, merge};
 pub use statuses::*;
 
 use crate::{
     audit::{self, Record},
-    auth::{Actor, Role},
+    auth::{Actor, AuthError, Role},
     db::{Db, DbError, Tx},
-    error::{ApiError, ApiResult},
     settings,
 };
 use sha2::{Digest, Sha256};
@@ -52,7 +53,7 @@ pub(crate) fn record(
     }
 }
 
-pub async fn create(db: &Db, actor: Actor, input: ClientInput) -> ApiResult<Client> {
+pub async fn create(db: &Db, actor: Actor, input: ClientInput) -> ClientResult<Client> {
     let mut profile = Profile::blank().apply(input, today())?;
     let mut tx = db.begin().await?;
     ensure_below_limit(&mut tx, db).await?;
@@ -63,7 +64,7 @@ pub async fn create(db: &Db, actor: Actor, input: ClientInput) -> ApiResult<Clie
     {
         Ok(id) => id,
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) => {
-            return Err(ClientError::WpUserTaken.into());
+            return Err(ClientError::WpUserTaken);
         }
         Err(e) => return Err(e.into()),
     };
@@ -83,11 +84,11 @@ pub async fn create(db: &Db, actor: Actor, input: ClientInput) -> ApiResult<Clie
 
 /// Applies an edit. A client may change its own profile fields only (never e-mail, status,
 /// notes, permission level, blocked or the WordPress link).
-pub async fn update(db: &Db, actor: Actor, id: u64, input: ClientInput) -> ApiResult<Client> {
+pub async fn update(db: &Db, actor: Actor, id: u64, input: ClientInput) -> ClientResult<Client> {
     if !actor.is_manager() {
         let forbidden = input.staff_only_fields();
         if !forbidden.is_empty() {
-            return Err(ClientError::StaffOnly(forbidden).into());
+            return Err(ClientError::StaffOnly(forbidden));
         }
     }
     let mut tx = db.begin().await?;
@@ -95,7 +96,7 @@ pub async fn update(db: &Db, actor: Actor, id: u64, input: ClientInput) -> ApiRe
         .await?
         .ok_or(ClientError::NotFound)?;
     if !current.is_live() {
-        return Err(ClientError::NotLive.into());
+        return Err(ClientError::NotLive);
     }
     let before = current.profile();
     let mut next = before.clone().apply(input, today())?;
@@ -111,7 +112,7 @@ pub async fn update(db: &Db, actor: Actor, id: u64, input: ClientInput) -> ApiRe
     {
         Ok(()) => {}
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) => {
-            return Err(ClientError::WpUserTaken.into());
+            return Err(ClientError::WpUserTaken);
         }
         Err(e) => return Err(e.into()),
     }
@@ -130,17 +131,17 @@ pub async fn update(db: &Db, actor: Actor, id: u64, input: ClientInput) -> ApiRe
 }
 
 /// The limit counts live clients; the settings row lock makes the count and the insert atomic.
-pub(crate) async fn ensure_below_limit(tx: &mut Tx, db: &Db) -> ApiResult<()> {
+pub(crate) async fn ensure_below_limit(tx: &mut Tx, db: &Db) -> ClientResult<()> {
     if let Some(limit) = room_left(tx, db).await?
         && limit == 0
     {
-        return Err(ClientError::LimitReached.into());
+        return Err(ClientError::LimitReached);
     }
     Ok(())
 }
 
 /// How many more live clients the limit allows (`None`: no limit), under the settings row lock.
-pub(crate) async fn room_left(tx: &mut Tx, db: &Db) -> ApiResult<Option<u64>> {
+pub(crate) async fn room_left(tx: &mut Tx, db: &Db) -> ClientResult<Option<u64>> {
     match settings::lock_client_limit(tx, db).await? {
         Some(limit) => {
             let live = repo::count_live(tx, db).await?;
@@ -151,22 +152,22 @@ pub(crate) async fn room_left(tx: &mut Tx, db: &Db) -> ApiResult<Option<u64>> {
 }
 
 /// The client this actor may act on: managers any, a client only its own (others look absent).
-pub async fn authorize(db: &Db, actor: Actor, client_id: u64) -> ApiResult<()> {
+pub async fn authorize(db: &Db, actor: Actor, client_id: u64) -> ClientResult<()> {
     match actor.role {
         Role::Admin | Role::Manager => Ok(()),
         Role::Client => {
             let mut conn = db.pool.get_conn().await?;
             match repo::live_id_for_wp_user(&mut conn, db, actor.wp_user_id).await? {
                 Some(own) if own == client_id => Ok(()),
-                _ => Err(ApiError::NotFound),
+                _ => Err(ClientError::NotFound),
             }
         }
-        Role::Employee | Role::Guest => Err(ApiError::Forbidden),
+        Role::Employee | Role::Guest => Err(ClientError::Auth(AuthError::Forbidden)),
     }
 }
 
 /// Like `authorize`, and employees may read profiles too (DOMAIN.md).
-pub async fn authorize_read(db: &Db, actor: Actor, client_id: u64) -> ApiResult<()> {
+pub async fn authorize_read(db: &Db, actor: Actor, client_id: u64) -> ClientResult<()> {
     if actor.role == Role::Employee {
         return Ok(());
     }
@@ -174,13 +175,13 @@ pub async fn authorize_read(db: &Db, actor: Actor, client_id: u64) -> ApiResult<
 }
 
 /// The live client linked to a client actor.
-pub async fn own_client_id(db: &Db, actor: Actor) -> ApiResult<u64> {
+pub async fn own_client_id(db: &Db, actor: Actor) -> ClientResult<u64> {
     if actor.role != Role::Client {
-        return Err(ApiError::Forbidden);
+        return Err(ClientError::Auth(AuthError::Forbidden));
     }
     live_client_of(db, actor.wp_user_id)
         .await?
-        .ok_or(ApiError::NotFound)
+        .ok_or(ClientError::NotFound)
 }
 
 /// The live client linked to a WordPress user, if any.
@@ -241,8 +242,8 @@ pub async fn portal_rights<Q: mysql_async::prelude::Queryable>(
         }))
 }
 
-pub async fn get(db: &Db, id: u64) -> ApiResult<Client> {
-    Ok(find(db, id).await?.ok_or(ClientError::NotFound)?)
+pub async fn get(db: &Db, id: u64) -> ClientResult<Client> {
+    find(db, id).await?.ok_or(ClientError::NotFound)
 }
 
 /// A client, live or not, for domains that show it beside their own records.
@@ -252,7 +253,7 @@ pub async fn find(db: &Db, id: u64) -> Result<Option<Client>, DbError> {
 }
 
 /// One page of the list and the cursor of the next one.
-pub async fn list(db: &Db, query: &ListQuery) -> ApiResult<(Vec<Client>, Option<String>)> {
+pub async fn list(db: &Db, query: &ListQuery) -> ClientResult<(Vec<Client>, Option<String>)> {
     let cursor = query.cursor()?;
     let filter = repo::Filter::from_query(query)?;
     let mut conn = db.pool.get_conn().await?;
@@ -265,7 +266,7 @@ pub async fn list(db: &Db, query: &ListQuery) -> ApiResult<(Vec<Client>, Option<
     Ok((items, next))
 }
 
-pub async fn delete(db: &Db, actor: Actor, id: u64) -> ApiResult<Client> {
+pub async fn delete(db: &Db, actor: Actor, id: u64) -> ClientResult<Client> {
     let mut tx = db.begin().await?;
     let client = repo::find_for_update(&mut tx, db, id)
         .await?
@@ -286,13 +287,13 @@ pub async fn delete(db: &Db, actor: Actor, id: u64) -> ApiResult<Client> {
     Ok(client)
 }
 
-pub async fn restore(db: &Db, actor: Actor, id: u64) -> ApiResult<Client> {
+pub async fn restore(db: &Db, actor: Actor, id: u64) -> ClientResult<Client> {
     let mut tx = db.begin().await?;
     let client = repo::find_for_update(&mut tx, db, id)
         .await?
         .ok_or(ClientError::NotFound)?;
     if client.deleted_at.is_none() {
-        return Err(ClientError::NotDeleted.into());
+        return Err(ClientError::NotDeleted);
     }
     ensure_below_limit(&mut tx, db).await?;
     match repo::set_deleted(&mut tx, db, id, false)
@@ -301,7 +302,7 @@ pub async fn restore(db: &Db, actor: Actor, id: u64) -> ApiResult<Client> {
     {
         Ok(()) => {}
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) => {
-            return Err(ClientError::WpUserTaken.into());
+            return Err(ClientError::WpUserTaken);
         }
         Err(e) => return Err(e.into()),
     }
@@ -319,7 +320,7 @@ pub async fn restore(db: &Db, actor: Actor, id: u64) -> ApiResult<Client> {
 }
 
 /// Stores an uploaded photo after checking its size and sniffing its type from its bytes.
-pub async fn upload_avatar(db: &Db, actor: Actor, id: u64, image: &[u8]) -> ApiResult<Client> {
+pub async fn upload_avatar(db: &Db, actor: Actor, id: u64, image: &[u8]) -> ClientResult<Client> {
     let content_type = domain::check_avatar(image)?;
     let sha = hex::encode(Sha256::digest(image));
     let mut tx = db.begin().await?;
@@ -327,7 +328,7 @@ pub async fn upload_avatar(db: &Db, actor: Actor, id: u64, image: &[u8]) -> ApiR
         .await?
         .ok_or(ClientError::NotFound)?;
     if !current.is_live() {
-        return Err(ClientError::NotLive.into());
+        return Err(ClientError::NotLive);
     }
     let old_sha = repo::avatar_sha(&mut tx, db, id).await?;
     repo::put_avatar(&mut tx, db, id, content_type, image, &sha).await?;
@@ -349,11 +350,11 @@ pub async fn upload_avatar(db: &Db, actor: Actor, id: u64, image: &[u8]) -> ApiR
 }
 
 /// The uploaded photo: its sniffed content type, bytes and SHA-256.
-pub async fn avatar(db: &Db, id: u64) -> ApiResult<(String, Vec<u8>, String)> {
+pub async fn avatar(db: &Db, id: u64) -> ClientResult<(String, Vec<u8>, String)> {
     let mut conn = db.pool.get_conn().await?;
-    Ok(repo::get_avatar(&mut conn, db, id)
+    repo::get_avatar(&mut conn, db, id)
         .await?
-        .ok_or(ClientError::NoAvatar)?)
+        .ok_or(ClientError::NoAvatar)
 }
 
 pub async fn history(
@@ -361,14 +362,14 @@ pub async fn history(
     id: u64,
     before: Option<u64>,
     limit: u16,
-) -> ApiResult<Vec<audit::Entry>> {
+) -> ClientResult<Vec<audit::Entry>> {
     get(db, id).await?;
     Ok(audit::list(db, ENTITY, id, before, limit).await?)
 }
 
 /// The (filtered) list as CSV, every page of it, in the list's sort order. Cells a spreadsheet
 /// would run as formulas are neutralised.
-pub async fn export_csv(db: &Db, query: &ListQuery) -> ApiResult<Vec<u8>> {
+pub async fn export_csv(db: &Db, query: &ListQuery) -> ClientResult<Vec<u8>> {
     let sort = query.sort();
     let mut cursor = query.cursor()?;
     let mut conn = db.pool.get_conn().await?;

@@ -1,18 +1,17 @@
 //! Custom client statuses (New, VIP, Returning, and whatever managers type).
-use super::{ClientError, Status, StatusInput, domain, record, repo};
+use super::{ClientError, ClientResult, Status, StatusInput, domain, record, repo};
 use crate::{
     audit,
     auth::Actor,
     db::{Db, DbError},
-    error::ApiResult,
 };
 
-pub async fn list_statuses(db: &Db) -> ApiResult<Vec<Status>> {
+pub async fn list_statuses(db: &Db) -> ClientResult<Vec<Status>> {
     let mut conn = db.pool.get_conn().await?;
     Ok(repo::list_statuses(&mut conn, db).await?)
 }
 
-pub async fn create_status(db: &Db, input: StatusInput) -> ApiResult<Status> {
+pub async fn create_status(db: &Db, input: StatusInput) -> ClientResult<Status> {
     let name = domain::status_name(input.name.as_deref().unwrap_or(""))?;
     let icon = domain::icon_name(input.icon.as_deref().unwrap_or(""))?;
     let mut tx = db.begin().await?;
@@ -22,7 +21,7 @@ pub async fn create_status(db: &Db, input: StatusInput) -> ApiResult<Status> {
     {
         Ok(id) => id,
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_STATUS_NAME) => {
-            return Err(ClientError::StatusTaken.into());
+            return Err(ClientError::StatusTaken);
         }
         Err(e) => return Err(e.into()),
     };
@@ -39,7 +38,7 @@ pub async fn update_status(
     actor: Actor,
     id: u64,
     input: StatusInput,
-) -> ApiResult<Status> {
+) -> ClientResult<Status> {
     let icon = input.icon.as_deref().map(domain::icon_name).transpose()?;
     let mut tx = db.begin().await?;
     let current = repo::lock_status(&mut tx, db, id)
@@ -55,7 +54,7 @@ pub async fn update_status(
     {
         Ok(()) => {}
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_STATUS_NAME) => {
-            return Err(ClientError::StatusTaken.into());
+            return Err(ClientError::StatusTaken);
         }
         Err(e) => return Err(e.into()),
     }
@@ -83,13 +82,13 @@ pub async fn update_status(
 }
 
 /// A status still given to live clients stays; give them another one first.
-pub async fn delete_status(db: &Db, id: u64) -> ApiResult<()> {
+pub async fn delete_status(db: &Db, id: u64) -> ClientResult<()> {
     let mut tx = db.begin().await?;
     let name = repo::lock_status(&mut tx, db, id)
         .await?
         .ok_or(ClientError::StatusNotFound)?;
     if repo::clients_with_status(&mut tx, db, &name).await? > 0 {
-        return Err(ClientError::StatusInUse.into());
+        return Err(ClientError::StatusInUse);
     }
     repo::delete_status(&mut tx, db, id).await?;
     tx.commit().await?;

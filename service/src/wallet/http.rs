@@ -237,8 +237,8 @@ async fn authorized_top_up(state: &AppState, actor: Actor, id: u64) -> ApiResult
     clients::authorize(&state.db, actor, top_up.client_id)
         .await
         .map_err(|e| match e {
-            crate::error::ApiError::NotFound => WalletError::TopUpNotFound.into(),
-            other => other,
+            clients::ClientError::NotFound => WalletError::TopUpNotFound.into(),
+            other => crate::error::ApiError::from(other),
         })?;
     Ok(top_up)
 }

@@ -240,11 +240,11 @@ async fn blocked_clients_and_permission_levels_gate_online_actions() {
         .await
         .expect("read")
         .expect("a live client");
-    assert_eq!(rights.allow(PortalAction::Book), Ok(()));
-    assert_eq!(
+    assert!(rights.allow(PortalAction::Book).is_ok());
+    assert!(matches!(
         rights.allow(PortalAction::Cancel),
         Err(ClientError::NotPermitted("cancel"))
-    );
+    ));
     app.patch(
         &format!("/v1/clients/{}", id(&c)),
         MANAGER,
@@ -255,11 +255,14 @@ async fn blocked_clients_and_permission_levels_gate_online_actions() {
         .await
         .expect("read")
         .expect("a live client");
-    assert_eq!(rights.allow(PortalAction::Book), Err(ClientError::Blocked));
-    assert_eq!(
+    assert!(matches!(
+        rights.allow(PortalAction::Book),
+        Err(ClientError::Blocked)
+    ));
+    assert!(matches!(
         rights.allow(PortalAction::Reschedule),
         Err(ClientError::Blocked)
-    );
+    ));
 }
 
 #[tokio::test]

@@ -372,8 +372,10 @@ mod tests {
         );
         let requested = HashMap::from([("first_name".to_owned(), "Mobile".to_owned())]);
         assert_eq!(
-            Mapping::resolve(&h, Some(&requested)).map(|m| m.0[&Field::FirstName]),
-            Ok(3)
+            Mapping::resolve(&h, Some(&requested))
+                .map(|m| m.0[&Field::FirstName])
+                .ok(),
+            Some(3)
         );
         let unknown = HashMap::from([("shoe_size".to_owned(), "Mobile".to_owned())]);
         assert!(Mapping::resolve(&h, Some(&unknown)).is_err());

@@ -157,16 +157,19 @@ mod tests {
             first: "Ann, \"Jr\"".into(),
             id: 7,
         };
-        assert_eq!(Cursor::decode(Sort::Name, &c.encode()), Ok(c));
-        assert_eq!(Cursor::decode(Sort::IdDesc, "42"), Ok(Cursor::Id(42)));
+        assert_eq!(Cursor::decode(Sort::Name, &c.encode()).ok(), Some(c));
+        assert_eq!(
+            Cursor::decode(Sort::IdDesc, "42").ok(),
+            Some(Cursor::Id(42))
+        );
         assert!(Cursor::decode(Sort::Id, "abc").is_err());
         assert!(Cursor::decode(Sort::Name, "42").is_err());
     }
 
     #[test]
     fn id_lists() {
-        assert_eq!(ids("x", Some("1, 2,,3")), Ok(vec![1, 2, 3]));
+        assert_eq!(ids("x", Some("1, 2,,3")).ok(), Some(vec![1, 2, 3]));
         assert!(ids("x", Some("1,a")).is_err());
-        assert_eq!(ids("x", None), Ok(vec![]));
+        assert_eq!(ids("x", None).ok(), Some(vec![]));
     }
 }
