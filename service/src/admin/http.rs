@@ -1,16 +1,28 @@
-use super::{Action, BulkForm, ClientsQuery};
+use super::{
+    Action, BulkForm, ClientsQuery,
+    client::{self, Saved, WalletForms},
+    form::ClientForm,
+    profile::{AdjustState, Notice, ProfileQuery, Route, Tab, typed_amount},
+};
 use crate::{
     auth::Actor,
+    clients,
     error::{ApiError, ApiResult},
+    gift_codes,
     i18n::Locale,
+    idempotency::Idempotent,
+    money::{Money, format_with_currency},
+    settings,
     state::AppState,
+    wallet::{self, Adjustment},
 };
 use axum::{
     body::Bytes,
-    extract::{Path, RawQuery, State},
-    http::HeaderMap,
+    extract::{Path, RawQuery, Request, State},
+    http::{HeaderMap, StatusCode},
     response::Html,
 };
+use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -18,6 +30,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(clients_screen))
         .routes(routes!(clients_bulk))
         .routes(routes!(clients_row_action))
+        .routes(routes!(create_client))
+        .routes(routes!(update_client))
+        .routes(routes!(adjust_wallet))
+        .routes(routes!(apply_gift_code))
+        .routes(routes!(change_group))
 }
 
 /// The site's locale, as the plugin sends it (`X-Volixta-Locale: de_DE`).
@@ -43,7 +60,7 @@ async fn render(
 }
 
 #[utoipa::path(get, path = "/v1/render/admin/clients", tag = "admin",
-    description = "The Clients screen of wp-admin as an HTML fragment. Takes the filters of `GET /v1/clients` (repeated or comma-separated), `view=deleted` for the deleted clients, and `X-Volixta-Locale` for the language.",
+    description = "The Clients screen of wp-admin as an HTML fragment. Takes the filters of `GET /v1/clients` (repeated or comma-separated), `view=deleted` for the deleted clients, and `X-Volixta-Locale` for the language. With `client=<id>` it is that client's profile (`tab`: profile, wallet, bookings, rewards, groups, activity, each with its filters); with `action=new`, or `action=edit&client=<id>`, the client form.",
     responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 422)))]
 async fn clients_screen(
     State(state): State<AppState>,
@@ -52,8 +69,315 @@ async fn clients_screen(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Html<String>> {
     actor.require_manager()?;
-    let query = ClientsQuery::parse(raw.as_deref())?;
-    render(&state, &headers, &query, None).await
+    match Route::parse(raw.as_deref())? {
+        Route::List => {
+            let query = ClientsQuery::parse(raw.as_deref())?;
+            render(&state, &headers, &query, None).await
+        }
+        Route::Profile(q) => {
+            let screen =
+                client::profile_screen(&state.db, &q, None, WalletForms::default()).await?;
+            page(&state, &headers, "admin/client.html", &screen)
+        }
+        Route::New { page: slug } => {
+            let screen = client::form_screen(&state.db, &slug, None).await?;
+            page(&state, &headers, "admin/client_form.html", &screen)
+        }
+        Route::Edit {
+            page: slug,
+            client_id,
+        } => {
+            let screen = client::form_screen(&state.db, &slug, Some(client_id)).await?;
+            page(&state, &headers, "admin/client_form.html", &screen)
+        }
+    }
+}
+
+fn page<T: serde::Serialize>(
+    state: &AppState,
+    headers: &HeaderMap,
+    template: &str,
+    view: &T,
+) -> ApiResult<Html<String>> {
+    Ok(Html(state.templates.render_in(
+        template,
+        &locale(headers),
+        view,
+    )?))
+}
+
+/// The profile state a form posted from (its query string), for the given client and tab.
+fn profile_query(raw: Option<&str>, id: u64, tab: Tab) -> ApiResult<ProfileQuery> {
+    let mut full = format!("client={id}&tab=");
+    full.push_str(match tab {
+        Tab::Wallet => "wallet",
+        Tab::Groups => "groups",
+        _ => "profile",
+    });
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        if !matches!(key.as_ref(), "client" | "tab" | "action") {
+            full.push('&');
+            full.push_str(
+                &form_urlencoded::Serializer::new(String::new())
+                    .append_pair(&key, &value)
+                    .finish(),
+            );
+        }
+    }
+    match Route::parse(Some(&full))? {
+        Route::Profile(q) => Ok(q),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+fn form_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> ApiResult<T> {
+    // The plugin sends no body when the form had no field to send.
+    if body.trim_ascii().is_empty() {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::invalid("invalid_body", e.to_string()))
+}
+
+fn save_answer(state: &AppState, headers: &HeaderMap, saved: Saved) -> ApiResult<Html<String>> {
+    match saved {
+        Saved::Profile(screen) => page(state, headers, "admin/client.html", &screen),
+        Saved::Form(screen) => page(state, headers, "admin/client_form.html", &screen),
+    }
+}
+
+fn slug(raw: Option<&str>) -> String {
+    match Route::parse(raw) {
+        Ok(Route::New { page } | Route::Edit { page, .. }) => page,
+        Ok(Route::Profile(q)) => q.page,
+        _ => "volixta-clients".to_owned(),
+    }
+}
+
+#[utoipa::path(post, path = "/v1/render/admin/client/save", tag = "admin",
+    request_body(content = String, content_type = "application/json", description = "The client form's fields as strings (checkboxes present when ticked); `then=another` for \"Save and add another\""),
+    description = "Creates a client from the form. Answers its profile, a blank form for the next client, or the form again with the service's reasons beside the fields.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 422)))]
+async fn create_client(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> ApiResult<Html<String>> {
+    actor.require_manager()?;
+    let form: ClientForm = form_body(&body)?;
+    let saved = client::save_client(&state.db, actor, &slug(raw.as_deref()), None, form).await?;
+    save_answer(&state, &headers, saved)
+}
+
+#[utoipa::path(post, path = "/v1/render/admin/client/{id}/save", tag = "admin",
+    request_body(content = String, content_type = "application/json", description = "The client form's fields as strings (checkboxes present when ticked)"),
+    description = "Saves the edit form of a client. Answers its profile, or the form again with the service's reasons beside the fields.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404), (status = 422)))]
+async fn update_client(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> ApiResult<Html<String>> {
+    actor.require_manager()?;
+    let form: ClientForm = form_body(&body)?;
+    let saved =
+        client::save_client(&state.db, actor, &slug(raw.as_deref()), Some(id), form).await?;
+    save_answer(&state, &headers, saved)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AdjustForm {
+    /// `credit` or `debit`.
+    direction: String,
+    amount: String,
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/v1/render/admin/client/{id}/wallet", tag = "admin",
+    request_body(content = String, content_type = "application/json", description = "`{direction: credit|debit, amount, reason}`"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "the key the wallet tab rendered with its form: a resent form changes nothing more")),
+    description = "Adds credits to a client's wallet or takes them off, on the wallet's idempotent adjustment path; answers the wallet tab (its query string keeps the filters) with what was done, or with the reasons beside the fields.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]
+async fn adjust_wallet(
+    State(state): State<AppState>,
+    Path(id): Path<u64>,
+    RawQuery(raw): RawQuery,
+    request: Request,
+) -> ApiResult<Html<String>> {
+    let headers = request.headers().clone();
+    let request = Idempotent::<AdjustForm>::with_optional_body(request, &state).await?;
+    request.actor.require_manager()?;
+    let q = profile_query(raw.as_deref(), id, Tab::Wallet)?;
+    let form = &request.command;
+    let debit = form.direction == "debit";
+    let mut adjust = AdjustState {
+        direction: if debit { "debit" } else { "credit" }.to_owned(),
+        amount: form.amount.clone(),
+        reason: form.reason.clone(),
+        errors: Default::default(),
+    };
+    let amount = typed_amount(&form.amount);
+    if amount.is_none() {
+        adjust.errors.insert(
+            "amount".into(),
+            "Enter an amount above zero, like 25.00.".into(),
+        );
+    }
+    if form.reason.trim().is_empty() {
+        adjust
+            .errors
+            .insert("reason".into(), "Say why, for the client's history.".into());
+    }
+    let db = &state.db;
+    let mut notice = None;
+    if let (Some(amount), true) = (amount, adjust.errors.is_empty()) {
+        let signed = if debit {
+            Money::round(-amount.amount())
+        } else {
+            amount
+        };
+        let adjustment = &Adjustment::new(id, signed, Some(form.reason.clone()))?;
+        let actor = request.actor;
+        let outcome = request
+            .run(db, StatusCode::CREATED, |mut tx| async move {
+                let result = wallet::adjust(&mut tx, db, actor, adjustment).await;
+                (tx, result)
+            })
+            .await;
+        match outcome {
+            Ok(_) => {
+                let currency = settings::load(db).await?.currency;
+                let balance = clients::get(db, id).await?.wallet_balance;
+                notice = Some(Notice::done(
+                    if debit { "debited" } else { "credited" },
+                    format_with_currency(amount, &currency),
+                    format_with_currency(balance, &currency),
+                ));
+                adjust = AdjustState::default();
+            }
+            Err(ApiError::Invalid {
+                fields, message, ..
+            }) => {
+                if fields.is_empty() {
+                    notice = Some(Notice::refused(message));
+                } else {
+                    adjust.errors.extend(fields);
+                }
+            }
+            Err(ApiError::Conflict {
+                code: "insufficient_balance",
+                message,
+            }) => {
+                adjust.errors.insert("amount".into(), message);
+            }
+            Err(ApiError::Conflict { message, .. }) => notice = Some(Notice::refused(message)),
+            Err(e) => return Err(e),
+        }
+    }
+    let forms = WalletForms {
+        adjust,
+        code_error: None,
+    };
+    let screen = client::profile_screen(db, &q, notice, forms).await?;
+    page(&state, &headers, "admin/client.html", &screen)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CodeForm {
+    gift_code_id: String,
+}
+
+#[utoipa::path(post, path = "/v1/render/admin/client/{id}/gift-code", tag = "admin",
+    request_body(content = String, content_type = "application/json", description = "`{gift_code_id}`"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "the key the wallet tab rendered with its form")),
+    description = "Applies a gift code to the client (as `POST /v1/gift-codes/{id}/apply`); answers the wallet tab with what was done or why not.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]
+async fn apply_gift_code(
+    State(state): State<AppState>,
+    Path(id): Path<u64>,
+    RawQuery(raw): RawQuery,
+    request: Request,
+) -> ApiResult<Html<String>> {
+    let headers = request.headers().clone();
+    let request = Idempotent::<CodeForm>::with_optional_body(request, &state).await?;
+    request.actor.require_manager()?;
+    let q = profile_query(raw.as_deref(), id, Tab::Wallet)?;
+    let db = &state.db;
+    let mut forms = WalletForms::default();
+    let mut notice = None;
+    match request.command.gift_code_id.trim().parse::<u64>() {
+        Err(_) => forms.code_error = Some("Choose a gift code.".into()),
+        Ok(code_id) => {
+            let actor = request.actor;
+            let outcome = request
+                .run(db, StatusCode::OK, |mut tx| async move {
+                    let result = gift_codes::apply(&mut tx, db, actor, code_id, id).await;
+                    (tx, result.map(|credited| credited.transaction))
+                })
+                .await;
+            match outcome {
+                Ok(_) => {
+                    let currency = settings::load(db).await?.currency;
+                    let balance = clients::get(db, id).await?.wallet_balance;
+                    notice = Some(Notice::done(
+                        "code_applied",
+                        "",
+                        format_with_currency(balance, &currency),
+                    ));
+                }
+                Err(ApiError::NotFound) => forms.code_error = Some("gift code not found".into()),
+                Err(ApiError::Invalid { message, .. } | ApiError::Conflict { message, .. }) => {
+                    forms.code_error = Some(message);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let screen = client::profile_screen(db, &q, notice, forms).await?;
+    page(&state, &headers, "admin/client.html", &screen)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct GroupForm {
+    group_id: String,
+    /// `add` or `remove`.
+    change: String,
+}
+
+#[utoipa::path(post, path = "/v1/render/admin/client/{id}/groups", tag = "admin",
+    request_body(content = String, content_type = "application/json", description = "`{group_id, change: add|remove}`"),
+    description = "Adds the client to a group or takes it out; answers the Groups tab.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404), (status = 422)))]
+async fn change_group(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> ApiResult<Html<String>> {
+    actor.require_manager()?;
+    let form: GroupForm = form_body(&body)?;
+    let q = profile_query(raw.as_deref(), id, Tab::Groups)?;
+    let group_id = form
+        .group_id
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::field("group_id", "group_id is the id of a group"))?;
+    let add = match form.change.as_str() {
+        "add" => true,
+        "remove" => false,
+        _ => return Err(ApiError::field("change", "change is add or remove")),
+    };
+    let screen = client::change_group(&state.db, actor, &q, group_id, add).await?;
+    page(&state, &headers, "admin/client.html", &screen)
 }
 
 #[utoipa::path(post, path = "/v1/render/admin/clients/bulk", tag = "admin",

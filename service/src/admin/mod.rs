@@ -1,9 +1,12 @@
 //! The wp-admin screens: HTML fragments the plugin's admin pages show, rendered from the
 //! templates of `shortcodes/admin/`. The screens decide nothing themselves: they read and change
 //! clients through the clients domain, which applies its rules as for any other caller.
+mod client;
 mod domain;
 mod error;
+mod form;
 pub mod http;
+mod profile;
 
 pub use domain::{Action, BulkForm, ClientsQuery, ClientsScreen, Outcome, View};
 pub use error::AdminError;

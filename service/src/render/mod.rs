@@ -24,6 +24,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         "admin/clients.html",
         include_str!("../../../shortcodes/admin/clients.html"),
     ),
+    (
+        "admin/client.html",
+        include_str!("../../../shortcodes/admin/client.html"),
+    ),
+    (
+        "admin/client_form.html",
+        include_str!("../../../shortcodes/admin/client_form.html"),
+    ),
 ];
 
 /// The catalog of the locale the template is being rendered for.

@@ -10,11 +10,24 @@ fn id(v: &Value) -> u64 {
     v["id"].as_u64().expect("id")
 }
 
-/// The client names of a rendered list, in order.
+/// The client names of a rendered list, in order (the text of the name cell, links left out).
 fn names(html: &str) -> Vec<String> {
     html.split(r#"<strong class="volixta-client-name">"#)
         .skip(1)
-        .map(|s| s.split("</strong>").next().unwrap_or("").to_owned())
+        .map(|s| {
+            let cell = s.split("</strong>").next().unwrap_or("");
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in cell.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text
+        })
         .collect()
 }
 

@@ -1,4 +1,5 @@
 mod admin;
+mod admin_client;
 mod availability;
 mod booking_money;
 mod booking_policy;

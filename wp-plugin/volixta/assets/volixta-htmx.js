@@ -7,7 +7,8 @@
  * - no attribute is inherited from an ancestor;
  * - a request leaves only from an element inside a container the plugin rendered (the same check
  *   as volixta.js: Volixta.rootOf), whose ancestors carry no htmx attribute, and only to a path
- *   under volixta/v1/ that Volixta.checkedPath accepts, with the REST nonce and no other header;
+ *   under volixta/v1/ that Volixta.checkedPath accepts, with the REST nonce and no other header
+ *   (but the Idempotency-Key a rendered form carries in data-volixta-idempotency-key);
  * - a response is swapped only into the container the request came from.
  */
 (function () {
@@ -135,6 +136,13 @@
 			}
 		});
 		headers['X-WP-Nonce'] = config.nonce || '';
+		// A form the service rendered with a key makes its change once, however often it is sent
+		// (a double click, a retry after a lost answer). The element is inside a verified root.
+		var keyed = detail.elt.closest('[data-volixta-idempotency-key]');
+		var key = keyed && rootFor(keyed) === rootFor(detail.elt) ? keyed.getAttribute('data-volixta-idempotency-key') : null;
+		if (key !== null && /^[\x21-\x7E]{1,255}$/.test(key)) {
+			headers['Idempotency-Key'] = key;
+		}
 		detail.headers = headers;
 	});
 

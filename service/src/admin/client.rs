@@ -1,0 +1,260 @@
+//! The screens of one client: its profile with tabs, and the new / edit form. They read and
+//! change the client only through the domains' own functions.
+use super::{
+    form::{ClientForm, FormScreen},
+    profile::{
+        self, ActivityTab, AdjustState, BookingsTab, ClientView, Notice, ProfileQuery,
+        ProfileScreen, RewardsTab, TAB_ROWS, Tab, WalletTab,
+    },
+};
+use crate::{
+    audit,
+    auth::Actor,
+    bookings::{self, Party, PaymentStatus, Status as BookingStatus},
+    clients,
+    db::Db,
+    error::{ApiError, ApiResult},
+    gift_codes::{self, CodeStatus},
+    money::format_with_currency,
+    rewards, settings,
+    wallet::{self, HistoryFilter},
+};
+use std::collections::BTreeMap;
+
+/// What the wallet tab shows besides its history: the state of its forms after an action.
+#[derive(Debug, Default)]
+pub struct WalletForms {
+    pub adjust: AdjustState,
+    pub code_error: Option<String>,
+}
+
+/// The profile screen for a query: header, tab strip, and the chosen tab's content.
+pub async fn profile_screen(
+    db: &Db,
+    q: &ProfileQuery,
+    notice: Option<Notice>,
+    forms: WalletForms,
+) -> ApiResult<ProfileScreen> {
+    let client = clients::get(db, q.client_id).await?;
+    let currency = settings::load(db).await?.currency;
+    let mut screen = ProfileScreen {
+        page: q.page.clone(),
+        client_base: ProfileQuery::new(&q.page, q.client_id, Tab::Profile).base(),
+        here: q.first_page(),
+        tab: q.tab,
+        client: ClientView::new(&client, &currency),
+        notice,
+        wallet: None,
+        bookings: None,
+        rewards: None,
+        groups: None,
+        activity: None,
+    };
+    let before = q.before()?;
+    match q.tab {
+        Tab::Profile => {}
+        Tab::Wallet => {
+            let filter = HistoryFilter::parse(
+                Some(q.get("kind")).filter(|k| !k.is_empty()),
+                Some(q.get("from")).filter(|k| !k.is_empty()),
+                Some(q.get("to")).filter(|k| !k.is_empty()),
+            )?;
+            let rows =
+                wallet::history_filtered(db, Some(client.id), &filter, before, TAB_ROWS).await?;
+            let ids: Vec<u64> = rows.iter().map(|r| r.id).collect();
+            let codes = if client.is_live() {
+                gift_codes::list(db, Some(CodeStatus::Active), None, 100)
+                    .await?
+                    .into_iter()
+                    .filter(|c| !c.gift_code.restricted || c.client_ids.contains(&client.id))
+                    .map(|c| profile::Choice {
+                        value: c.gift_code.id.to_string(),
+                        label: format!(
+                            "…{} — {}{}",
+                            c.gift_code.code_hint,
+                            format_with_currency(c.gift_code.value, &currency),
+                            if c.gift_code.note.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", c.gift_code.note)
+                            }
+                        ),
+                        selected: false,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            screen.wallet = Some(WalletTab {
+                balance: format_with_currency(client.wallet_balance, &currency),
+                rows: profile::wallet_rows(&rows, &currency),
+                kinds: profile::kind_choices(q.get("kind")),
+                from: q.get("from").to_owned(),
+                to: q.get("to").to_owned(),
+                next_page: profile::next_before(q, &ids, TAB_ROWS),
+                first_page: q.first_page(),
+                is_first_page: q.is_first_page(),
+                idempotency_key: uuid::Uuid::new_v4().to_string(),
+                adjust: forms.adjust,
+                codes,
+                code_error: forms.code_error,
+            });
+        }
+        Tab::Bookings => {
+            let (filter, mode, scope) = profile::bookings_filter(q)?;
+            let (list, next) = bookings::list(db, Party::Manager, filter).await?;
+            let (rows, days) = if mode == "calendar" {
+                (Vec::new(), bookings::calendar(chrono_tz::UTC, &list))
+            } else {
+                (profile::booking_rows(&list), Vec::new())
+            };
+            screen.bookings = Some(BookingsTab {
+                mode,
+                scope,
+                from: q.get("from").to_owned(),
+                to: q.get("to").to_owned(),
+                statuses: profile::status_choices(
+                    BookingStatus::ALL,
+                    BookingStatus::as_str,
+                    q.get("status"),
+                ),
+                payment_statuses: profile::status_choices(
+                    PaymentStatus::ALL,
+                    PaymentStatus::as_str,
+                    q.get("payment_status"),
+                ),
+                rows,
+                days,
+                next_page: (mode == "list")
+                    .then(|| next.map(|c| q.with("cursor", &c)))
+                    .flatten(),
+                first_page: q.first_page(),
+                is_first_page: q.is_first_page(),
+            });
+        }
+        Tab::Rewards => {
+            let search = q.get("search");
+            let rows = rewards::history(
+                db,
+                client.id,
+                Some(search).filter(|s| !s.is_empty()),
+                before,
+                TAB_ROWS,
+            )
+            .await?;
+            let ids: Vec<u64> = rows.iter().map(|r| r.id).collect();
+            screen.rewards = Some(RewardsTab {
+                points: client.reward_points,
+                search: search.to_owned(),
+                rows: profile::reward_rows(&rows),
+                next_page: profile::next_before(q, &ids, TAB_ROWS),
+                first_page: q.first_page(),
+                is_first_page: q.is_first_page(),
+            });
+        }
+        Tab::Groups => {
+            let groups = clients::list_groups(db).await?;
+            screen.groups = Some(profile::group_rows(&groups, &client));
+        }
+        Tab::Activity => {
+            let entries = audit::list(db, clients::ENTITY, client.id, before, TAB_ROWS).await?;
+            let ids: Vec<u64> = entries.iter().map(|e| e.id).collect();
+            screen.activity = Some(ActivityTab {
+                rows: profile::activity_rows(&entries),
+                next_page: profile::next_before(q, &ids, TAB_ROWS),
+                first_page: q.first_page(),
+                is_first_page: q.is_first_page(),
+            });
+        }
+    }
+    Ok(screen)
+}
+
+/// The new client form (`client_id` none) or the edit form of a client.
+pub async fn form_screen(db: &Db, page: &str, client_id: Option<u64>) -> ApiResult<FormScreen> {
+    let statuses = clients::list_statuses(db).await?;
+    Ok(match client_id {
+        None => FormScreen::new(page, None, ClientForm::blank(), &statuses),
+        Some(id) => {
+            let client = clients::get(db, id).await?;
+            FormScreen::new(page, Some(&client), ClientForm::of(&client), &statuses)
+        }
+    })
+}
+
+/// What saving the form led to.
+pub enum Saved {
+    /// Saved: the client's profile.
+    Profile(Box<ProfileScreen>),
+    /// Saved, and a blank form for the next client; or not saved, and the form with why.
+    Form(Box<FormScreen>),
+}
+
+/// Creates (`client_id` none) or updates a client from the form. A refusal of the clients
+/// domain comes back as the form with the message beside the field it names.
+pub async fn save_client(
+    db: &Db,
+    actor: Actor,
+    page: &str,
+    client_id: Option<u64>,
+    form: ClientForm,
+) -> ApiResult<Saved> {
+    let result = match form.input() {
+        Err((field, message)) => Err(ApiError::field(field, message)),
+        Ok(input) => match client_id {
+            None => clients::create(db, actor, input).await,
+            Some(id) => clients::update(db, actor, id, input).await,
+        },
+    };
+    let refusal = match result {
+        Ok(client) if form.adds_another() && client_id.is_none() => {
+            let mut next = form_screen(db, page, None).await?;
+            next.notice = Some(Notice::done("added", client.full_name(), ""));
+            next.saved_id = Some(client.id);
+            return Ok(Saved::Form(Box::new(next)));
+        }
+        Ok(client) => {
+            let q = ProfileQuery::new(page, client.id, Tab::Profile);
+            let saved = Notice::done("saved", client.full_name(), "");
+            let screen = profile_screen(db, &q, Some(saved), WalletForms::default()).await?;
+            return Ok(Saved::Profile(Box::new(screen)));
+        }
+        Err(e) => e,
+    };
+    let (errors, notice) = match refusal {
+        ApiError::Invalid { fields, .. } if !fields.is_empty() => (fields, None),
+        ApiError::Invalid { message, .. } | ApiError::Conflict { message, .. } => {
+            (BTreeMap::new(), Some(Notice::refused(message)))
+        }
+        other => return Err(other),
+    };
+    let statuses = clients::list_statuses(db).await?;
+    let client = match client_id {
+        Some(id) => Some(clients::get(db, id).await?),
+        None => None,
+    };
+    let mut screen = FormScreen::new(page, client.as_ref(), form, &statuses);
+    screen.errors = errors;
+    screen.notice = notice;
+    Ok(Saved::Form(Box::new(screen)))
+}
+
+/// Adds the client to a group or takes it out, answering the Groups tab.
+pub async fn change_group(
+    db: &Db,
+    actor: Actor,
+    q: &ProfileQuery,
+    group_id: u64,
+    add: bool,
+) -> ApiResult<ProfileScreen> {
+    clients::get(db, q.client_id).await?;
+    let notice = match clients::change_members(db, actor, group_id, &[q.client_id], add).await {
+        Ok((group, _)) => Notice::done(if add { "joined" } else { "left" }, group.name, ""),
+        Err(ApiError::NotFound) => Notice::refused("group not found"),
+        Err(ApiError::Invalid { message, .. } | ApiError::Conflict { message, .. }) => {
+            Notice::refused(message)
+        }
+        Err(e) => return Err(e),
+    };
+    profile_screen(db, q, Some(notice), WalletForms::default()).await
+}

@@ -1,0 +1,751 @@
+//! The client profile screen: which client and tab a query asks for, the filters of each tab,
+//! and the view models its template renders. Money and dates are worded here once, so every tab
+//! shows them alike.
+use super::AdminError;
+use crate::{
+    audit,
+    bookings::{self, Booking, CalendarDay, PaymentStatus, Status as BookingStatus},
+    clients::{Client, Group},
+    money::{Money, format_with_currency},
+    rewards,
+    wallet::{self, EntryKind},
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Rows per page of a tab's history.
+pub const TAB_ROWS: u16 = 20;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tab {
+    #[default]
+    Profile,
+    Wallet,
+    Bookings,
+    Rewards,
+    Groups,
+    Activity,
+}
+
+impl Tab {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "profile" => Self::Profile,
+            "wallet" => Self::Wallet,
+            "bookings" => Self::Bookings,
+            "rewards" => Self::Rewards,
+            "groups" => Self::Groups,
+            "activity" => Self::Activity,
+            _ => return None,
+        })
+    }
+}
+
+/// The filters a tab understands; anything else in the query is left out.
+const TAB_FILTERS: &[&str] = &[
+    "kind",
+    "from",
+    "to",
+    "before",
+    "scope",
+    "status",
+    "payment_status",
+    "mode",
+    "cursor",
+    "search",
+];
+
+/// What the Clients page's query string asks for besides the list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Route {
+    List,
+    Profile(ProfileQuery),
+    New { page: String },
+    Edit { page: String, client_id: u64 },
+}
+
+/// The profile screen's state: the client, the tab and that tab's filters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProfileQuery {
+    pub page: String,
+    pub client_id: u64,
+    pub tab: Tab,
+    values: BTreeMap<&'static str, String>,
+}
+
+fn plain_page(value: &str) -> Option<String> {
+    let plain = (1..=64).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    plain.then(|| value.to_owned())
+}
+
+impl Route {
+    pub fn parse(raw: Option<&str>) -> Result<Self, AdminError> {
+        let mut page = None;
+        let mut client = None;
+        let mut action = None;
+        let mut tab = None;
+        let mut values = BTreeMap::new();
+        for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            let value = value.trim();
+            match key.as_ref() {
+                "page" => page = plain_page(value),
+                "client" => {
+                    client =
+                        Some(value.parse::<u64>().map_err(|_| {
+                            AdminError::Query("client is the id of a client".into())
+                        })?);
+                }
+                "action" => action = Some(value.to_owned()),
+                "tab" => tab = Some(value.to_owned()),
+                key => {
+                    if let Some(name) = TAB_FILTERS.iter().find(|f| **f == key)
+                        && !value.is_empty()
+                    {
+                        values.insert(*name, value.to_owned());
+                    }
+                }
+            }
+        }
+        let page = page.unwrap_or_else(|| "volixta-clients".to_owned());
+        match (action.as_deref(), client) {
+            (Some("new"), _) => Ok(Self::New { page }),
+            (Some("edit"), Some(client_id)) => Ok(Self::Edit { page, client_id }),
+            (Some(_), _) => Err(AdminError::Query(
+                "action is new, or edit with a client".into(),
+            )),
+            (None, Some(client_id)) => {
+                let tab = match tab.as_deref() {
+                    None | Some("") => Tab::Profile,
+                    Some(t) => Tab::parse(t).ok_or_else(|| {
+                        AdminError::Query(
+                            "tab is profile, wallet, bookings, rewards, groups or activity".into(),
+                        )
+                    })?,
+                };
+                Ok(Self::Profile(ProfileQuery {
+                    page,
+                    client_id,
+                    tab,
+                    values,
+                }))
+            }
+            (None, None) => Ok(Self::List),
+        }
+    }
+}
+
+impl ProfileQuery {
+    pub fn new(page: &str, client_id: u64, tab: Tab) -> Self {
+        Self {
+            page: page.to_owned(),
+            client_id,
+            tab,
+            values: BTreeMap::new(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
+    }
+
+    fn number(&self, name: &'static str) -> Result<Option<u64>, AdminError> {
+        match self.get(name) {
+            "" => Ok(None),
+            v => v
+                .parse()
+                .map(Some)
+                .map_err(|_| AdminError::Query(format!("{name} is a number"))),
+        }
+    }
+
+    pub fn before(&self) -> Result<Option<u64>, AdminError> {
+        self.number("before")
+    }
+
+    /// `page=…&client=…&tab=…`: what every link of the screen starts with.
+    pub fn base(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        out.append_pair("page", &self.page)
+            .append_pair("client", &self.client_id.to_string());
+        if self.tab != Tab::Profile {
+            out.append_pair("tab", tab_name(self.tab));
+        }
+        out.finish()
+    }
+
+    /// The query of this state with `extra` replacing a paging key (the next page's cursor).
+    pub fn with(&self, key: &'static str, value: &str) -> String {
+        let mut out = form_urlencoded::Serializer::new(self.base());
+        for (k, v) in &self.values {
+            if !matches!(*k, "before" | "cursor") {
+                out.append_pair(k, v);
+            }
+        }
+        out.append_pair(key, value);
+        out.finish()
+    }
+
+    /// This state from its first page.
+    pub fn first_page(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(self.base());
+        for (k, v) in &self.values {
+            if !matches!(*k, "before" | "cursor") {
+                out.append_pair(k, v);
+            }
+        }
+        out.finish()
+    }
+
+    pub fn is_first_page(&self) -> bool {
+        self.get("before").is_empty() && self.get("cursor").is_empty()
+    }
+}
+
+fn tab_name(tab: Tab) -> &'static str {
+    match tab {
+        Tab::Profile => "profile",
+        Tab::Wallet => "wallet",
+        Tab::Bookings => "bookings",
+        Tab::Rewards => "rewards",
+        Tab::Groups => "groups",
+        Tab::Activity => "activity",
+    }
+}
+
+/// A date and time as the screens print them (UTC, to the minute).
+pub fn when(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn day(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// A date filter's value: empty, or a date.
+pub fn date_filter(value: &str, field: &str) -> Result<Option<NaiveDate>, AdminError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| AdminError::Query(format!("{field} is a date like 2026-01-31")))
+}
+
+/// One option of a filter's list.
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The client as the header and the Profile tab show it.
+#[derive(Debug, Serialize)]
+pub struct ClientView {
+    pub id: u64,
+    pub name: String,
+    pub initials: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub street: String,
+    pub zip: String,
+    pub city: String,
+    pub status: String,
+    pub notes: String,
+    pub avatar: String,
+    pub birthday: String,
+    pub anniversary: String,
+    pub gender: String,
+    pub permissions: crate::clients::Permissions,
+    pub notifications: crate::clients::Notifications,
+    pub blocked: bool,
+    pub live: bool,
+    pub deleted: bool,
+    pub wp_user_id: Option<u64>,
+    pub balance: String,
+    pub reward_points: u64,
+    pub created: String,
+    pub updated: String,
+}
+
+impl ClientView {
+    pub fn new(c: &Client, currency: &str) -> Self {
+        let initials: String = [c.first_name.chars().next(), c.last_name.chars().next()]
+            .into_iter()
+            .flatten()
+            .flat_map(char::to_uppercase)
+            .collect();
+        Self {
+            id: c.id,
+            name: c.full_name(),
+            initials,
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            email: c.email.clone().unwrap_or_default(),
+            phone: c.phone.clone().unwrap_or_default(),
+            street: c.street.clone(),
+            zip: c.zip.clone(),
+            city: c.city.clone(),
+            status: c.status.clone(),
+            notes: c.notes.clone().unwrap_or_default(),
+            avatar: c.avatar.clone().unwrap_or_default(),
+            birthday: day(c.birthday),
+            anniversary: day(c.anniversary),
+            gender: c.gender.map(|g| g.as_str()).unwrap_or_default().to_owned(),
+            permissions: c.permissions,
+            notifications: c.notifications,
+            blocked: c.blocked,
+            live: c.is_live(),
+            deleted: c.deleted_at.is_some(),
+            wp_user_id: c.wp_user_id,
+            balance: format_with_currency(c.wallet_balance, currency),
+            reward_points: c.reward_points,
+            created: when(c.created_at),
+            updated: when(c.updated_at),
+        }
+    }
+}
+
+/// A notice above the screen: what an action did (`action` names it, so the template words
+/// it in the site's language) or why it did nothing (`refused`, with the service's reason).
+#[derive(Debug, Default, Serialize)]
+pub struct Notice {
+    /// `success` or `error`: the notice's class.
+    pub kind: &'static str,
+    /// `saved`, `added`, `credited`, `debited`, `code_applied`, `joined`, `left` or `refused`.
+    pub action: &'static str,
+    /// Whom or what it is about: a client's or group's name, an amount.
+    pub subject: String,
+    /// A second value (the new balance), or the reason of a refusal.
+    pub detail: String,
+}
+
+impl Notice {
+    pub fn done(
+        action: &'static str,
+        subject: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: "success",
+            action,
+            subject: subject.into(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn refused(reason: impl Into<String>) -> Self {
+        Self {
+            kind: "error",
+            action: "refused",
+            subject: String::new(),
+            detail: reason.into(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct WalletRow {
+    pub date: String,
+    pub kind: &'static str,
+    pub amount: String,
+    pub credit: bool,
+    pub balance_after: String,
+    pub reason: String,
+    pub actor: String,
+}
+
+/// The wallet adjustment form as it was sent, and what was wrong with it.
+#[derive(Debug, Default, Serialize)]
+pub struct AdjustState {
+    pub direction: String,
+    pub amount: String,
+    pub reason: String,
+    pub errors: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WalletTab {
+    pub balance: String,
+    pub rows: Vec<WalletRow>,
+    pub kinds: Vec<Choice>,
+    pub from: String,
+    pub to: String,
+    pub next_page: Option<String>,
+    pub first_page: String,
+    pub is_first_page: bool,
+    /// A fresh key per rendered form: a resent form is the same adjustment, not a second one.
+    pub idempotency_key: String,
+    pub adjust: AdjustState,
+    /// Gift codes a manager may apply to this client.
+    pub codes: Vec<Choice>,
+    pub code_error: Option<String>,
+}
+
+pub const KINDS: &[EntryKind] = &[
+    EntryKind::ManualCredit,
+    EntryKind::ManualDebit,
+    EntryKind::GiftCode,
+    EntryKind::BookingPayment,
+    EntryKind::CancellationRefund,
+    EntryKind::TopUp,
+    EntryKind::Merge,
+];
+
+pub fn wallet_rows(rows: &[wallet::LedgerRow], currency: &str) -> Vec<WalletRow> {
+    rows.iter()
+        .map(|r| WalletRow {
+            date: when(r.created_at),
+            kind: r.kind.as_str(),
+            amount: format_with_currency(r.amount.abs(), currency),
+            credit: !r.amount.is_negative(),
+            balance_after: format_with_currency(r.balance_after, currency),
+            reason: r.reason.clone(),
+            actor: r.actor.clone(),
+        })
+        .collect()
+}
+
+pub fn kind_choices(selected: &str) -> Vec<Choice> {
+    let selected: Vec<&str> = selected.split(',').collect();
+    KINDS
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str().to_owned(),
+            label: k.as_str().to_owned(),
+            selected: selected.contains(&k.as_str()),
+        })
+        .collect()
+}
+
+/// The next page's query when this page was full.
+pub fn next_before(q: &ProfileQuery, ids: &[u64], limit: u16) -> Option<String> {
+    (ids.len() == usize::from(limit))
+        .then(|| ids.last().map(|id| q.with("before", &id.to_string())))
+        .flatten()
+}
+
+#[derive(Debug, Serialize)]
+pub struct BookingRow {
+    pub id: u64,
+    pub date: String,
+    pub time: String,
+    pub service: String,
+    pub staff: String,
+    pub location: String,
+    pub status: &'static str,
+    pub payment_status: &'static str,
+    pub total: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BookingsTab {
+    /// `list` or `calendar`.
+    pub mode: &'static str,
+    pub scope: &'static str,
+    pub from: String,
+    pub to: String,
+    pub statuses: Vec<Choice>,
+    pub payment_statuses: Vec<Choice>,
+    pub rows: Vec<BookingRow>,
+    pub days: Vec<CalendarDay>,
+    pub next_page: Option<String>,
+    pub first_page: String,
+    pub is_first_page: bool,
+}
+
+/// The bookings filter of the tab, read as `GET /v1/clients/{id}/bookings` reads its own
+/// (dates are whole UTC days, `to` included).
+pub fn bookings_filter(
+    q: &ProfileQuery,
+) -> Result<(bookings::ListFilter, &'static str, &'static str), AdminError> {
+    let mode = if q.get("mode") == "calendar" {
+        "calendar"
+    } else {
+        "list"
+    };
+    let scope = match q.get("scope") {
+        "" | "upcoming" => "upcoming",
+        "past" => "past",
+        "all" => "all",
+        _ => return Err(AdminError::Query("scope is upcoming, past or all".into())),
+    };
+    let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let from = date_filter(q.get("from"), "from")?.map(start);
+    let to = date_filter(q.get("to"), "to")?.map(|d| start(d.succ_opt().unwrap_or(d)));
+    let statuses = match q.get("status") {
+        "" => Vec::new(),
+        s => vec![
+            BookingStatus::parse(s)
+                .ok_or_else(|| AdminError::Query("unknown booking status".into()))?,
+        ],
+    };
+    let payment_statuses = match q.get("payment_status") {
+        "" => Vec::new(),
+        s => vec![
+            PaymentStatus::parse(s)
+                .ok_or_else(|| AdminError::Query("unknown payment status".into()))?,
+        ],
+    };
+    let now = Utc::now();
+    let mut f = bookings::ListFilter {
+        client_id: Some(q.client_id),
+        staff_id: None,
+        from,
+        to,
+        statuses,
+        payment_statuses,
+        ascending: false,
+        after: None,
+        limit: if mode == "calendar" {
+            200
+        } else {
+            u32::from(TAB_ROWS)
+        },
+    };
+    match scope {
+        "upcoming" => {
+            f.ascending = true;
+            f.from = Some(f.from.map_or(now, |from| from.max(now)));
+        }
+        "past" => f.to = Some(f.to.map_or(now, |to| to.min(now))),
+        _ => {}
+    }
+    if !q.get("cursor").is_empty() {
+        let c = bookings::Cursor::parse(q.get("cursor"))
+            .map_err(|_| AdminError::Query("cursor is not from a previous page".into()))?;
+        f.after = Some((c.start, c.id));
+    }
+    Ok((f, mode, scope))
+}
+
+pub fn booking_rows(list: &[Booking]) -> Vec<BookingRow> {
+    list.iter()
+        .map(|b| BookingRow {
+            id: b.id,
+            date: b.start.format("%Y-%m-%d").to_string(),
+            time: b.start.format("%H:%M").to_string(),
+            service: b.service_name.clone().unwrap_or_default(),
+            staff: b.staff_name.clone().unwrap_or_default(),
+            location: b.location_name.clone().unwrap_or_default(),
+            status: b.status.as_str(),
+            payment_status: b.payment_status.as_str(),
+            total: format_with_currency(b.total, &b.currency),
+        })
+        .collect()
+}
+
+pub fn status_choices<T: Copy>(
+    all: &[T],
+    name: fn(T) -> &'static str,
+    selected: &str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|s| Choice {
+            value: name(*s).to_owned(),
+            label: name(*s).to_owned(),
+            selected: name(*s) == selected,
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct RewardRow {
+    pub date: String,
+    pub points: i64,
+    pub action: String,
+    pub balance_after: u64,
+    pub reason: String,
+    pub actor: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RewardsTab {
+    pub points: u64,
+    pub search: String,
+    pub rows: Vec<RewardRow>,
+    pub next_page: Option<String>,
+    pub first_page: String,
+    pub is_first_page: bool,
+}
+
+pub fn reward_rows(rows: &[rewards::LedgerRow]) -> Vec<RewardRow> {
+    rows.iter()
+        .map(|r| RewardRow {
+            date: when(r.created_at),
+            points: r.points,
+            action: serde_json::to_value(r.action)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            balance_after: r.balance_after,
+            reason: r.reason.clone(),
+            actor: r.actor.clone(),
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupRow {
+    pub id: u64,
+    pub name: String,
+    pub description: String,
+    pub member: bool,
+}
+
+pub fn group_rows(groups: &[Group], client: &Client) -> Vec<GroupRow> {
+    groups
+        .iter()
+        .map(|g| GroupRow {
+            id: g.id,
+            name: g.name.clone(),
+            description: g.description.clone(),
+            member: client.groups.contains(&g.id),
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeRow {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActivityRow {
+    pub date: String,
+    pub actor: String,
+    pub action: String,
+    pub changes: Vec<ChangeRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActivityTab {
+    pub rows: Vec<ActivityRow>,
+    pub next_page: Option<String>,
+    pub first_page: String,
+    pub is_first_page: bool,
+}
+
+fn shown(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub fn activity_rows(entries: &[audit::Entry]) -> Vec<ActivityRow> {
+    entries
+        .iter()
+        .map(|e| ActivityRow {
+            date: when(e.created_at),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            changes: e
+                .changes
+                .iter()
+                .map(|(field, c)| ChangeRow {
+                    field: field.clone(),
+                    before: shown(&c.before),
+                    after: shown(&c.after),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// What the template of the profile screen shows.
+#[derive(Debug, Serialize)]
+pub struct ProfileScreen {
+    pub page: String,
+    /// `page=…&client=…`: links to the profile's tabs and screens.
+    pub client_base: String,
+    /// The current tab's state from its first page, for forms that answer with the tab.
+    pub here: String,
+    pub tab: Tab,
+    pub client: ClientView,
+    pub notice: Option<Notice>,
+    pub wallet: Option<WalletTab>,
+    pub bookings: Option<BookingsTab>,
+    pub rewards: Option<RewardsTab>,
+    pub groups: Option<Vec<GroupRow>>,
+    pub activity: Option<ActivityTab>,
+}
+
+/// The money a manager typed: `12`, `12.5`, `12,50`; positive.
+pub fn typed_amount(raw: &str) -> Option<Money> {
+    let text = raw.trim().replace(',', ".");
+    let amount: Money = text.parse().ok()?;
+    (!amount.is_negative() && !amount.is_zero()).then_some(amount)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_from_the_clients_page_query() {
+        assert_eq!(
+            Route::parse(Some("page=volixta-clients")).expect("list"),
+            Route::List
+        );
+        assert_eq!(
+            Route::parse(Some("page=volixta-clients&action=new")).expect("new"),
+            Route::New {
+                page: "volixta-clients".into()
+            }
+        );
+        assert_eq!(
+            Route::parse(Some("action=edit&client=7")).expect("edit"),
+            Route::Edit {
+                page: "volixta-clients".into(),
+                client_id: 7
+            }
+        );
+        assert!(Route::parse(Some("action=edit")).is_err());
+        assert!(Route::parse(Some("client=x")).is_err());
+        assert!(Route::parse(Some("client=3&tab=secrets")).is_err());
+        let Route::Profile(q) = Route::parse(Some(
+            "page=volixta-clients&client=3&tab=wallet&kind=top_up&before=40&rest_route=x",
+        ))
+        .expect("profile") else {
+            panic!("a profile");
+        };
+        assert_eq!((q.client_id, q.tab), (3, Tab::Wallet));
+        assert_eq!(q.before().expect("number"), Some(40));
+        assert_eq!(q.base(), "page=volixta-clients&client=3&tab=wallet");
+        assert_eq!(
+            q.first_page(),
+            "page=volixta-clients&client=3&tab=wallet&kind=top_up"
+        );
+        assert_eq!(
+            q.with("before", "12"),
+            "page=volixta-clients&client=3&tab=wallet&kind=top_up&before=12"
+        );
+    }
+
+    #[test]
+    fn amounts_as_typed() {
+        assert_eq!(
+            typed_amount("12,5").map(|m| m.to_string()),
+            Some("12.50".into())
+        );
+        assert_eq!(
+            typed_amount(" 3 ").map(|m| m.to_string()),
+            Some("3.00".into())
+        );
+        assert_eq!(typed_amount("-3"), None);
+        assert_eq!(typed_amount("0"), None);
+        assert_eq!(typed_amount("ten"), None);
+    }
+}
