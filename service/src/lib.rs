@@ -14,6 +14,7 @@ pub mod gift_codes;
 pub mod health;
 pub mod i18n;
 pub mod idempotency;
+pub mod ledger;
 pub mod migrate;
 pub mod money;
 pub mod portal;

@@ -1,6 +1,7 @@
 use crate::{
     db::{DbError, TxError},
     error::ApiError,
+    ledger::{LedgerError, ReasonError},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +27,27 @@ pub enum RewardError {
 impl TxError for RewardError {
     fn is_retryable(&self) -> bool {
         matches!(self, Self::Db(e) if e.is_retryable())
+    }
+}
+
+/// A deleted or merged client's points are not found, as for any other request about it.
+impl From<LedgerError<u64>> for RewardError {
+    fn from(e: LedgerError<u64>) -> Self {
+        match e {
+            LedgerError::ClientNotFound | LedgerError::ClientNotActive => Self::ClientNotFound,
+            LedgerError::ZeroChange => Self::ZeroPoints,
+            LedgerError::Insufficient { balance } => Self::InsufficientPoints { balance },
+            LedgerError::Db(e) => Self::Db(e),
+        }
+    }
+}
+
+impl From<ReasonError> for RewardError {
+    fn from(e: ReasonError) -> Self {
+        match e {
+            ReasonError::Required => Self::ReasonRequired,
+            ReasonError::TooLong => Self::ReasonTooLong,
+        }
     }
 }
 

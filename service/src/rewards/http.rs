@@ -72,15 +72,12 @@ async fn get_rewards(
     clients::authorize(&state.db, actor, id).await?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let total = super::balance(&state.db, id).await?;
-    let entries = super::history(&state.db, id, q.search.as_deref(), q.before, limit).await?;
-    let next_cursor = (entries.len() == usize::from(limit))
-        .then(|| entries.last().map(|e| e.id))
-        .flatten();
+    let page = super::history(&state.db, id, q.search.as_deref(), q.before, limit).await?;
     Ok(AppJson(RewardsView {
         client_id: id,
         total,
-        entries,
-        next_cursor,
+        entries: page.rows,
+        next_cursor: page.next_cursor,
     }))
 }
 

@@ -11,24 +11,18 @@ pub use error::RewardError;
 
 use crate::{
     auth::Actor,
-    db::{Db, DbError, Tx},
+    db::{Db, Tx},
+    ledger::{self, Page},
 };
 
 /// Posts one ledger row under the client row's lock; refuses to go below zero without writing.
 pub async fn post(tx: &mut Tx, db: &Db, entry: Entry) -> Result<LedgerRow, RewardError> {
-    let balance = repo::lock(tx, db, entry.client_id)
-        .await?
-        .ok_or(RewardError::ClientNotFound)?;
-    let balance_after = domain::next_balance(balance, entry.points)?;
-    let id = repo::append(tx, db, &entry, balance_after).await?;
-    repo::find(tx, db, id)
-        .await?
-        .ok_or(RewardError::ClientNotFound)
+    domain::check_points(entry.points)?;
+    Ok(ledger::post::<repo::Ledger>(tx, db, &entry).await?)
 }
 
 pub async fn balance(db: &Db, client_id: u64) -> Result<u64, RewardError> {
-    let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
-    repo::balance(&mut conn, db, client_id)
+    ledger::balance::<repo::Ledger>(db, client_id)
         .await?
         .ok_or(RewardError::ClientNotFound)
 }
@@ -41,10 +35,10 @@ pub async fn history(
     search: Option<&str>,
     before: Option<u64>,
     limit: u16,
-) -> Result<Vec<LedgerRow>, RewardError> {
-    let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
+) -> Result<Page<LedgerRow>, RewardError> {
     let search = search.map(str::trim).filter(|s| !s.is_empty());
-    Ok(repo::history(&mut conn, db, client_id, search, before, limit).await?)
+    let query = repo::history(client_id, search, before, limit);
+    Ok(ledger::history::<repo::Ledger>(db, &query).await?)
 }
 
 /// A manager adds or removes points of a live client.
@@ -54,9 +48,6 @@ pub async fn adjust(
     actor: Actor,
     adjustment: &Adjustment,
 ) -> Result<LedgerRow, RewardError> {
-    if !repo::is_live(tx, db, adjustment.client_id).await? {
-        return Err(RewardError::ClientNotFound);
-    }
     post(
         tx,
         db,

@@ -1,5 +1,5 @@
 use super::WalletError;
-use crate::money::Money;
+use crate::{ledger, money::Money};
 use chrono::{DateTime, Utc};
 use mysql_async::prelude::FromRow;
 use rust_decimal::Decimal;
@@ -88,18 +88,6 @@ pub struct LedgerRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// The balance after `amount`, which may never go below zero.
-pub fn next_balance(balance: Money, amount: Money) -> Result<Money, WalletError> {
-    if amount.is_zero() {
-        return Err(WalletError::ZeroAmount);
-    }
-    let next = balance + amount;
-    if next.is_negative() {
-        return Err(WalletError::InsufficientBalance { balance });
-    }
-    Ok(next)
-}
-
 pub fn manual_kind(amount: Money) -> EntryKind {
     if amount.is_negative() {
         EntryKind::ManualDebit
@@ -117,24 +105,13 @@ pub struct Adjustment {
 }
 
 impl Adjustment {
-    pub fn new(client_id: u64, amount: Money, reason: Option<String>) -> Result<Self, WalletError> {
+    pub fn new(client_id: u64, amount: Money, reason: Option<&str>) -> Result<Self, WalletError> {
         Ok(Self {
             client_id,
             amount,
-            reason: clean_reason(reason)?,
+            reason: ledger::clean_reason(reason)?,
         })
     }
-}
-
-pub fn clean_reason(reason: Option<String>) -> Result<String, WalletError> {
-    let reason = reason.unwrap_or_default().trim().to_owned();
-    if reason.is_empty() {
-        return Err(WalletError::ReasonRequired);
-    }
-    if reason.chars().count() > 500 {
-        return Err(WalletError::ReasonTooLong);
-    }
-    Ok(reason)
 }
 
 /// Filters of a wallet history: kinds, and a period `[from, to)`.
@@ -425,19 +402,6 @@ mod tests {
 
     fn m(s: &str) -> Money {
         s.parse().expect("money")
-    }
-
-    #[test]
-    fn balance_never_below_zero() {
-        assert_eq!(next_balance(m("10.00"), m("-10.00")).ok(), Some(m("0.00")));
-        assert!(matches!(
-            next_balance(m("10.00"), m("-10.01")),
-            Err(WalletError::InsufficientBalance { balance }) if balance == m("10.00")
-        ));
-        assert!(matches!(
-            next_balance(m("0"), m("0")),
-            Err(WalletError::ZeroAmount)
-        ));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 use crate::{
     db::{DbError, TxError},
     error::ApiError,
+    ledger::{LedgerError, ReasonError},
     money::Money,
 };
 
@@ -39,6 +40,27 @@ pub enum WalletError {
 impl TxError for WalletError {
     fn is_retryable(&self) -> bool {
         matches!(self, Self::Db(e) if e.is_retryable())
+    }
+}
+
+impl From<LedgerError<Money>> for WalletError {
+    fn from(e: LedgerError<Money>) -> Self {
+        match e {
+            LedgerError::ClientNotFound => Self::ClientNotFound,
+            LedgerError::ClientNotActive => Self::ClientNotActive,
+            LedgerError::ZeroChange => Self::ZeroAmount,
+            LedgerError::Insufficient { balance } => Self::InsufficientBalance { balance },
+            LedgerError::Db(e) => Self::Db(e),
+        }
+    }
+}
+
+impl From<ReasonError> for WalletError {
+    fn from(e: ReasonError) -> Self {
+        match e {
+            ReasonError::Required => Self::ReasonRequired,
+            ReasonError::TooLong => Self::ReasonTooLong,
+        }
     }
 }
 

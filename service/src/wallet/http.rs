@@ -83,16 +83,12 @@ async fn get_wallet(
     let filter = HistoryFilter::parse(q.kind.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let balance = super::balance(&state.db, id).await?;
-    let transactions =
-        super::history_filtered(&state.db, Some(id), &filter, q.before, limit).await?;
-    let next_cursor = (transactions.len() == usize::from(limit))
-        .then(|| transactions.last().map(|t| t.id))
-        .flatten();
+    let page = super::history_filtered(&state.db, Some(id), &filter, q.before, limit).await?;
     Ok(AppJson(WalletView {
         client_id: id,
         balance,
-        transactions,
-        next_cursor,
+        transactions: page.rows,
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -107,7 +103,7 @@ async fn create_adjustment(
 ) -> ApiResult<Response> {
     request.actor.require_manager()?;
     let AdjustmentRequest { amount, reason } = &request.command;
-    let adjustment = Adjustment::new(id, *amount, reason.clone())?;
+    let adjustment = Adjustment::new(id, *amount, reason.as_deref())?;
     let (db, actor, adjustment) = (&state.db, request.actor, &adjustment);
     request
         .run(db, StatusCode::CREATED, |mut tx| async move {
@@ -296,13 +292,9 @@ async fn list_transactions(
     actor.require_manager()?;
     let filter = HistoryFilter::parse(q.kind.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let transactions =
-        super::history_filtered(&state.db, q.client_id, &filter, q.before, limit).await?;
-    let next_cursor = (transactions.len() == usize::from(limit))
-        .then(|| transactions.last().map(|t| t.id))
-        .flatten();
+    let page = super::history_filtered(&state.db, q.client_id, &filter, q.before, limit).await?;
     Ok(AppJson(TransactionPage {
-        transactions,
-        next_cursor,
+        transactions: page.rows,
+        next_cursor: page.next_cursor,
     }))
 }

@@ -15,41 +15,36 @@ pub use error::WalletError;
 use crate::{
     auth::Actor,
     db::{Db, DbError, Tx},
+    ledger::{self, Page},
     money::Money,
 };
 use mysql_async::TxOpts;
 
 /// Posts one ledger row under the client's row lock. Fails without writing when the balance
-/// would go below zero.
+/// would go below zero, or the client is deleted or merged.
 pub async fn post(tx: &mut Tx, db: &Db, entry: Entry) -> Result<LedgerRow, WalletError> {
-    let wallet = repo::lock(tx, db, entry.client_id)
-        .await?
-        .ok_or(WalletError::ClientNotFound)?;
-    if !wallet.live {
-        return Err(WalletError::ClientNotActive);
-    }
-    let balance_after = domain::next_balance(wallet.balance, entry.amount)?;
-    let id = repo::append(tx, db, &entry, balance_after).await?;
-    repo::find(tx, db, id)
-        .await?
-        .ok_or(WalletError::ClientNotFound)
+    Ok(ledger::post::<repo::Ledger>(tx, db, &entry).await?)
 }
 
 pub async fn balance(db: &Db, client_id: u64) -> Result<Money, WalletError> {
-    let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
-    repo::balance(&mut conn, db, client_id)
+    ledger::balance::<repo::Ledger>(db, client_id)
         .await?
         .ok_or(WalletError::ClientNotFound)
 }
 
+/// One client's movements, newest first.
 pub async fn history(
     db: &Db,
     client_id: u64,
     before: Option<u64>,
     limit: u16,
 ) -> Result<Vec<LedgerRow>, WalletError> {
-    let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
-    Ok(repo::history(&mut conn, db, client_id, before, limit).await?)
+    let filter = HistoryFilter::default();
+    Ok(
+        history_filtered(db, Some(client_id), &filter, before, limit)
+            .await?
+            .rows,
+    )
 }
 
 /// A manager's credit or debit.
@@ -77,9 +72,9 @@ pub async fn history_filtered(
     filter: &HistoryFilter,
     before: Option<u64>,
     limit: u16,
-) -> Result<Vec<LedgerRow>, WalletError> {
-    let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
-    Ok(repo::history_filtered(&mut conn, db, client_id, filter, before, limit).await?)
+) -> Result<Page<LedgerRow>, WalletError> {
+    let query = repo::history(client_id, filter, before, limit);
+    Ok(ledger::history::<repo::Ledger>(db, &query).await?)
 }
 
 const AUDIT_PAGE_ROWS: u32 = 5000;

@@ -4,74 +4,56 @@ use super::{
 };
 use crate::{
     db::{Db, DbError, Tx, row::Column},
+    ledger::{History, LedgerSpec},
     money::Money,
 };
 use mysql_async::{
     FromValueError, Value,
-    prelude::{FromRow, FromValue, Queryable},
+    prelude::{FromValue, Queryable},
 };
 use rust_decimal::Decimal;
 
 /// The index that lets one WooCommerce order pay one top-up only.
 pub const UNIQUE_ORDER: &str = "uq_wc_order";
 
-#[derive(FromRow)]
-pub struct LockedWallet {
-    pub balance: Money,
-    pub live: bool,
-}
+/// The wallet's ledger, for `ledger`'s shared mechanics: money, cached on the client row.
+pub(super) struct Ledger;
 
-/// Takes the client row's lock: wallet changes of one client happen one after another,
-/// whichever replica runs them.
-pub async fn lock(tx: &mut Tx, db: &Db, client_id: u64) -> Result<Option<LockedWallet>, DbError> {
-    tx.exec_first(
-        db.sql(
-            "SELECT wallet_balance AS balance, \
-             (deleted_at IS NULL AND merged_into_id IS NULL) AS live \
-             FROM {p}volixta_clients WHERE id = ? FOR UPDATE",
-        ),
-        (client_id,),
-    )
-    .await
-    .map_err(DbError::from)
-}
+impl LedgerSpec for Ledger {
+    type Quantity = Money;
+    type Entry = Entry;
+    type Row = LedgerRow;
 
-pub async fn append(
-    tx: &mut Tx,
-    db: &Db,
-    entry: &Entry,
-    balance_after: Money,
-) -> Result<u64, DbError> {
-    tx.exec_drop(
-        db.sql(
-            "INSERT INTO {p}volixta_wallet_ledger \
-             (client_id, amount, balance_after, kind, reason, actor, booking_id, gift_code_id, wc_order_id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ),
-        (
-            entry.client_id,
-            entry.amount.amount(),
-            balance_after.amount(),
-            entry.kind.as_str(),
-            &entry.reason,
-            &entry.actor,
-            entry.refs.booking_id,
-            entry.refs.gift_code_id,
-            entry.refs.wc_order_id,
-        ),
-    )
-    .await?;
-    let id = tx.last_insert_id().unwrap_or_default();
-    tx.exec_drop(
-        db.sql("UPDATE {p}volixta_clients SET wallet_balance = ? WHERE id = ?"),
-        (balance_after.amount(), entry.client_id),
-    )
-    .await?;
-    Ok(id)
-}
+    const TABLE: &'static str = "{p}volixta_wallet_ledger";
+    const HOLDER: &'static str = "{p}volixta_clients";
+    const BALANCE: &'static str = "wallet_balance";
+    const CHANGE: &'static str = "amount";
+    const COLUMNS: &'static str = "id, client_id, amount, balance_after, kind, reason, actor, \
+                                   booking_id, gift_code_id, wc_order_id, created_at";
 
-const COLUMNS: &str = "id, client_id, amount, balance_after, kind, reason, actor, booking_id, \
-                       gift_code_id, wc_order_id, created_at";
+    fn client_id(entry: &Entry) -> u64 {
+        entry.client_id
+    }
+
+    fn change(entry: &Entry) -> Money {
+        entry.amount
+    }
+
+    fn details(entry: &Entry) -> Vec<(&'static str, Value)> {
+        vec![
+            ("kind", entry.kind.as_str().into()),
+            ("reason", entry.reason.as_str().into()),
+            ("actor", entry.actor.as_str().into()),
+            ("booking_id", entry.refs.booking_id.into()),
+            ("gift_code_id", entry.refs.gift_code_id.into()),
+            ("wc_order_id", entry.refs.wc_order_id.into()),
+        ]
+    }
+
+    fn row_id(row: &LedgerRow) -> u64 {
+        row.id
+    }
+}
 
 /// Kinds are stored as their names; a name this build does not know reads as a manual credit.
 impl Column for EntryKind {
@@ -109,87 +91,29 @@ impl Column for Option<TopUpFlag> {
     }
 }
 
-pub async fn find<Q: Queryable>(
-    conn: &mut Q,
-    db: &Db,
-    id: u64,
-) -> Result<Option<LedgerRow>, DbError> {
-    conn.exec_first(
-        db.sql(&format!(
-            "SELECT {COLUMNS} FROM {{p}}volixta_wallet_ledger WHERE id = ?"
-        )),
-        (id,),
-    )
-    .await
-    .map_err(DbError::from)
-}
-
-/// Newest first; `before` is the keyset cursor (an id).
-pub async fn history<Q: Queryable>(
-    conn: &mut Q,
-    db: &Db,
-    client_id: u64,
-    before: Option<u64>,
-    limit: u16,
-) -> Result<Vec<LedgerRow>, DbError> {
-    conn.exec(
-        db.sql(&format!(
-            "SELECT {COLUMNS} FROM {{p}}volixta_wallet_ledger \
-             WHERE client_id = ? AND id < ? ORDER BY id DESC LIMIT ?"
-        )),
-        (client_id, before.unwrap_or(u64::MAX), limit),
-    )
-    .await
-    .map_err(DbError::from)
-}
-
-pub async fn balance<Q: Queryable>(
-    conn: &mut Q,
-    db: &Db,
-    client_id: u64,
-) -> Result<Option<Money>, DbError> {
-    let b: Option<Decimal> = conn
-        .exec_first(
-            db.sql("SELECT wallet_balance FROM {p}volixta_clients WHERE id = ?"),
-            (client_id,),
-        )
-        .await?;
-    Ok(b.map(Money::from_db))
-}
-
 /// Newest first, of one client or of all, with the manager's filters; `before` is the keyset
 /// cursor (an id).
-pub async fn history_filtered<Q: Queryable>(
-    conn: &mut Q,
-    db: &Db,
+pub fn history(
     client_id: Option<u64>,
     filter: &HistoryFilter,
     before: Option<u64>,
     limit: u16,
-) -> Result<Vec<LedgerRow>, DbError> {
-    let mut sql = format!("SELECT {COLUMNS} FROM {{p}}volixta_wallet_ledger WHERE id < ?");
-    let mut params: Vec<Value> = vec![before.unwrap_or(u64::MAX).into()];
-    if let Some(client_id) = client_id {
-        sql.push_str(" AND client_id = ?");
-        params.push(client_id.into());
-    }
+) -> History {
+    let mut query = History::new(client_id, before, limit);
     if !filter.kinds.is_empty() {
-        sql.push_str(" AND kind IN (");
-        sql.push_str(&vec!["?"; filter.kinds.len()].join(", "));
-        sql.push(')');
-        params.extend(filter.kinds.iter().map(|k| Value::from(k.as_str())));
+        let marks = vec!["?"; filter.kinds.len()].join(", ");
+        query.and(
+            &format!("kind IN ({marks})"),
+            filter.kinds.iter().map(|k| Value::from(k.as_str())),
+        );
     }
     if let Some(from) = filter.from {
-        sql.push_str(" AND created_at >= ?");
-        params.push(from.naive_utc().into());
+        query.and("created_at >= ?", [from.naive_utc().into()]);
     }
     if let Some(to) = filter.to {
-        sql.push_str(" AND created_at < ?");
-        params.push(to.naive_utc().into());
+        query.and("created_at < ?", [to.naive_utc().into()]);
     }
-    sql.push_str(" ORDER BY id DESC LIMIT ?");
-    params.push(limit.into());
-    conn.exec(db.sql(&sql), params).await.map_err(DbError::from)
+    query
 }
 
 /// Every client's cached balance, for the ledger check.
