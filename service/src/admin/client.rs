@@ -59,8 +59,9 @@ pub async fn profile_screen(
                 Some(q.get("from")).filter(|k| !k.is_empty()),
                 Some(q.get("to")).filter(|k| !k.is_empty()),
             )?;
-            let rows =
-                wallet::history_filtered(db, Some(client.id), &filter, before, TAB_ROWS).await?;
+            let rows = wallet::history_filtered(db, Some(client.id), &filter, before, TAB_ROWS)
+                .await?
+                .rows;
             let ids: Vec<u64> = rows.iter().map(|r| r.id).collect();
             let codes = if client.is_live() {
                 gift_codes::list(db, Some(CodeStatus::Active), None, 100)
@@ -141,7 +142,8 @@ pub async fn profile_screen(
                 before,
                 TAB_ROWS,
             )
-            .await?;
+            .await?
+            .rows;
             let ids: Vec<u64> = rows.iter().map(|r| r.id).collect();
             screen.rewards = Some(RewardsTab {
                 points: client.reward_points,

@@ -241,7 +241,7 @@ async fn adjust_wallet(
         } else {
             amount
         };
-        let adjustment = &Adjustment::new(id, signed, Some(form.reason.clone()))?;
+        let adjustment = &Adjustment::new(id, signed, Some(form.reason.as_str()))?;
         let actor = request.actor;
         let outcome = request
             .run(db, StatusCode::CREATED, |mut tx| async move {
