@@ -204,8 +204,12 @@ pub async fn save_client(
     let result = match form.input() {
         Err((field, message)) => Err(ApiError::field(field, message)),
         Ok(input) => match client_id {
-            None => clients::create(db, actor, input).await,
-            Some(id) => clients::update(db, actor, id, input).await,
+            None => clients::create(db, actor, input)
+                .await
+                .map_err(ApiError::from),
+            Some(id) => clients::update(db, actor, id, input)
+                .await
+                .map_err(ApiError::from),
         },
     };
     let refusal = match result {
@@ -250,7 +254,10 @@ pub async fn change_group(
     add: bool,
 ) -> ApiResult<ProfileScreen> {
     clients::get(db, q.client_id).await?;
-    let notice = match clients::change_members(db, actor, group_id, &[q.client_id], add).await {
+    let changed = clients::change_members(db, actor, group_id, &[q.client_id], add)
+        .await
+        .map_err(ApiError::from);
+    let notice = match changed {
         Ok((group, _)) => Notice::done(if add { "joined" } else { "left" }, group.name, ""),
         Err(ApiError::NotFound) => Notice::refused("group not found"),
         Err(ApiError::Invalid { message, .. } | ApiError::Conflict { message, .. }) => {
