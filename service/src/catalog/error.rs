@@ -1,6 +1,11 @@
-use crate::error::ApiError;
+use crate::{
+    db::{DbError, TxError},
+    error::ApiError,
+};
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub type CatalogResult<T> = Result<T, CatalogError>;
+
+#[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     /// A field that failed its rule; `field` is a JSON path like `working_hours[2].start`.
     #[error("{message}")]
@@ -17,6 +22,20 @@ pub enum CatalogError {
     CategoryNameTaken,
     #[error("this WordPress user is already linked to another staff member")]
     WpUserTaken,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<mysql_async::Error> for CatalogError {
+    fn from(e: mysql_async::Error) -> Self {
+        Self::Db(e.into())
+    }
+}
+
+impl TxError for CatalogError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, Self::Db(e) if e.is_retryable())
+    }
 }
 
 impl CatalogError {
@@ -40,6 +59,7 @@ impl From<CatalogError> for ApiError {
                 ApiError::conflict("category_name_taken", e.to_string())
             }
             CatalogError::WpUserTaken => ApiError::conflict("wp_user_taken", e.to_string()),
+            CatalogError::Db(e) => e.into(),
         }
     }
 }

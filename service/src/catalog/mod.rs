@@ -12,18 +12,15 @@ pub use domain::{
     StaffHours, StaffHoursInput, StaffRequest, TimeRange, TimeRuleOverrides, TimeRules, WallTime,
     WeeklyHours, WeeklyHoursInput, parse_timezone,
 };
-pub use error::CatalogError;
+pub use error::{CatalogError, CatalogResult};
 
-use crate::{
-    db::{Db, DbError, Tx},
-    error::ApiResult,
-};
+use crate::db::{Db, DbError, Tx};
 use domain::CategoryChoice;
 use repo::StaffFilter;
 
 // ---------------------------------------------------------------- locations
 
-pub async fn create_location(db: &Db, request: &LocationRequest) -> ApiResult<Location> {
+pub async fn create_location(db: &Db, request: &LocationRequest) -> CatalogResult<Location> {
     let changes = request.validate(true)?;
     let mut tx = db.begin().await?;
     let id = repo::insert_location(&mut tx, db, &changes).await?;
@@ -38,11 +35,15 @@ pub async fn create_location(db: &Db, request: &LocationRequest) -> ApiResult<Lo
     Ok(location)
 }
 
-pub async fn update_location(db: &Db, id: u64, request: &LocationRequest) -> ApiResult<Location> {
+pub async fn update_location(
+    db: &Db,
+    id: u64,
+    request: &LocationRequest,
+) -> CatalogResult<Location> {
     let changes = request.validate(false)?;
     let mut tx = db.begin().await?;
     if !repo::lock_row(&mut tx, db, "locations", id).await? {
-        return Err(CatalogError::LocationNotFound.into());
+        return Err(CatalogError::LocationNotFound);
     }
     repo::update_location(&mut tx, db, id, &changes).await?;
     if let Some(hours) = &changes.opening_hours {
@@ -56,7 +57,7 @@ pub async fn update_location(db: &Db, id: u64, request: &LocationRequest) -> Api
     Ok(location)
 }
 
-pub async fn location(db: &Db, id: u64) -> ApiResult<Location> {
+pub async fn location(db: &Db, id: u64) -> CatalogResult<Location> {
     let mut conn = db.pool.get_conn().await?;
     one(
         repo::locations(&mut conn, db, Some(id)).await?,
@@ -64,18 +65,18 @@ pub async fn location(db: &Db, id: u64) -> ApiResult<Location> {
     )
 }
 
-pub async fn locations(db: &Db) -> ApiResult<Vec<Location>> {
+pub async fn locations(db: &Db) -> CatalogResult<Vec<Location>> {
     let mut conn = db.pool.get_conn().await?;
     Ok(repo::locations(&mut conn, db, None).await?)
 }
 
-fn one<T>(mut rows: Vec<T>, missing: CatalogError) -> ApiResult<T> {
-    rows.pop().ok_or_else(|| missing.into())
+fn one<T>(mut rows: Vec<T>, missing: CatalogError) -> CatalogResult<T> {
+    rows.pop().ok_or(missing)
 }
 
 // ---------------------------------------------------------------- categories
 
-pub async fn create_category(db: &Db, request: &CategoryRequest) -> ApiResult<Category> {
+pub async fn create_category(db: &Db, request: &CategoryRequest) -> CatalogResult<Category> {
     let (name, position) = request.validate(true)?;
     let mut tx = db.begin().await?;
     let id = match repo::insert_category(
@@ -89,7 +90,7 @@ pub async fn create_category(db: &Db, request: &CategoryRequest) -> ApiResult<Ca
     {
         Ok(id) => id,
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_CATEGORY_NAME) => {
-            return Err(CatalogError::CategoryNameTaken.into());
+            return Err(CatalogError::CategoryNameTaken);
         }
         Err(e) => return Err(e.into()),
     };
@@ -97,11 +98,15 @@ pub async fn create_category(db: &Db, request: &CategoryRequest) -> ApiResult<Ca
     category(db, id).await
 }
 
-pub async fn update_category(db: &Db, id: u64, request: &CategoryRequest) -> ApiResult<Category> {
+pub async fn update_category(
+    db: &Db,
+    id: u64,
+    request: &CategoryRequest,
+) -> CatalogResult<Category> {
     let (name, position) = request.validate(false)?;
     let mut tx = db.begin().await?;
     if !repo::lock_row(&mut tx, db, "service_categories", id).await? {
-        return Err(CatalogError::CategoryNotFound.into());
+        return Err(CatalogError::CategoryNotFound);
     }
     match repo::update_category(&mut tx, db, id, name, position)
         .await
@@ -109,7 +114,7 @@ pub async fn update_category(db: &Db, id: u64, request: &CategoryRequest) -> Api
     {
         Ok(()) => {}
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_CATEGORY_NAME) => {
-            return Err(CatalogError::CategoryNameTaken.into());
+            return Err(CatalogError::CategoryNameTaken);
         }
         Err(e) => return Err(e.into()),
     }
@@ -117,15 +122,15 @@ pub async fn update_category(db: &Db, id: u64, request: &CategoryRequest) -> Api
     category(db, id).await
 }
 
-async fn category(db: &Db, id: u64) -> ApiResult<Category> {
+async fn category(db: &Db, id: u64) -> CatalogResult<Category> {
     categories(db)
         .await?
         .into_iter()
         .find(|c| c.id == id)
-        .ok_or_else(|| CatalogError::CategoryNotFound.into())
+        .ok_or_else(|| CatalogError::CategoryNotFound)
 }
 
-pub async fn categories(db: &Db) -> ApiResult<Vec<Category>> {
+pub async fn categories(db: &Db) -> CatalogResult<Vec<Category>> {
     let mut conn = db.pool.get_conn().await?;
     Ok(repo::categories(&mut conn, db).await?)
 }
@@ -135,7 +140,7 @@ async fn resolve_category(
     tx: &mut Tx,
     db: &Db,
     choice: &CategoryChoice,
-) -> ApiResult<Option<Option<u64>>> {
+) -> CatalogResult<Option<Option<u64>>> {
     Ok(match choice {
         CategoryChoice::Keep => None,
         CategoryChoice::None => Some(None),
@@ -144,7 +149,7 @@ async fn resolve_category(
                 .await?
                 .is_empty()
             {
-                return Err(CatalogError::field("category_id", "no such category").into());
+                return Err(CatalogError::field("category_id", "no such category"));
             }
             Some(Some(*id))
         }
@@ -176,17 +181,17 @@ async fn ensure_exist(
     table: &str,
     field: &str,
     ids: &[u64],
-) -> ApiResult<()> {
+) -> CatalogResult<()> {
     let found = repo::existing_ids(tx, db, table, ids).await?;
     if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
-        return Err(CatalogError::field(field, format!("no such id {missing}")).into());
+        return Err(CatalogError::field(field, format!("no such id {missing}")));
     }
     Ok(())
 }
 
 // ---------------------------------------------------------------- services
 
-pub async fn create_service(db: &Db, request: &ServiceRequest) -> ApiResult<Service> {
+pub async fn create_service(db: &Db, request: &ServiceRequest) -> CatalogResult<Service> {
     let changes = request.validate(true)?;
     let mut tx = db.begin().await?;
     let category_id = resolve_category(&mut tx, db, &changes.category)
@@ -199,11 +204,11 @@ pub async fn create_service(db: &Db, request: &ServiceRequest) -> ApiResult<Serv
     Ok(service)
 }
 
-pub async fn update_service(db: &Db, id: u64, request: &ServiceRequest) -> ApiResult<Service> {
+pub async fn update_service(db: &Db, id: u64, request: &ServiceRequest) -> CatalogResult<Service> {
     let changes = request.validate(false)?;
     let mut tx = db.begin().await?;
     if !repo::lock_row(&mut tx, db, "services", id).await? {
-        return Err(CatalogError::ServiceNotFound.into());
+        return Err(CatalogError::ServiceNotFound);
     }
     let category_id = resolve_category(&mut tx, db, &changes.category).await?;
     repo::update_service(&mut tx, db, id, &changes, category_id).await?;
@@ -218,7 +223,7 @@ async fn apply_service_links(
     db: &Db,
     id: u64,
     c: &domain::ServiceChanges,
-) -> ApiResult<()> {
+) -> CatalogResult<()> {
     if let Some(location_ids) = &c.location_ids {
         ensure_exist(tx, db, "locations", "location_ids", location_ids).await?;
         repo::replace_service_locations(tx, db, id, location_ids).await?;
@@ -236,8 +241,7 @@ async fn apply_service_links(
                 return Err(CatalogError::field(
                     format!("addons[{i}].id"),
                     "not an add-on of this service",
-                )
-                .into());
+                ));
             }
         }
         repo::replace_addons(tx, db, id, addons).await?;
@@ -246,7 +250,7 @@ async fn apply_service_links(
 }
 
 /// The service as stored in `tx`, refused when its longest booking could not be held.
-async fn checked_service(tx: &mut Tx, db: &Db, id: u64) -> ApiResult<Service> {
+async fn checked_service(tx: &mut Tx, db: &Db, id: u64) -> CatalogResult<Service> {
     let service = one(
         repo::services(tx, db, Some(id)).await?,
         CatalogError::ServiceNotFound,
@@ -258,13 +262,12 @@ async fn checked_service(tx: &mut Tx, db: &Db, id: u64) -> ApiResult<Service> {
                 "duration, buffers and add-ons at their maximum quantity come to {} minutes; at most {MAX_HOLD_MINUTES}",
                 service.longest_hold_minutes()
             ),
-        )
-        .into());
+        ));
     }
     Ok(service)
 }
 
-pub async fn service(db: &Db, id: u64) -> ApiResult<Service> {
+pub async fn service(db: &Db, id: u64) -> CatalogResult<Service> {
     let mut conn = db.pool.get_conn().await?;
     one(
         repo::services(&mut conn, db, Some(id)).await?,
@@ -272,14 +275,14 @@ pub async fn service(db: &Db, id: u64) -> ApiResult<Service> {
     )
 }
 
-pub async fn services(db: &Db) -> ApiResult<Vec<Service>> {
+pub async fn services(db: &Db) -> CatalogResult<Vec<Service>> {
     let mut conn = db.pool.get_conn().await?;
     Ok(repo::services(&mut conn, db, None).await?)
 }
 
 // ---------------------------------------------------------------- staff
 
-pub async fn create_staff(db: &Db, request: &StaffRequest) -> ApiResult<Staff> {
+pub async fn create_staff(db: &Db, request: &StaffRequest) -> CatalogResult<Staff> {
     let changes = request.validate(true)?;
     let mut tx = db.begin().await?;
     let id = match repo::insert_staff(&mut tx, db, &changes)
@@ -288,7 +291,7 @@ pub async fn create_staff(db: &Db, request: &StaffRequest) -> ApiResult<Staff> {
     {
         Ok(id) => id,
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_STAFF_WP_USER) => {
-            return Err(CatalogError::WpUserTaken.into());
+            return Err(CatalogError::WpUserTaken);
         }
         Err(e) => return Err(e.into()),
     };
@@ -301,11 +304,11 @@ pub async fn create_staff(db: &Db, request: &StaffRequest) -> ApiResult<Staff> {
     Ok(staff)
 }
 
-pub async fn update_staff(db: &Db, id: u64, request: &StaffRequest) -> ApiResult<Staff> {
+pub async fn update_staff(db: &Db, id: u64, request: &StaffRequest) -> CatalogResult<Staff> {
     let changes = request.validate(false)?;
     let mut tx = db.begin().await?;
     if !repo::lock_row(&mut tx, db, "staff", id).await? {
-        return Err(CatalogError::StaffNotFound.into());
+        return Err(CatalogError::StaffNotFound);
     }
     match repo::update_staff(&mut tx, db, id, &changes)
         .await
@@ -313,7 +316,7 @@ pub async fn update_staff(db: &Db, id: u64, request: &StaffRequest) -> ApiResult
     {
         Ok(()) => {}
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_STAFF_WP_USER) => {
-            return Err(CatalogError::WpUserTaken.into());
+            return Err(CatalogError::WpUserTaken);
         }
         Err(e) => return Err(e.into()),
     }
@@ -331,7 +334,7 @@ async fn apply_staff_links(
     db: &Db,
     id: u64,
     c: &domain::StaffChanges,
-) -> ApiResult<()> {
+) -> CatalogResult<()> {
     if let Some(service_ids) = &c.service_ids {
         ensure_exist(tx, db, "services", "service_ids", service_ids).await?;
         repo::replace_staff_services(tx, db, id, service_ids).await?;
@@ -355,7 +358,7 @@ async fn apply_staff_links(
     Ok(())
 }
 
-pub async fn staff_member(db: &Db, id: u64) -> ApiResult<Staff> {
+pub async fn staff_member(db: &Db, id: u64) -> CatalogResult<Staff> {
     let mut conn = db.pool.get_conn().await?;
     one(
         repo::staff(&mut conn, db, StaffFilter::One(id)).await?,
@@ -363,7 +366,7 @@ pub async fn staff_member(db: &Db, id: u64) -> ApiResult<Staff> {
     )
 }
 
-pub async fn staff(db: &Db) -> ApiResult<Vec<Staff>> {
+pub async fn staff(db: &Db) -> CatalogResult<Vec<Staff>> {
     let mut conn = db.pool.get_conn().await?;
     Ok(repo::staff(&mut conn, db, StaffFilter::All).await?)
 }

@@ -1,4 +1,7 @@
-use crate::error::ApiError;
+use crate::{
+    db::{DbError, TxError},
+    error::ApiError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -12,15 +15,30 @@ pub enum SettingsError {
     Currency,
     #[error("tax_rate_percent must be between 0 and 100")]
     TaxRate,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<mysql_async::Error> for SettingsError {
+    fn from(e: mysql_async::Error) -> Self {
+        Self::Db(e.into())
+    }
+}
+
+impl TxError for SettingsError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, Self::Db(e) if e.is_retryable())
+    }
 }
 
 impl From<SettingsError> for ApiError {
     fn from(e: SettingsError) -> Self {
-        let field = match &e {
-            SettingsError::OutOfRange { field, .. } => field,
-            SettingsError::Currency => "currency",
-            SettingsError::TaxRate => "tax_rate_percent",
-        };
-        ApiError::field(field, e.to_string())
+        let message = e.to_string();
+        match e {
+            SettingsError::OutOfRange { field, .. } => ApiError::field(field, message),
+            SettingsError::Currency => ApiError::field("currency", message),
+            SettingsError::TaxRate => ApiError::field("tax_rate_percent", message),
+            SettingsError::Db(e) => e.into(),
+        }
     }
 }

@@ -15,11 +15,21 @@ pub async fn load(db: &Db) -> Result<Settings, mysql_async::Error> {
     repo::load(&mut conn, db).await
 }
 
-pub async fn update(db: &Db, patch: SettingsPatch) -> Result<Settings, crate::error::ApiError> {
+pub async fn update(db: &Db, patch: SettingsPatch) -> Result<Settings, SettingsError> {
     patch.validate()?;
-    let mut tx = db.begin().await?;
-    repo::save(&mut tx, db, &patch).await?;
-    let settings = repo::load(&mut tx, db).await?;
-    tx.commit().await?;
-    Ok(settings)
+    let patch = &patch;
+    db.transaction(|mut tx| async move {
+        let result = save(&mut tx, db, patch).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn save(
+    tx: &mut crate::db::Tx,
+    db: &Db,
+    patch: &SettingsPatch,
+) -> Result<Settings, SettingsError> {
+    repo::save(tx, db, patch).await?;
+    Ok(repo::load(tx, db).await?)
 }
