@@ -1,0 +1,327 @@
+//! The view models of the profile's tabs (wallet, bookings, reward points, groups, activity):
+//! rows worded for the template, and the filters each tab reads from the query.
+use super::{Choice, ProfileQuery, TAB_ROWS, date_filter, when};
+use crate::{
+    admin::AdminError,
+    audit,
+    bookings::{self, Booking, CalendarDay, PaymentStatus, Status as BookingStatus},
+    clients::{Client, Group},
+    money::format_with_currency,
+    rewards,
+    wallet::{self, EntryKind},
+};
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Serialize)]
+pub struct WalletRow {
+    pub date: String,
+    pub kind: &'static str,
+    pub amount: String,
+    pub credit: bool,
+    pub balance_after: String,
+    pub reason: String,
+    pub actor: String,
+}
+
+/// The wallet adjustment form as it was sent, and what was wrong with it.
+#[derive(Debug, Default, Serialize)]
+pub struct AdjustState {
+    pub direction: String,
+    pub amount: String,
+    pub reason: String,
+    pub errors: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WalletTab {
+    pub balance: String,
+    pub rows: Vec<WalletRow>,
+    pub kinds: Vec<Choice>,
+    pub from: String,
+    pub to: String,
+    pub next_page: Option<String>,
+    pub first_page: String,
+    pub is_first_page: bool,
+    /// A fresh key per rendered form: a resent form is the same adjustment, not a second one.
+    pub idempotency_key: String,
+    pub adjust: AdjustState,
+    /// Gift codes a manager may apply to this client.
+    pub codes: Vec<Choice>,
+    pub code_error: Option<String>,
+}
+
+pub const KINDS: &[EntryKind] = &[
+    EntryKind::ManualCredit,
+    EntryKind::ManualDebit,
+    EntryKind::GiftCode,
+    EntryKind::BookingPayment,
+    EntryKind::CancellationRefund,
+    EntryKind::TopUp,
+    EntryKind::Merge,
+];
+
+pub fn wallet_rows(rows: &[wallet::LedgerRow], currency: &str) -> Vec<WalletRow> {
+    rows.iter()
+        .map(|r| WalletRow {
+            date: when(r.created_at),
+            kind: r.kind.as_str(),
+            amount: format_with_currency(r.amount.abs(), currency),
+            credit: !r.amount.is_negative(),
+            balance_after: format_with_currency(r.balance_after, currency),
+            reason: r.reason.clone(),
+            actor: r.actor.clone(),
+        })
+        .collect()
+}
+
+pub fn kind_choices(selected: &str) -> Vec<Choice> {
+    let selected: Vec<&str> = selected.split(',').collect();
+    KINDS
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str().to_owned(),
+            label: k.as_str().to_owned(),
+            selected: selected.contains(&k.as_str()),
+        })
+        .collect()
+}
+
+/// The next page's query when this page was full.
+pub fn next_before(q: &ProfileQuery, ids: &[u64], limit: u16) -> Option<String> {
+    (ids.len() == usize::from(limit))
+        .then(|| ids.last().map(|id| q.with("before", &id.to_string())))
+        .flatten()
+}
+
+#[derive(Debug, Serialize)]
+pub struct BookingRow {
+    pub id: u64,
+    pub date: String,
+    pub time: String,
+    pub service: String,
+    pub staff: String,
+    pub location: String,
+    pub status: &'static str,
+    pub payment_status: &'static str,
+    pub total: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BookingsTab {
+    /// `list` or `calendar`.
+    pub mode: &'static str,
+    pub scope: &'static str,
+    pub from: String,
+    pub to: String,
+    pub statuses: Vec<Choice>,
+    pub payment_statuses: Vec<Choice>,
+    pub rows: Vec<BookingRow>,
+    pub days: Vec<CalendarDay>,
+    pub next_page: Option<String>,
+    pub first_page: String,
+    pub is_first_page: bool,
+}
+
+/// The bookings filter of the tab, read as `GET /v1/clients/{id}/bookings` reads its own
+/// (dates are whole UTC days, `to` included).
+pub fn bookings_filter(
+    q: &ProfileQuery,
+) -> Result<(bookings::ListFilter, &'static str, &'static str), AdminError> {
+    let mode = if q.get("mode") == "calendar" {
+        "calendar"
+    } else {
+        "list"
+    };
+    let scope = match q.get("scope") {
+        "" | "upcoming" => "upcoming",
+        "past" => "past",
+        "all" => "all",
+        _ => return Err(AdminError::Query("scope is upcoming, past or all".into())),
+    };
+    let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let from = date_filter(q.get("from"), "from")?.map(start);
+    let to = date_filter(q.get("to"), "to")?.map(|d| start(d.succ_opt().unwrap_or(d)));
+    let statuses = match q.get("status") {
+        "" => Vec::new(),
+        s => vec![
+            BookingStatus::parse(s)
+                .ok_or_else(|| AdminError::Query("unknown booking status".into()))?,
+        ],
+    };
+    let payment_statuses = match q.get("payment_status") {
+        "" => Vec::new(),
+        s => vec![
+            PaymentStatus::parse(s)
+                .ok_or_else(|| AdminError::Query("unknown payment status".into()))?,
+        ],
+    };
+    let now = Utc::now();
+    let mut f = bookings::ListFilter {
+        client_id: Some(q.client_id),
+        staff_id: None,
+        from,
+        to,
+        statuses,
+        payment_statuses,
+        ascending: false,
+        after: None,
+        limit: if mode == "calendar" {
+            200
+        } else {
+            u32::from(TAB_ROWS)
+        },
+    };
+    match scope {
+        "upcoming" => {
+            f.ascending = true;
+            f.from = Some(f.from.map_or(now, |from| from.max(now)));
+        }
+        "past" => f.to = Some(f.to.map_or(now, |to| to.min(now))),
+        _ => {}
+    }
+    if !q.get("cursor").is_empty() {
+        let c = bookings::Cursor::parse(q.get("cursor"))
+            .map_err(|_| AdminError::Query("cursor is not from a previous page".into()))?;
+        f.after = Some((c.start, c.id));
+    }
+    Ok((f, mode, scope))
+}
+
+pub fn booking_rows(list: &[Booking]) -> Vec<BookingRow> {
+    list.iter()
+        .map(|b| BookingRow {
+            id: b.id,
+            date: b.start.format("%Y-%m-%d").to_string(),
+            time: b.start.format("%H:%M").to_string(),
+            service: b.service_name.clone().unwrap_or_default(),
+            staff: b.staff_name.clone().unwrap_or_default(),
+            location: b.location_name.clone().unwrap_or_default(),
+            status: b.status.as_str(),
+            payment_status: b.payment_status.as_str(),
+            total: format_with_currency(b.total, &b.currency),
+        })
+        .collect()
+}
+
+pub fn status_choices<T: Copy>(
+    all: &[T],
+    name: fn(T) -> &'static str,
+    selected: &str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|s| Choice {
+            value: name(*s).to_owned(),
+            label: name(*s).to_owned(),
+            selected: name(*s) == selected,
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct RewardRow {
+    pub date: String,
+    pub points: i64,
+    pub action: String,
+    pub balance_after: u64,
+    pub reason: String,
+    pub actor: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RewardsTab {
+    pub points: u64,
+    pub search: String,
+    pub rows: Vec<RewardRow>,
+    pub next_page: Option<String>,
+    pub first_page: String,
+    pub is_first_page: bool,
+}
+
+pub fn reward_rows(rows: &[rewards::LedgerRow]) -> Vec<RewardRow> {
+    rows.iter()
+        .map(|r| RewardRow {
+            date: when(r.created_at),
+            points: r.points,
+            action: serde_json::to_value(r.action)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            balance_after: r.balance_after,
+            reason: r.reason.clone(),
+            actor: r.actor.clone(),
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupRow {
+    pub id: u64,
+    pub name: String,
+    pub description: String,
+    pub member: bool,
+}
+
+pub fn group_rows(groups: &[Group], client: &Client) -> Vec<GroupRow> {
+    groups
+        .iter()
+        .map(|g| GroupRow {
+            id: g.id,
+            name: g.name.clone(),
+            description: g.description.clone(),
+            member: client.groups.contains(&g.id),
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeRow {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActivityRow {
+    pub date: String,
+    pub actor: String,
+    pub action: String,
+    pub changes: Vec<ChangeRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActivityTab {
+    pub rows: Vec<ActivityRow>,
+    pub next_page: Option<String>,
+    pub first_page: String,
+    pub is_first_page: bool,
+}
+
+fn shown(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub fn activity_rows(entries: &[audit::Entry]) -> Vec<ActivityRow> {
+    entries
+        .iter()
+        .map(|e| ActivityRow {
+            date: when(e.created_at),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            changes: e
+                .changes
+                .iter()
+                .map(|(field, c)| ChangeRow {
+                    field: field.clone(),
+                    before: shown(&c.before),
+                    after: shown(&c.after),
+                })
+                .collect(),
+        })
+        .collect()
+}
