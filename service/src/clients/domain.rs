@@ -1,6 +1,7 @@
 use super::ClientError;
 use crate::money::Money;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use mysql_async::prelude::FromRow;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
@@ -504,7 +505,7 @@ impl Client {
 }
 
 /// A custom status, offered when creating or editing clients.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
 pub struct Status {
     pub id: u64,
     pub name: String,
@@ -552,13 +553,17 @@ pub fn icon_name(raw: &str) -> Result<String, ClientError> {
     Ok(icon.to_owned())
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
 pub struct Group {
     pub id: u64,
     pub name: String,
     pub description: String,
     /// Live clients in the group.
     pub clients: u64,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
     pub created_at: DateTime<Utc>,
 }
 

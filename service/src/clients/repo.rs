@@ -1,16 +1,15 @@
-use super::{Client, Gender, Notifications, Permissions, Profile, UPLOADED_AVATAR};
-use crate::{
-    db::{Db, Tx, to_utc},
-    money::Money,
+use super::{Client, Gender, Permissions, Profile};
+use crate::db::{Db, Tx};
+use mysql_async::{
+    Value,
+    prelude::{FromRow, Queryable},
 };
-use chrono::{NaiveDate, NaiveDateTime};
-use mysql_async::{Row, Value, prelude::Queryable};
-use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 mod avatars;
 mod groups;
 mod list;
+mod row;
 mod statuses;
 
 /// A WordPress user is linked to at most one live client.
@@ -23,6 +22,7 @@ pub const UNIQUE_GROUP_NAME: &str = "uq_name";
 pub use avatars::*;
 pub use groups::*;
 pub use list::*;
+pub use row::ClientRow;
 pub use statuses::*;
 
 pub(crate) const COLUMNS: &str = "c.id, c.wp_user_id, c.first_name, c.last_name, c.email, c.phone, \
@@ -30,57 +30,6 @@ pub(crate) const COLUMNS: &str = "c.id, c.wp_user_id, c.first_name, c.last_name,
     c.can_view_invoices, c.avatar, c.birthday, c.anniversary, c.gender, c.notify_reminders, \
     c.notify_birthday, c.notify_marketing, c.blocked, c.wallet_balance, c.reward_points, \
     c.created_at, c.updated_at, c.deleted_at, c.merged_into_id";
-
-pub(crate) fn from_row(mut row: Row) -> Client {
-    let mut take = |name: &str| row.take::<Value, _>(name).unwrap_or(Value::NULL);
-    let s = |v| mysql_async::from_value::<String>(v);
-    let opt_str = |v| mysql_async::from_value::<Option<String>>(v);
-    let opt_u64 = |v| mysql_async::from_value::<Option<u64>>(v);
-    let flag = |v| mysql_async::from_value::<bool>(v);
-    let date = |v| mysql_async::from_value::<Option<NaiveDate>>(v);
-    let ts = |v| to_utc(mysql_async::from_value::<NaiveDateTime>(v));
-    let id: u64 = mysql_async::from_value(take("id"));
-    let avatar = opt_str(take("avatar"));
-    Client {
-        id,
-        wp_user_id: opt_u64(take("wp_user_id")),
-        first_name: s(take("first_name")),
-        last_name: s(take("last_name")),
-        email: opt_str(take("email")),
-        phone: opt_str(take("phone")),
-        street: s(take("street")),
-        zip: s(take("zip")),
-        city: s(take("city")),
-        status: s(take("status")),
-        notes: Some(s(take("notes"))),
-        permissions: Permissions {
-            book: flag(take("can_book")),
-            reschedule: flag(take("can_reschedule")),
-            cancel: flag(take("can_cancel")),
-            view_invoices: flag(take("can_view_invoices")),
-        },
-        avatar_url: (avatar.as_deref() == Some(UPLOADED_AVATAR))
-            .then(|| format!("/v1/clients/{id}/avatar")),
-        avatar,
-        birthday: date(take("birthday")),
-        anniversary: date(take("anniversary")),
-        gender: opt_str(take("gender")).and_then(|g| Gender::parse(&g)),
-        notifications: Notifications {
-            reminders: flag(take("notify_reminders")),
-            birthday: flag(take("notify_birthday")),
-            marketing: flag(take("notify_marketing")),
-        },
-        blocked: flag(take("blocked")),
-        wallet_balance: Money::from_db(mysql_async::from_value::<Decimal>(take("wallet_balance"))),
-        reward_points: mysql_async::from_value(take("reward_points")),
-        groups: Vec::new(),
-        created_at: ts(take("created_at")),
-        updated_at: ts(take("updated_at")),
-        deleted_at: mysql_async::from_value::<Option<NaiveDateTime>>(take("deleted_at"))
-            .map(to_utc),
-        merged_into_id: opt_u64(take("merged_into_id")),
-    }
-}
 
 /// The profile columns in the order of `profile_values`.
 pub(crate) const PROFILE_COLUMNS: &[&str] = &[
@@ -180,7 +129,7 @@ pub async fn find<Q: Queryable>(
     db: &Db,
     id: u64,
 ) -> Result<Option<Client>, mysql_async::Error> {
-    let row: Option<Row> = conn
+    let row: Option<ClientRow> = conn
         .exec_first(
             db.sql(&format!(
                 "SELECT {COLUMNS} FROM {{p}}volixta_clients c WHERE c.id = ?"
@@ -188,7 +137,7 @@ pub async fn find<Q: Queryable>(
             (id,),
         )
         .await?;
-    let Some(mut client) = row.map(from_row) else {
+    let Some(mut client) = row.map(Client::from) else {
         return Ok(None);
     };
     client.groups = group_ids_of(conn, db, &[id])
@@ -204,7 +153,7 @@ pub async fn find_for_update(
     db: &Db,
     id: u64,
 ) -> Result<Option<Client>, mysql_async::Error> {
-    let row: Option<Row> = tx
+    let row: Option<ClientRow> = tx
         .exec_first(
             db.sql(&format!(
                 "SELECT {COLUMNS} FROM {{p}}volixta_clients c WHERE c.id = ? FOR UPDATE"
@@ -212,7 +161,7 @@ pub async fn find_for_update(
             (id,),
         )
         .await?;
-    Ok(row.map(from_row))
+    Ok(row.map(Client::from))
 }
 
 pub async fn live_id_for_wp_user<Q: Queryable>(
@@ -273,7 +222,15 @@ pub async fn portal_rights<Q: Queryable>(
     db: &Db,
     id: u64,
 ) -> Result<Option<(bool, Permissions)>, mysql_async::Error> {
-    let row: Option<(bool, bool, bool, bool, bool)> = conn
+    #[derive(FromRow)]
+    struct Rights {
+        blocked: bool,
+        can_book: bool,
+        can_reschedule: bool,
+        can_cancel: bool,
+        can_view_invoices: bool,
+    }
+    let row: Option<Rights> = conn
         .exec_first(
             db.sql(
                 "SELECT blocked, can_book, can_reschedule, can_cancel, can_view_invoices \
@@ -282,19 +239,17 @@ pub async fn portal_rights<Q: Queryable>(
             (id,),
         )
         .await?;
-    Ok(
-        row.map(|(blocked, book, reschedule, cancel, view_invoices)| {
-            (
-                blocked,
-                Permissions {
-                    book,
-                    reschedule,
-                    cancel,
-                    view_invoices,
-                },
-            )
-        }),
-    )
+    Ok(row.map(|r| {
+        (
+            r.blocked,
+            Permissions {
+                book: r.can_book,
+                reschedule: r.can_reschedule,
+                cancel: r.can_cancel,
+                view_invoices: r.can_view_invoices,
+            },
+        )
+    }))
 }
 
 pub async fn mark_merged(
@@ -381,7 +336,7 @@ pub async fn find_many<Q: Queryable>(
         return Ok(Vec::new());
     }
     let placeholders = vec!["?"; ids.len()].join(", ");
-    let rows: Vec<Row> = conn
+    let rows: Vec<ClientRow> = conn
         .exec(
             db.sql(&format!(
                 "SELECT {COLUMNS} FROM {{p}}volixta_clients c WHERE c.id IN ({placeholders})"
@@ -389,8 +344,11 @@ pub async fn find_many<Q: Queryable>(
             ids.to_vec(),
         )
         .await?;
-    let mut by_id: HashMap<u64, Client> =
-        rows.into_iter().map(from_row).map(|c| (c.id, c)).collect();
+    let mut by_id: HashMap<u64, Client> = rows
+        .into_iter()
+        .map(Client::from)
+        .map(|c| (c.id, c))
+        .collect();
     let mut groups = group_ids_of(conn, db, ids).await?;
     Ok(ids
         .iter()
@@ -425,7 +383,7 @@ pub async fn lock_many(
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(1000) {
         let placeholders = vec!["?"; chunk.len()].join(", ");
-        let rows: Vec<Row> = tx
+        let rows: Vec<ClientRow> = tx
             .exec(
                 db.sql(&format!(
                     "SELECT {COLUMNS} FROM {{p}}volixta_clients c WHERE c.id IN ({placeholders}) {lock}"
@@ -433,7 +391,7 @@ pub async fn lock_many(
                 chunk.to_vec(),
             )
             .await?;
-        out.extend(rows.into_iter().map(from_row));
+        out.extend(rows.into_iter().map(Client::from));
     }
     Ok(out)
 }

@@ -1,34 +1,20 @@
 use crate::{
     clients::Group,
-    db::{Db, Tx, to_utc},
+    db::{Db, Tx},
 };
-use chrono::NaiveDateTime;
 use mysql_async::{Value, prelude::Queryable};
 
 const GROUP_SELECT: &str = "SELECT g.id, g.name, g.description, \
     (SELECT COUNT(*) FROM {p}volixta_client_group_members m JOIN {p}volixta_clients c ON c.id = m.client_id \
-     WHERE m.group_id = g.id AND c.live = 1), g.created_at \
+     WHERE m.group_id = g.id AND c.live = 1) AS clients, g.created_at \
     FROM {p}volixta_client_groups g";
-
-fn group_from(row: (u64, String, String, u64, NaiveDateTime)) -> Group {
-    let (id, name, description, clients, created_at) = row;
-    Group {
-        id,
-        name,
-        description,
-        clients,
-        created_at: to_utc(created_at),
-    }
-}
 
 pub async fn list_groups<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
 ) -> Result<Vec<Group>, mysql_async::Error> {
-    let rows: Vec<(u64, String, String, u64, NaiveDateTime)> = conn
-        .query(db.sql(&format!("{GROUP_SELECT} ORDER BY g.name")))
-        .await?;
-    Ok(rows.into_iter().map(group_from).collect())
+    conn.query(db.sql(&format!("{GROUP_SELECT} ORDER BY g.name")))
+        .await
 }
 
 pub async fn find_group<Q: Queryable>(
@@ -36,10 +22,8 @@ pub async fn find_group<Q: Queryable>(
     db: &Db,
     id: u64,
 ) -> Result<Option<Group>, mysql_async::Error> {
-    let row = conn
-        .exec_first(db.sql(&format!("{GROUP_SELECT} WHERE g.id = ?")), (id,))
-        .await?;
-    Ok(row.map(group_from))
+    conn.exec_first(db.sql(&format!("{GROUP_SELECT} WHERE g.id = ?")), (id,))
+        .await
 }
 
 pub async fn lock_group(

@@ -1,10 +1,10 @@
 //! The client list's SQL: every filter is one clause of `Filter`, so a new filter is one more arm.
-use super::{COLUMNS, from_row, group_ids_of};
+use super::{COLUMNS, ClientRow, group_ids_of};
 use crate::{
     clients::{Channel, Client, ClientError, Cursor, ListQuery, Sort, domain::ids},
     db::Db,
 };
-use mysql_async::{Row, Value, prelude::Queryable};
+use mysql_async::{Value, prelude::Queryable};
 
 /// A WHERE clause under construction: the SQL pieces and their parameters, in order; and, for a
 /// search, the matching ids the list starts from.
@@ -283,8 +283,8 @@ pub async fn list<Q: Queryable>(
         filter.sql(),
         order_by(sort)
     );
-    let rows: Vec<Row> = conn.exec(db.sql(&sql), params).await?;
-    let mut items: Vec<Client> = rows.into_iter().map(from_row).collect();
+    let rows: Vec<ClientRow> = conn.exec(db.sql(&sql), params).await?;
+    let mut items: Vec<Client> = rows.into_iter().map(Client::from).collect();
     let more = items.len() > usize::from(limit);
     items.truncate(usize::from(limit));
     let ids: Vec<u64> = items.iter().map(|c| c.id).collect();

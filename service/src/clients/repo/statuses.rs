@@ -25,28 +25,15 @@ pub async fn ensure_status(tx: &mut Tx, db: &Db, name: &str) -> Result<String, m
 }
 
 const STATUS_SELECT: &str = "SELECT s.id, s.name, s.icon, s.position, \
-    (SELECT COUNT(*) FROM {p}volixta_clients c WHERE c.live = 1 AND c.status = s.name) \
+    (SELECT COUNT(*) FROM {p}volixta_clients c WHERE c.live = 1 AND c.status = s.name) AS clients \
     FROM {p}volixta_client_statuses s";
-
-fn status_from(row: (u64, String, String, i64, u64)) -> Status {
-    let (id, name, icon, position, clients) = row;
-    Status {
-        id,
-        name,
-        icon,
-        position,
-        clients,
-    }
-}
 
 pub async fn list_statuses<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
 ) -> Result<Vec<Status>, mysql_async::Error> {
-    let rows: Vec<(u64, String, String, i64, u64)> = conn
-        .query(db.sql(&format!("{STATUS_SELECT} ORDER BY s.position, s.name")))
-        .await?;
-    Ok(rows.into_iter().map(status_from).collect())
+    conn.query(db.sql(&format!("{STATUS_SELECT} ORDER BY s.position, s.name")))
+        .await
 }
 
 pub async fn find_status<Q: Queryable>(
@@ -54,10 +41,8 @@ pub async fn find_status<Q: Queryable>(
     db: &Db,
     id: u64,
 ) -> Result<Option<Status>, mysql_async::Error> {
-    let row: Option<(u64, String, String, i64, u64)> = conn
-        .exec_first(db.sql(&format!("{STATUS_SELECT} WHERE s.id = ?")), (id,))
-        .await?;
-    Ok(row.map(status_from))
+    conn.exec_first(db.sql(&format!("{STATUS_SELECT} WHERE s.id = ?")), (id,))
+        .await
 }
 
 pub async fn insert_status(
