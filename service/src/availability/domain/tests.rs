@@ -1,5 +1,7 @@
 use super::*;
-use crate::catalog::WallTime;
+use crate::catalog::{TimeRange, WallTime};
+use chrono::{DateTime, Duration, LocalResult, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
 use proptest::prelude::*;
 
 fn t(hhmm: &str) -> WallTime {
