@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod migrate;
 pub mod money;
+pub mod paging;
 pub mod portal;
 pub mod reassign;
 pub mod render;

@@ -16,6 +16,7 @@ use crate::{
     error::{ApiError, ApiResult},
     gift_codes::{self, CodeStatus},
     money::format_with_currency,
+    paging::PageRequest,
     rewards, settings,
     wallet::{self, HistoryFilter},
 };
@@ -50,7 +51,7 @@ pub async fn profile_screen(
         groups: None,
         activity: None,
     };
-    let before = q.before()?;
+    let tab_page = PageRequest::new(q.before()?, Some(TAB_ROWS));
     match q.tab {
         Tab::Profile => {}
         Tab::Wallet => {
@@ -59,30 +60,33 @@ pub async fn profile_screen(
                 Some(q.get("from")).filter(|k| !k.is_empty()),
                 Some(q.get("to")).filter(|k| !k.is_empty()),
             )?;
-            let rows = wallet::history_filtered(db, Some(client.id), &filter, before, TAB_ROWS)
-                .await?
-                .rows;
-            let ids: Vec<u64> = rows.iter().map(|r| r.id).collect();
+            let page = wallet::history_filtered(db, Some(client.id), &filter, tab_page).await?;
+            let rows = page.items;
             let codes = if client.is_live() {
-                gift_codes::list(db, Some(CodeStatus::Active), None, 100)
-                    .await?
-                    .into_iter()
-                    .filter(|c| !c.gift_code.restricted || c.client_ids.contains(&client.id))
-                    .map(|c| profile::Choice {
-                        value: c.gift_code.id.to_string(),
-                        label: format!(
-                            "…{} — {}{}",
-                            c.gift_code.code_hint,
-                            format_with_currency(c.gift_code.value, &currency),
-                            if c.gift_code.note.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" ({})", c.gift_code.note)
-                            }
-                        ),
-                        selected: false,
-                    })
-                    .collect()
+                gift_codes::list(
+                    db,
+                    Some(CodeStatus::Active),
+                    PageRequest::new(None, Some(100)),
+                )
+                .await?
+                .items
+                .into_iter()
+                .filter(|c| !c.gift_code.restricted || c.client_ids.contains(&client.id))
+                .map(|c| profile::Choice {
+                    value: c.gift_code.id.to_string(),
+                    label: format!(
+                        "…{} — {}{}",
+                        c.gift_code.code_hint,
+                        format_with_currency(c.gift_code.value, &currency),
+                        if c.gift_code.note.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", c.gift_code.note)
+                        }
+                    ),
+                    selected: false,
+                })
+                .collect()
             } else {
                 Vec::new()
             };
@@ -92,7 +96,7 @@ pub async fn profile_screen(
                 kinds: profile::kind_choices(q.get("kind")),
                 from: q.get("from").to_owned(),
                 to: q.get("to").to_owned(),
-                next_page: profile::next_before(q, &ids, TAB_ROWS),
+                next_page: profile::next_before(q, page.next_cursor),
                 first_page: q.first_page(),
                 is_first_page: q.is_first_page(),
                 idempotency_key: uuid::Uuid::new_v4().to_string(),
@@ -135,21 +139,19 @@ pub async fn profile_screen(
         }
         Tab::Rewards => {
             let search = q.get("search");
-            let rows = rewards::history(
+            let page = rewards::history(
                 db,
                 client.id,
                 Some(search).filter(|s| !s.is_empty()),
-                before,
-                TAB_ROWS,
+                tab_page,
             )
-            .await?
-            .rows;
-            let ids: Vec<u64> = rows.iter().map(|r| r.id).collect();
+            .await?;
+            let rows = page.items;
             screen.rewards = Some(RewardsTab {
                 points: client.reward_points,
                 search: search.to_owned(),
                 rows: profile::reward_rows(&rows),
-                next_page: profile::next_before(q, &ids, TAB_ROWS),
+                next_page: profile::next_before(q, page.next_cursor),
                 first_page: q.first_page(),
                 is_first_page: q.is_first_page(),
             });
@@ -159,11 +161,11 @@ pub async fn profile_screen(
             screen.groups = Some(profile::group_rows(&groups, &client));
         }
         Tab::Activity => {
-            let entries = audit::list(db, clients::ENTITY, client.id, before, TAB_ROWS).await?;
-            let ids: Vec<u64> = entries.iter().map(|e| e.id).collect();
+            let page = audit::list(db, clients::ENTITY, client.id, tab_page).await?;
+            let entries = page.items;
             screen.activity = Some(ActivityTab {
                 rows: profile::activity_rows(&entries),
-                next_page: profile::next_before(q, &ids, TAB_ROWS),
+                next_page: profile::next_before(q, page.next_cursor),
                 first_page: q.first_page(),
                 is_first_page: q.is_first_page(),
             });

@@ -26,7 +26,8 @@ pub async fn clients_screen(
     query: &ClientsQuery,
     outcome: Option<Outcome>,
 ) -> ApiResult<ClientsScreen> {
-    let (clients, next) = clients::list(db, &query.list_query()?).await?;
+    let page = clients::list(db, &query.list_query()?).await?;
+    let (clients, next) = (page.items, page.next_cursor);
     let statuses = clients::list_statuses(db).await?;
     let groups = clients::list_groups(db).await?;
     let services: Vec<Named> = catalog::services(db)

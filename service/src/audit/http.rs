@@ -2,6 +2,7 @@ use super::{AuditError, Entry};
 use crate::{
     auth::Actor,
     error::{ApiResult, AppJson},
+    paging::{Page, PageRequest},
     state::AppState,
 };
 use axum::extract::{Query, State};
@@ -30,17 +31,13 @@ pub struct AuditPage {
     pub next_cursor: Option<u64>,
 }
 
-impl AuditPage {
-    pub fn new(items: Vec<Entry>, limit: u16) -> Self {
-        let next_cursor = (items.len() == usize::from(limit))
-            .then(|| items.last().map(|e| e.id))
-            .flatten();
-        Self { items, next_cursor }
+impl From<Page<Entry>> for AuditPage {
+    fn from(page: Page<Entry>) -> Self {
+        Self {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        }
     }
-}
-
-pub fn page_limit(limit: Option<u16>) -> u16 {
-    limit.unwrap_or(50).clamp(1, 500)
 }
 
 #[utoipa::path(get, path = "/v1/audit", tag = "audit", params(AuditQuery),
@@ -54,7 +51,7 @@ async fn list_entries(
     if !super::is_entity_name(&q.entity) {
         return Err(AuditError::BadEntity.into());
     }
-    let limit = page_limit(q.limit);
-    let items = super::list(&state.db, &q.entity, q.entity_id, q.before, limit).await?;
-    Ok(AppJson(AuditPage::new(items, limit)))
+    let page = PageRequest::new(q.before, q.limit);
+    let page = super::list(&state.db, &q.entity, q.entity_id, page).await?;
+    Ok(AppJson(page.into()))
 }

@@ -8,7 +8,10 @@ mod repo;
 pub use domain::{Change, Changes, Entry, Record, diff, is_entity_name};
 pub use error::AuditError;
 
-use crate::db::{Db, Tx};
+use crate::{
+    db::{Db, Tx},
+    paging::{Page, PageRequest},
+};
 
 /// Records one change. An update that changed nothing records nothing.
 pub async fn record(tx: &mut Tx, db: &Db, record: &Record) -> Result<(), mysql_async::Error> {
@@ -31,14 +34,14 @@ pub async fn record_many(
     Ok(())
 }
 
-/// Newest first; `before` is the keyset cursor (an entry id).
+/// Newest first; the page's cursor is an entry id.
 pub async fn list(
     db: &Db,
     entity: &str,
     entity_id: u64,
-    before: Option<u64>,
-    limit: u16,
-) -> Result<Vec<Entry>, mysql_async::Error> {
+    page: PageRequest,
+) -> Result<Page<Entry>, mysql_async::Error> {
     let mut conn = db.pool.get_conn().await?;
-    repo::list(&mut conn, db, entity, entity_id, before, limit).await
+    let rows = repo::list(&mut conn, db, entity, entity_id, page).await?;
+    Ok(Page::from_rows(rows, page.limit, |e| e.id))
 }

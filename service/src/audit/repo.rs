@@ -1,5 +1,8 @@
 use super::{Changes, Entry, Record};
-use crate::db::{Db, Tx, row::Column};
+use crate::{
+    db::{Db, Tx, row::Column},
+    paging::PageRequest,
+};
 use mysql_async::{
     FromValueError, Value,
     prelude::{FromValue, Queryable},
@@ -41,8 +44,7 @@ pub async fn list<Q: Queryable>(
     db: &Db,
     entity: &str,
     entity_id: u64,
-    before: Option<u64>,
-    limit: u16,
+    page: PageRequest,
 ) -> Result<Vec<Entry>, mysql_async::Error> {
     conn.exec(
         db.sql(
@@ -50,7 +52,12 @@ pub async fn list<Q: Queryable>(
              FROM {p}volixta_audit_log WHERE entity = ? AND entity_id = ? AND id < ? \
              ORDER BY id DESC LIMIT ?",
         ),
-        (entity, entity_id, before.unwrap_or(u64::MAX), limit),
+        (
+            entity,
+            entity_id,
+            page.after.unwrap_or(u64::MAX),
+            page.rows_to_read(),
+        ),
     )
     .await
 }

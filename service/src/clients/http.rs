@@ -3,10 +3,11 @@ use super::{
     ImportReport, ListQuery, MergeRequest, MergeResult, Status, StatusInput,
 };
 use crate::{
-    audit::http::{AuditPage, page_limit},
+    audit::http::AuditPage,
     auth::{Actor, Role},
     error::{ApiError, ApiResult, AppJson},
     idempotency::Idempotent,
+    paging::PageRequest,
     state::AppState,
 };
 use axum::{
@@ -87,8 +88,11 @@ async fn list_clients(
     Query(query): Query<ListQuery>,
 ) -> ApiResult<AppJson<ClientPage>> {
     actor.require_staff()?;
-    let (items, next_cursor) = super::list(&state.db, &query).await?;
-    Ok(AppJson(ClientPage { items, next_cursor }))
+    let page = super::list(&state.db, &query).await?;
+    Ok(AppJson(ClientPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(get, path = "/v1/clients/{id}", tag = "clients",
@@ -156,9 +160,8 @@ async fn client_history(
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult<AppJson<AuditPage>> {
     actor.require_manager()?;
-    let limit = page_limit(q.limit);
-    let items = super::history(&state.db, id, q.before, limit).await?;
-    Ok(AppJson(AuditPage::new(items, limit)))
+    let page = PageRequest::new(q.before, q.limit);
+    Ok(AppJson(super::history(&state.db, id, page).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]

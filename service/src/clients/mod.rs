@@ -28,6 +28,7 @@ use crate::{
     audit::{self, Record},
     auth::{Actor, AuthError, Role},
     db::{Db, DbError, Tx},
+    paging::{Page, PageRequest},
     settings,
 };
 use sha2::{Digest, Sha256};
@@ -253,17 +254,15 @@ pub async fn find(db: &Db, id: u64) -> Result<Option<Client>, DbError> {
 }
 
 /// One page of the list and the cursor of the next one.
-pub async fn list(db: &Db, query: &ListQuery) -> ClientResult<(Vec<Client>, Option<String>)> {
-    let cursor = query.cursor()?;
+pub async fn list(db: &Db, query: &ListQuery) -> ClientResult<Page<Client, String>> {
+    let page = query.page()?;
     let filter = repo::Filter::from_query(query)?;
     let mut conn = db.pool.get_conn().await?;
-    let sort = query.sort();
-    let (items, more) =
-        repo::list(&mut conn, db, filter, sort, cursor.as_ref(), query.limit()).await?;
-    let next = more
-        .then(|| items.last().map(|c| repo::cursor_of(sort, c).encode()))
-        .flatten();
-    Ok((items, next))
+    let page = repo::list(&mut conn, db, filter, query.sort(), &page).await?;
+    Ok(Page {
+        items: page.items,
+        next_cursor: page.next_cursor.map(|c| c.encode()),
+    })
 }
 
 pub async fn delete(db: &Db, actor: Actor, id: u64) -> ClientResult<Client> {
@@ -357,36 +356,35 @@ pub async fn avatar(db: &Db, id: u64) -> ClientResult<(String, Vec<u8>, String)>
         .ok_or(ClientError::NoAvatar)
 }
 
-pub async fn history(
-    db: &Db,
-    id: u64,
-    before: Option<u64>,
-    limit: u16,
-) -> ClientResult<Vec<audit::Entry>> {
+pub async fn history(db: &Db, id: u64, page: PageRequest) -> ClientResult<Page<audit::Entry>> {
     get(db, id).await?;
-    Ok(audit::list(db, ENTITY, id, before, limit).await?)
+    Ok(audit::list(db, ENTITY, id, page).await?)
 }
 
 /// The (filtered) list as CSV, every page of it, in the list's sort order. Cells a spreadsheet
 /// would run as formulas are neutralised.
 pub async fn export_csv(db: &Db, query: &ListQuery) -> ClientResult<Vec<u8>> {
     let sort = query.sort();
-    let mut cursor = query.cursor()?;
     let mut conn = db.pool.get_conn().await?;
     let group_names = repo::group_names(&mut conn, db).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(domain::csv_io::EXPORT_HEADERS)
         .map_err(anyhow::Error::from)?;
+    // Larger pages than a caller may ask for: the export reads the whole list.
+    let mut request = PageRequest {
+        after: query.cursor()?,
+        limit: 1000,
+    };
     loop {
         let filter = repo::Filter::from_query(query)?;
-        let (page, more) = repo::list(&mut conn, db, filter, sort, cursor.as_ref(), 1000).await?;
-        for client in &page {
+        let page = repo::list(&mut conn, db, filter, sort, &request).await?;
+        for client in &page.items {
             out.write_record(domain::csv_io::export_row(client, &group_names))
                 .map_err(anyhow::Error::from)?;
         }
-        match page.last() {
-            Some(last) if more => cursor = Some(repo::cursor_of(sort, last)),
-            _ => break,
+        match page.next_cursor {
+            Some(next) => request.after = Some(next),
+            None => break,
         }
     }
     Ok(out

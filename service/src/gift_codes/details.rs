@@ -1,6 +1,9 @@
 //! What managers see of codes: each with its status, allowed clients and redemptions.
 use super::{CodeStatus, GiftCode, GiftCodeError, Redemption, SendRequest, repo};
-use crate::db::{Db, DbError};
+use crate::{
+    db::{Db, DbError},
+    paging::{Page, PageRequest},
+};
 use chrono::Utc;
 use mysql_async::prelude::Queryable;
 use serde::Serialize;
@@ -74,10 +77,13 @@ pub async fn details(db: &Db, id: u64) -> Result<GiftCodeDetails, GiftCodeError>
 pub async fn list(
     db: &Db,
     status: Option<CodeStatus>,
-    before: Option<u64>,
-    limit: u16,
-) -> Result<Vec<GiftCodeDetails>, GiftCodeError> {
+    page: PageRequest,
+) -> Result<Page<GiftCodeDetails>, GiftCodeError> {
     let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
-    let codes = repo::list(&mut conn, db, status, before, limit).await?;
-    Ok(describe(&mut conn, db, codes).await?)
+    let codes = repo::list(&mut conn, db, status, page).await?;
+    let codes = Page::from_rows(codes, page.limit, |c| c.id);
+    Ok(Page {
+        items: describe(&mut conn, db, codes.items).await?,
+        next_cursor: codes.next_cursor,
+    })
 }

@@ -10,6 +10,7 @@ use crate::{
     error::{ApiError, ApiResult, AppJson},
     idempotency::Idempotent,
     money::Money,
+    paging::PageRequest,
     state::AppState,
     wallet::LedgerRow,
 };
@@ -165,14 +166,11 @@ async fn list_gift_codes(
         .as_deref()
         .map(|s| CodeStatus::parse(s).ok_or(GiftCodeError::BadStatus))
         .transpose()?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let gift_codes = super::list(&state.db, status, q.before, limit).await?;
-    let next_cursor = (gift_codes.len() == usize::from(limit))
-        .then(|| gift_codes.last().map(|g| g.gift_code.id))
-        .flatten();
+    let page = PageRequest::new(q.before, q.limit);
+    let page = super::list(&state.db, status, page).await?;
     Ok(AppJson(GiftCodePage {
-        gift_codes,
-        next_cursor,
+        gift_codes: page.items,
+        next_cursor: page.next_cursor,
     }))
 }
 

@@ -5,6 +5,7 @@ use super::{
 use crate::{
     db::{Db, DbError, Tx},
     money::Money,
+    paging::PageRequest,
 };
 use mysql_async::prelude::{FromRow, Queryable};
 use serde::Serialize;
@@ -279,8 +280,7 @@ pub async fn list<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     status: Option<CodeStatus>,
-    before: Option<u64>,
-    limit: u16,
+    page: PageRequest,
 ) -> Result<Vec<GiftCode>, DbError> {
     const LIVE: &str = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > NOW(6))";
     let condition = match status {
@@ -301,7 +301,7 @@ pub async fn list<Q: Queryable>(
             "SELECT {COLUMNS} FROM {{p}}volixta_gift_codes WHERE id < ? AND {condition} \
              ORDER BY id DESC LIMIT ?"
         )),
-        (before.unwrap_or(u64::MAX), limit),
+        (page.after.unwrap_or(u64::MAX), page.rows_to_read()),
     )
     .await
     .map_err(DbError::from)

@@ -69,24 +69,6 @@ pub fn clean_reason(reason: Option<&str>) -> Result<String, ReasonError> {
     Ok(reason.to_owned())
 }
 
-/// One page of a ledger's rows, newest first.
-#[derive(Clone, Debug)]
-pub struct Page<R> {
-    pub rows: Vec<R>,
-    /// The `before` of the next page; `None` when this one is the last.
-    pub next_cursor: Option<u64>,
-}
-
-impl<R> Page<R> {
-    /// A page that came back full may have more rows after it, starting below its last id.
-    pub fn new(rows: Vec<R>, limit: u16, id: impl Fn(&R) -> u64) -> Self {
-        let next_cursor = (rows.len() == usize::from(limit))
-            .then(|| rows.last().map(id))
-            .flatten();
-        Self { rows, next_cursor }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,14 +115,5 @@ mod tests {
             clean_reason(Some(&"é".repeat(MAX_REASON_CHARS + 1))),
             Err(ReasonError::TooLong)
         );
-    }
-
-    #[test]
-    fn only_a_full_page_points_to_the_next() {
-        let full = Page::new(vec![9_u64, 7, 4], 3, |id| *id);
-        assert_eq!(full.next_cursor, Some(4));
-        let last = Page::new(vec![3_u64], 3, |id| *id);
-        assert_eq!(last.next_cursor, None);
-        assert_eq!(Page::new(Vec::<u64>::new(), 3, |id| *id).next_cursor, None);
     }
 }

@@ -12,11 +12,14 @@ mod domain;
 mod error;
 mod repo;
 
-pub use domain::{MAX_REASON_CHARS, Page, Quantity, clean_reason};
+pub use domain::{MAX_REASON_CHARS, Quantity, clean_reason};
 pub use error::{LedgerError, ReasonError};
 pub use repo::History;
 
-use crate::db::{Db, DbError, Tx};
+use crate::{
+    db::{Db, DbError, Tx},
+    paging::Page,
+};
 use mysql_async::{Value, prelude::FromRow};
 
 /// One domain's ledger: where it is stored and how its entries and rows look.
@@ -83,5 +86,5 @@ pub async fn balance<S: LedgerSpec>(
 pub async fn history<S: LedgerSpec>(db: &Db, query: &History) -> Result<Page<S::Row>, DbError> {
     let mut conn = db.pool.get_conn().await?;
     let rows = repo::history::<S, _>(&mut conn, db, query).await?;
-    Ok(Page::new(rows, query.limit(), S::row_id))
+    Ok(Page::from_rows(rows, query.limit(), S::row_id))
 }

@@ -2,7 +2,10 @@
 //! writes the tables of the spec it is called with, and only the domain that owns a spec can
 //! name it (docs/architecture.md, "Who owns which table").
 use super::{Balance, LedgerSpec};
-use crate::db::{Db, DbError, Tx};
+use crate::{
+    db::{Db, DbError, Tx},
+    paging::PageRequest,
+};
 use mysql_async::{Value, prelude::Queryable};
 
 /// Takes the lock of the row that holds the client's balance, so one client's changes to one
@@ -94,18 +97,16 @@ pub async fn balance<S: LedgerSpec, Q: Queryable>(
 #[derive(Clone, Debug)]
 pub struct History {
     client_id: Option<u64>,
-    before: Option<u64>,
-    limit: u16,
+    page: PageRequest,
     conditions: String,
     params: Vec<Value>,
 }
 
 impl History {
-    pub fn new(client_id: Option<u64>, before: Option<u64>, limit: u16) -> Self {
+    pub fn new(client_id: Option<u64>, page: PageRequest) -> Self {
         Self {
             client_id,
-            before,
-            limit,
+            page,
             conditions: String::new(),
             params: Vec::new(),
         }
@@ -120,7 +121,7 @@ impl History {
     }
 
     pub fn limit(&self) -> u16 {
-        self.limit
+        self.page.limit
     }
 }
 
@@ -131,7 +132,7 @@ pub async fn history<S: LedgerSpec, Q: Queryable>(
 ) -> Result<Vec<S::Row>, DbError> {
     let (columns, table) = (S::COLUMNS, S::TABLE);
     let mut sql = format!("SELECT {columns} FROM {table} WHERE id < ?");
-    let mut params: Vec<Value> = vec![query.before.unwrap_or(u64::MAX).into()];
+    let mut params: Vec<Value> = vec![query.page.after.unwrap_or(u64::MAX).into()];
     if let Some(client_id) = query.client_id {
         sql.push_str(" AND client_id = ?");
         params.push(client_id.into());
@@ -139,6 +140,6 @@ pub async fn history<S: LedgerSpec, Q: Queryable>(
     sql.push_str(&query.conditions);
     params.extend(query.params.iter().cloned());
     sql.push_str(" ORDER BY id DESC LIMIT ?");
-    params.push(query.limit.into());
+    params.push(query.page.rows_to_read().into());
     conn.exec(db.sql(&sql), params).await.map_err(DbError::from)
 }

@@ -10,6 +10,7 @@ use crate::{
     catalog, clients,
     db::Db,
     error::ApiResult,
+    paging::PageRequest,
     settings,
     state::AppState,
     wallet,
@@ -25,7 +26,13 @@ pub async fn customer_profile(state: &AppState, actor: Actor) -> ApiResult<Strin
     let client_id = clients::own_client_id(&state.db, actor).await?;
     let client = clients::get(&state.db, client_id).await?;
     let currency = settings::load(&state.db).await?.currency;
-    let history = wallet::history(&state.db, client_id, None, HISTORY_ROWS).await?;
+    let history = wallet::history(
+        &state.db,
+        client_id,
+        PageRequest::new(None, Some(HISTORY_ROWS)),
+    )
+    .await?
+    .items;
     let upcoming = upcoming_bookings(&state.db, client_id).await?;
     let cancellable = cancellable(&state.db, actor, &upcoming).await?;
     let zones = location_zones(&state.db).await?;

@@ -4,6 +4,7 @@ use crate::{
     clients,
     error::{ApiResult, AppJson},
     idempotency::Idempotent,
+    paging::PageRequest,
     state::AppState,
 };
 use axum::{
@@ -70,13 +71,13 @@ async fn get_rewards(
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult<AppJson<RewardsView>> {
     clients::authorize(&state.db, actor, id).await?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let page = PageRequest::new(q.before, q.limit);
     let total = super::balance(&state.db, id).await?;
-    let page = super::history(&state.db, id, q.search.as_deref(), q.before, limit).await?;
+    let page = super::history(&state.db, id, q.search.as_deref(), page).await?;
     Ok(AppJson(RewardsView {
         client_id: id,
         total,
-        entries: page.rows,
+        entries: page.items,
         next_cursor: page.next_cursor,
     }))
 }

@@ -12,7 +12,8 @@ pub use error::RewardError;
 use crate::{
     auth::Actor,
     db::{Db, Tx},
-    ledger::{self, Page},
+    ledger,
+    paging::{Page, PageRequest},
 };
 
 /// Posts one ledger row under the client row's lock; refuses to go below zero without writing.
@@ -33,11 +34,10 @@ pub async fn history(
     db: &Db,
     client_id: u64,
     search: Option<&str>,
-    before: Option<u64>,
-    limit: u16,
+    page: PageRequest,
 ) -> Result<Page<LedgerRow>, RewardError> {
     let search = search.map(str::trim).filter(|s| !s.is_empty());
-    let query = repo::history(client_id, search, before, limit);
+    let query = repo::history(client_id, search, page);
     Ok(ledger::history::<repo::Ledger>(db, &query).await?)
 }
 

@@ -2,6 +2,7 @@ use super::{Action, Entry, LedgerRow};
 use crate::{
     db::row::Column,
     ledger::{History, LedgerSpec},
+    paging::PageRequest,
 };
 use mysql_async::{FromValueError, Value, prelude::FromValue};
 
@@ -55,8 +56,8 @@ impl Column for Action {
 
 /// One client's rows, newest first, matching `search` when given; `before` is the keyset
 /// cursor (an id).
-pub fn history(client_id: u64, search: Option<&str>, before: Option<u64>, limit: u16) -> History {
-    let mut query = History::new(Some(client_id), before, limit);
+pub fn history(client_id: u64, search: Option<&str>, page: PageRequest) -> History {
+    let mut query = History::new(Some(client_id), page);
     if let Some(term) = search {
         let like = format!(
             "%{}%",

@@ -5,6 +5,7 @@ use crate::{
     error::{ApiResult, AppJson},
     idempotency::Idempotent,
     money::Money,
+    paging::{Page, PageRequest},
     state::AppState,
 };
 use axum::{
@@ -81,13 +82,13 @@ async fn get_wallet(
 ) -> ApiResult<AppJson<WalletView>> {
     clients::authorize(&state.db, actor, id).await?;
     let filter = HistoryFilter::parse(q.kind.as_deref(), q.from.as_deref(), q.to.as_deref())?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let page = PageRequest::new(q.before, q.limit);
     let balance = super::balance(&state.db, id).await?;
-    let page = super::history_filtered(&state.db, Some(id), &filter, q.before, limit).await?;
+    let page = super::history_filtered(&state.db, Some(id), &filter, page).await?;
     Ok(AppJson(WalletView {
         client_id: id,
         balance,
-        transactions: page.rows,
+        transactions: page.items,
         next_cursor: page.next_cursor,
     }))
 }
@@ -147,18 +148,17 @@ impl TopUpQuery {
             .transpose()
     }
 
-    fn limit(&self) -> u16 {
-        self.limit.unwrap_or(50).clamp(1, 500)
+    fn page(&self) -> PageRequest {
+        PageRequest::new(self.before, self.limit)
     }
 }
 
-fn page(top_ups: Vec<TopUp>, limit: u16) -> TopUpPage {
-    let next_cursor = (top_ups.len() == usize::from(limit))
-        .then(|| top_ups.last().map(|t| t.id))
-        .flatten();
-    TopUpPage {
-        top_ups,
-        next_cursor,
+impl From<Page<TopUp>> for TopUpPage {
+    fn from(page: Page<TopUp>) -> Self {
+        Self {
+            top_ups: page.items,
+            next_cursor: page.next_cursor,
+        }
     }
 }
 
@@ -191,17 +191,15 @@ async fn list_client_top_ups(
     Query(q): Query<TopUpQuery>,
 ) -> ApiResult<AppJson<TopUpPage>> {
     clients::authorize(&state.db, actor, id).await?;
-    let limit = q.limit();
-    let top_ups = super::list_top_ups(
+    let page = super::list_top_ups(
         &state.db,
         Some(id),
         q.status()?,
         q.flagged.unwrap_or(false),
-        q.before,
-        limit,
+        q.page(),
     )
     .await?;
-    Ok(AppJson(page(top_ups, limit)))
+    Ok(AppJson(page.into()))
 }
 
 #[utoipa::path(get, path = "/v1/wallet/top-ups", tag = "wallet", params(TopUpQuery),
@@ -212,17 +210,15 @@ async fn list_top_ups(
     Query(q): Query<TopUpQuery>,
 ) -> ApiResult<AppJson<TopUpPage>> {
     actor.require_manager()?;
-    let limit = q.limit();
-    let top_ups = super::list_top_ups(
+    let page = super::list_top_ups(
         &state.db,
         None,
         q.status()?,
         q.flagged.unwrap_or(false),
-        q.before,
-        limit,
+        q.page(),
     )
     .await?;
-    Ok(AppJson(page(top_ups, limit)))
+    Ok(AppJson(page.into()))
 }
 
 /// A top-up the actor may see: a manager any, a client only its own (others look absent).
@@ -291,10 +287,10 @@ async fn list_transactions(
 ) -> ApiResult<AppJson<TransactionPage>> {
     actor.require_manager()?;
     let filter = HistoryFilter::parse(q.kind.as_deref(), q.from.as_deref(), q.to.as_deref())?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let page = super::history_filtered(&state.db, q.client_id, &filter, q.before, limit).await?;
+    let page = PageRequest::new(q.before, q.limit);
+    let page = super::history_filtered(&state.db, q.client_id, &filter, page).await?;
     Ok(AppJson(TransactionPage {
-        transactions: page.rows,
+        transactions: page.items,
         next_cursor: page.next_cursor,
     }))
 }

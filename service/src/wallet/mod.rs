@@ -15,8 +15,9 @@ pub use error::WalletError;
 use crate::{
     auth::Actor,
     db::{Db, DbError, Tx},
-    ledger::{self, Page},
+    ledger,
     money::Money,
+    paging::{Page, PageRequest},
 };
 use mysql_async::TxOpts;
 
@@ -36,15 +37,9 @@ pub async fn balance(db: &Db, client_id: u64) -> Result<Money, WalletError> {
 pub async fn history(
     db: &Db,
     client_id: u64,
-    before: Option<u64>,
-    limit: u16,
-) -> Result<Vec<LedgerRow>, WalletError> {
-    let filter = HistoryFilter::default();
-    Ok(
-        history_filtered(db, Some(client_id), &filter, before, limit)
-            .await?
-            .rows,
-    )
+    page: PageRequest,
+) -> Result<Page<LedgerRow>, WalletError> {
+    history_filtered(db, Some(client_id), &HistoryFilter::default(), page).await
 }
 
 /// A manager's credit or debit.
@@ -70,10 +65,9 @@ pub async fn history_filtered(
     db: &Db,
     client_id: Option<u64>,
     filter: &HistoryFilter,
-    before: Option<u64>,
-    limit: u16,
+    page: PageRequest,
 ) -> Result<Page<LedgerRow>, WalletError> {
-    let query = repo::history(client_id, filter, before, limit);
+    let query = repo::history(client_id, filter, page);
     Ok(ledger::history::<repo::Ledger>(db, &query).await?)
 }
 
@@ -181,11 +175,11 @@ pub async fn list_top_ups(
     client_id: Option<u64>,
     status: Option<TopUpStatus>,
     flagged: bool,
-    before: Option<u64>,
-    limit: u16,
-) -> Result<Vec<TopUp>, WalletError> {
+    page: PageRequest,
+) -> Result<Page<TopUp>, WalletError> {
     let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
-    Ok(repo::list_top_ups(&mut conn, db, client_id, status, flagged, before, limit).await?)
+    let rows = repo::list_top_ups(&mut conn, db, client_id, status, flagged, page).await?;
+    Ok(Page::from_rows(rows, page.limit, |t| t.id))
 }
 
 pub async fn cancel_top_up(db: &Db, id: u64) -> Result<TopUp, WalletError> {

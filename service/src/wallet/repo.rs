@@ -6,6 +6,7 @@ use crate::{
     db::{Db, DbError, Tx, row::Column},
     ledger::{History, LedgerSpec},
     money::Money,
+    paging::PageRequest,
 };
 use mysql_async::{
     FromValueError, Value,
@@ -93,13 +94,8 @@ impl Column for Option<TopUpFlag> {
 
 /// Newest first, of one client or of all, with the manager's filters; `before` is the keyset
 /// cursor (an id).
-pub fn history(
-    client_id: Option<u64>,
-    filter: &HistoryFilter,
-    before: Option<u64>,
-    limit: u16,
-) -> History {
-    let mut query = History::new(client_id, before, limit);
+pub fn history(client_id: Option<u64>, filter: &HistoryFilter, page: PageRequest) -> History {
+    let mut query = History::new(client_id, page);
     if !filter.kinds.is_empty() {
         let marks = vec!["?"; filter.kinds.len()].join(", ");
         query.and(
@@ -224,18 +220,18 @@ pub async fn find_top_up<Q: Queryable>(
     .map_err(DbError::from)
 }
 
-/// Newest first. `client_id`, `status` and `flagged` narrow the list; `before` is the cursor.
+/// Newest first, below the page's cursor (an id). `client_id`, `status` and `flagged` narrow
+/// the list.
 pub async fn list_top_ups<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     client_id: Option<u64>,
     status: Option<TopUpStatus>,
     flagged: bool,
-    before: Option<u64>,
-    limit: u16,
+    page: PageRequest,
 ) -> Result<Vec<TopUp>, DbError> {
     let mut sql = format!("SELECT {TOP_UP_COLUMNS} FROM {{p}}volixta_wallet_top_ups WHERE id < ?");
-    let mut params: Vec<Value> = vec![before.unwrap_or(u64::MAX).into()];
+    let mut params: Vec<Value> = vec![page.after.unwrap_or(u64::MAX).into()];
     if let Some(client_id) = client_id {
         sql.push_str(" AND client_id = ?");
         params.push(client_id.into());
@@ -248,7 +244,7 @@ pub async fn list_top_ups<Q: Queryable>(
         sql.push_str(" AND flag IS NOT NULL");
     }
     sql.push_str(" ORDER BY id DESC LIMIT ?");
-    params.push(limit.into());
+    params.push(page.rows_to_read().into());
     conn.exec(db.sql(&sql), params).await.map_err(DbError::from)
 }
 

@@ -15,6 +15,7 @@ mod gift_codes;
 mod helpers;
 mod idempotency;
 mod ledger_check;
+mod paging;
 mod portal;
 mod process;
 mod signing;

@@ -88,11 +88,9 @@ pub fn kind_choices(selected: &str) -> Vec<Choice> {
         .collect()
 }
 
-/// The next page's query when this page was full.
-pub fn next_before(q: &ProfileQuery, ids: &[u64], limit: u16) -> Option<String> {
-    (ids.len() == usize::from(limit))
-        .then(|| ids.last().map(|id| q.with("before", &id.to_string())))
-        .flatten()
+/// The next page's query, when another page follows.
+pub fn next_before(q: &ProfileQuery, next_cursor: Option<u64>) -> Option<String> {
+    next_cursor.map(|id| q.with("before", &id.to_string()))
 }
 
 #[derive(Debug, Serialize)]

@@ -1,5 +1,5 @@
 //! The client list's query: filters, sort order and the keyset cursor.
-use crate::clients::ClientError;
+use crate::{clients::ClientError, paging::PageRequest};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 
@@ -67,8 +67,9 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    pub fn limit(&self) -> u16 {
-        self.limit.unwrap_or(50).clamp(1, 500)
+    /// The page asked for: after the decoded cursor, within the shared limits.
+    pub fn page(&self) -> Result<PageRequest<Cursor>, ClientError> {
+        Ok(PageRequest::new(self.cursor()?, self.limit))
     }
 
     pub fn sort(&self) -> Sort {

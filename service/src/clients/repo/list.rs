@@ -3,6 +3,7 @@ use super::{COLUMNS, ClientRow, group_ids_of};
 use crate::{
     clients::{Channel, Client, ClientError, Cursor, ListQuery, Sort, domain::ids},
     db::Db,
+    paging::{Page, PageRequest},
 };
 use mysql_async::{Value, prelude::Queryable};
 
@@ -257,16 +258,15 @@ fn escape_like(s: &str) -> String {
         .replace('_', "\\_")
 }
 
-/// One page of the list, and whether more follow.
+/// One page of the list, in `sort` order.
 pub async fn list<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     mut filter: Filter,
     sort: Sort,
-    cursor: Option<&Cursor>,
-    limit: u16,
-) -> Result<(Vec<Client>, bool), mysql_async::Error> {
-    if let Some(cursor) = cursor {
+    page: &PageRequest<Cursor>,
+) -> Result<Page<Client, Cursor>, mysql_async::Error> {
+    if let Some(cursor) = &page.after {
         filter.after(sort, cursor);
     }
     let (from, mut params) = match &filter.source {
@@ -277,20 +277,19 @@ pub async fn list<Q: Queryable>(
         None => ("{p}volixta_clients c".to_owned(), Vec::new()),
     };
     params.extend(filter.params.iter().cloned());
-    params.push((u64::from(limit) + 1).into());
+    params.push(page.rows_to_read().into());
     let sql = format!(
         "SELECT {COLUMNS} FROM {from} WHERE {} ORDER BY {} LIMIT ?",
         filter.sql(),
         order_by(sort)
     );
     let rows: Vec<ClientRow> = conn.exec(db.sql(&sql), params).await?;
-    let mut items: Vec<Client> = rows.into_iter().map(Client::from).collect();
-    let more = items.len() > usize::from(limit);
-    items.truncate(usize::from(limit));
-    let ids: Vec<u64> = items.iter().map(|c| c.id).collect();
+    let rows = rows.into_iter().map(Client::from).collect();
+    let mut page = Page::from_rows(rows, page.limit, |c| cursor_of(sort, c));
+    let ids: Vec<u64> = page.items.iter().map(|c| c.id).collect();
     let mut groups = group_ids_of(conn, db, &ids).await?;
-    for c in &mut items {
+    for c in &mut page.items {
         c.groups = groups.remove(&c.id).unwrap_or_default();
     }
-    Ok((items, more))
+    Ok(page)
 }
