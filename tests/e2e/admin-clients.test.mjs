@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { OUT, ROOT, startSite, stopSite, launchChromium, logIn, sql } from './harness.mjs';
+import { OUT, ROOT, startSite, stopSite, launchChromium, sql, openSession, wpRestAs } from './harness.mjs';
 
 let stack;
 let browser;
@@ -20,19 +20,8 @@ after(async () => {
   await stopSite(stack);
 });
 
-async function session(user, password, width = 1280) {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  context.setDefaultTimeout(20_000);
-  const page = await context.newPage();
-  await logIn(page, stack.site, user, password);
-  return { context, page };
-}
-
-async function wpRest(context, method, route, data) {
-  const nonce = (await (await context.request.get(new URL('wp-admin/admin-ajax.php?action=rest-nonce', stack.site.site).href)).text()).trim();
-  const res = await context.request.fetch(new URL(`wp-json/${route}`, stack.site.site).href, { method, headers: { 'X-WP-Nonce': nonce }, data });
-  return { status: res.status(), body: await res.json().catch(() => null) };
-}
+const session = (user, password, width = 1280) => openSession(browser, stack.site, user, password, width);
+const wpRest = (context, method, route, data) => wpRestAs(context, stack.site, method, route, data);
 
 const db = () => `\`${stack.db}\``;
 const one = (statement) => sql(statement)[0]?.[0];

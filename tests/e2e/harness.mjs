@@ -239,3 +239,19 @@ export async function logIn(page, site, user, password) {
   await page.fill('#user_pass', password);
   await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/wp-login.php')), page.click('#wp-submit')]);
 }
+
+/** A browser context logged in as `user`, with its first page. */
+export async function openSession(browser, site, user, password, width = 1280) {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  await logIn(page, site, user, password);
+  return { context, page };
+}
+
+/** A WordPress REST call made as the context's user (cookie + nonce, as wp-admin's scripts do). */
+export async function wpRestAs(context, site, method, route, data) {
+  const nonce = (await (await context.request.get(new URL('wp-admin/admin-ajax.php?action=rest-nonce', site.site).href)).text()).trim();
+  const res = await context.request.fetch(new URL(`wp-json/${route}`, site.site).href, { method, headers: { 'X-WP-Nonce': nonce }, data });
+  return { status: res.status(), body: await res.json().catch(() => null) };
+}
