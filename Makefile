@@ -15,7 +15,7 @@ help:
 	@echo "make test       install what is missing, then Rust, plugin PHP and end-to-end tests"
 	@echo "make test-rust | test-php | test-e2e   one suite only (after make deps-test)"
 	@echo "make build      cargo build of volixta-service (debug)"
-	@echo "make bench      release benchmarks; figures go to docs/benchmarks.md"
+	@echo "make bench      release benchmarks (service, and wp-admin pages through WordPress); figures go to docs/benchmarks.md"
 
 demo: deps-demo build
 	@scripts/demo.sh
@@ -47,6 +47,8 @@ test-e2e:
 # Each benchmark prints its table and rewrites its own section of docs/benchmarks.md.
 bench: deps-test
 	cargo bench -p volixta-service
+	cargo build --release -p volixta-service
+	VOLIXTA_SERVICE_BIN=$(CARGO_TARGET_DIR)/release/volixta-service node tests/bench/admin-page.mjs
 
 clean: stop
 	rm -rf .cache target

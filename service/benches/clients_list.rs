@@ -4,8 +4,11 @@
 #[allow(dead_code)]
 #[path = "../tests/api/helpers.rs"]
 mod helpers;
+#[path = "support/report.rs"]
+mod report;
 
-use helpers::{MANAGER, TestApp};
+use helpers::{MANAGER, Tamper, TestApp};
+use reqwest::Method;
 use mysql_async::prelude::Queryable;
 use serde_json::json;
 use std::{fmt::Write as _, time::Instant};
@@ -238,6 +241,63 @@ async fn main() {
             percentile(&times, 0.95)
         );
     }
+    // The same lists as wp-admin's Clients screen asks for them: the HTML fragment the plugin
+    // shows, with the filter panel's choices (statuses, groups, services, categories) and the
+    // rows rendered through the template.
+    let screens: Vec<(&str, String)> = vec![
+        (
+            "Clients screen, first page",
+            "/v1/render/admin/clients?page=volixta-clients".into(),
+        ),
+        (
+            "Clients screen, search name (\"angstrom\")",
+            "/v1/render/admin/clients?page=volixta-clients&search=angstrom".into(),
+        ),
+        (
+            "Clients screen, status=VIP, sort=name",
+            "/v1/render/admin/clients?page=volixta-clients&status=VIP&sort=name".into(),
+        ),
+        (
+            "Clients screen, used service",
+            format!("/v1/render/admin/clients?page=volixta-clients&used_service_ids={cut}"),
+        ),
+    ];
+    let mut screen_table = format!(
+        "| wp-admin fragment ({n} clients) | median ms | p95 ms | KiB |\n| --- | ---: | ---: | ---: |\n"
+    );
+    for (name, path) in &screens {
+        for _ in 0..3 {
+            app.get(path, MANAGER).await;
+        }
+        let mut times = Vec::with_capacity(RUNS);
+        let mut size = 0;
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            let res = app
+                .request_with(
+                    Method::GET,
+                    path,
+                    MANAGER,
+                    None,
+                    &[("X-Volixta-Locale", "en_GB")],
+                    Tamper::default(),
+                )
+                .await;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(res.status.as_u16(), 200, "{path}: {}", res.text);
+            assert!(res.text.contains("volixta-clients"), "{path}: not the screen");
+            size = res.text.len();
+        }
+        times.sort_by(f64::total_cmp);
+        let _ = writeln!(
+            screen_table,
+            "| {name} | {:.1} | {:.1} | {} |",
+            percentile(&times, 0.5),
+            percentile(&times, 0.95),
+            size / 1024
+        );
+    }
+
     let t = Instant::now();
     let export = app.get("/v1/clients/export.csv?status=VIP", MANAGER).await;
     let export_secs = t.elapsed().as_secs_f64();
@@ -259,31 +319,17 @@ async fn main() {
          other work (1-minute load average {load_at_start} at the start, {load_at_end} at the end), \
          MariaDB 10.11 on the same host, {profile} build.\n\n\
          {table}\n\
+         The Clients screen of wp-admin is the same list rendered as HTML by the service \
+         (`GET /v1/render/admin/clients`, 50 rows, the filter panel's choices, the template); \
+         the whole page through WordPress is measured by `tests/bench/admin-page.mjs` below.\n\n\
+         {screen_table}\n\
          | import | seconds |\n| --- | ---: |\n\
          | {n} new rows | {import_secs:.1} |\n\
          | the same file again (all unchanged) | {reimport_secs:.1} |\n\
          | export of status=VIP ({exported} rows) | {export_secs:.1} |\n"
     );
     println!("{section}");
-    write_section(&section);
-}
-
-const START: &str = "<!-- clients-bench:start -->";
-const END: &str = "<!-- clients-bench:end -->";
-
-/// Replaces this benchmark's own section of docs/benchmarks.md (between its markers), leaving
-/// the others as they are.
-fn write_section(section: &str) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/benchmarks.md");
-    let current = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n".into());
-    let block = format!("{START}\n{}\n{END}", section.trim_end());
-    let updated = match (current.find(START), current.find(END)) {
-        (Some(a), Some(b)) if a < b => {
-            format!("{}{block}{}", &current[..a], &current[b + END.len()..])
-        }
-        _ => format!("{}\n\n{block}\n", current.trim_end()),
-    };
-    std::fs::write(path, format!("{}\n", updated.trim_end())).expect("write docs/benchmarks.md");
+    report::write_section("clients", &section);
 }
 
 fn load_average() -> String {

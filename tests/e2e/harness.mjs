@@ -167,7 +167,7 @@ export async function startSite(tag) {
   const [servicePort, wpPort, smtpPort, mailWebPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const siteUrl = `http://127.0.0.1:${wpPort}`;
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
-  const stack = { tag, db, secret, serviceUrl, contentDir: null };
+  const stack = { tag, db, secret, dataKey, serviceUrl, contentDir: null };
 
   stack.mailApi = `http://127.0.0.1:${mailWebPort}/api/email`;
   const maildev = start(`${tag}-maildev`, path.join(ROOT, 'tests/e2e/node_modules/.bin/maildev'),
