@@ -8,8 +8,8 @@ mod helpers;
 mod report;
 
 use helpers::{MANAGER, Tamper, TestApp};
-use reqwest::Method;
 use mysql_async::prelude::Queryable;
+use reqwest::Method;
 use serde_json::json;
 use std::{fmt::Write as _, time::Instant};
 use volixta_service::clients::{self, ImportOptions};
@@ -285,7 +285,10 @@ async fn main() {
                 .await;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
             assert_eq!(res.status.as_u16(), 200, "{path}: {}", res.text);
-            assert!(res.text.contains("volixta-clients"), "{path}: not the screen");
+            assert!(
+                res.text.contains("volixta-clients"),
+                "{path}: not the screen"
+            );
             size = res.text.len();
         }
         times.sort_by(f64::total_cmp);
