@@ -27,6 +27,30 @@ impl Locale {
     pub fn bcp47(&self) -> String {
         self.0.replace('_', "-")
     }
+
+    /// Whether times read as "9:30 PM" rather than "21:30" where this locale is spoken.
+    pub fn uses_12_hour_clock(&self) -> bool {
+        const TWELVE: &[&str] = &[
+            "en_US", "en_CA", "en_AU", "en_NZ", "en_PH", "en_IN", "es_MX", "es_US", "hi_IN", "ar",
+            "bn_BD", "ur", "ko_KR", "fil",
+        ];
+        self.matches(TWELVE)
+    }
+
+    /// Whether calendars of this locale start their weeks on Sunday rather than Monday.
+    pub fn week_starts_on_sunday(&self) -> bool {
+        const SUNDAY: &[&str] = &[
+            "en_US", "en_CA", "en_PH", "en_IN", "es_MX", "es_US", "pt_BR", "ja", "he_IL", "ko_KR",
+            "hi_IN", "zh_TW", "zh_HK",
+        ];
+        self.matches(SUNDAY)
+    }
+
+    /// Whether the locale is one of `list`, an entry without a region standing for its language.
+    fn matches(&self, list: &[&str]) -> bool {
+        let lang = self.0.split('_').next().unwrap_or("");
+        list.iter().any(|l| *l == self.0 || *l == lang)
+    }
 }
 
 /// One locale's messages.
@@ -448,6 +472,11 @@ msgstr ""
         assert_eq!(Locale::parse(Some("de_DE")).as_str(), "de_DE");
         assert_eq!(Locale::parse(Some("de_DE")).bcp47(), "de-DE");
         assert_eq!(Locale::parse(Some("fr")).as_str(), "fr");
+        assert!(Locale::parse(None).uses_12_hour_clock());
+        assert!(!Locale::parse(Some("de_DE")).uses_12_hour_clock());
+        assert!(Locale::parse(Some("ar")).uses_12_hour_clock());
+        assert!(Locale::parse(Some("ja")).week_starts_on_sunday());
+        assert!(!Locale::parse(Some("fr_FR")).week_starts_on_sunday());
         for bad in [
             None,
             Some(""),

@@ -35,10 +35,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(adjust_wallet))
         .routes(routes!(apply_gift_code))
         .routes(routes!(change_group))
+        .merge(super::picker::http::routes())
+        .merge(super::new_booking::http::routes())
 }
 
 /// The site's locale, as the plugin sends it (`X-Volixta-Locale: de_DE`).
-fn locale(headers: &HeaderMap) -> Locale {
+pub(crate) fn locale(headers: &HeaderMap) -> Locale {
     Locale::parse(
         headers
             .get("x-volixta-locale")

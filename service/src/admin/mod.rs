@@ -6,6 +6,8 @@ mod domain;
 mod error;
 mod form;
 pub mod http;
+mod new_booking;
+pub mod picker;
 mod profile;
 
 pub use domain::{Action, BulkForm, ClientsQuery, ClientsScreen, Outcome, View};

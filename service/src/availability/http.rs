@@ -1,16 +1,15 @@
 use super::{
-    AvailabilityError, DaySlots, SlotRequest,
+    DaySlots, DaysQuery,
     domain::{BookingFlow, FlowChoices},
 };
 use crate::{
     auth::Actor,
-    bookings, catalog,
+    bookings,
     error::{ApiError, ApiResult, AppJson},
     state::AppState,
 };
 use axum::extract::{Query, State, rejection::QueryRejection};
-use chrono::{Datelike, NaiveDate, Utc};
-use chrono_tz::Tz;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -83,49 +82,6 @@ pub struct CalendarResponse {
     pub days: Vec<CalendarDay>,
 }
 
-async fn zone_of(state: &AppState, timezone: Option<&str>, location_id: u64) -> ApiResult<Tz> {
-    match timezone {
-        Some(tz) => Ok(catalog::parse_timezone(tz)?),
-        None => Ok(catalog::parse_timezone(
-            &catalog::location(&state.db, location_id).await?.timezone,
-        )?),
-    }
-}
-
-/// The choices both the day view and the month calendar take.
-struct Ask<'a> {
-    moving_booking_id: Option<u64>,
-    service_id: u64,
-    location_id: u64,
-    staff_id: Option<u64>,
-    people: Option<u32>,
-    addons: Option<&'a str>,
-}
-
-async fn slots_between(
-    state: &AppState,
-    actor: Actor,
-    zone: Tz,
-    (from, to): (NaiveDate, NaiveDate),
-    ask: Ask<'_>,
-) -> ApiResult<Vec<DaySlots>> {
-    let (from, to) = super::date_window(zone, from, to)?;
-    let request = SlotRequest {
-        service_id: ask.service_id,
-        location_id: ask.location_id,
-        staff_id: ask.staff_id,
-        people: ask.people.unwrap_or(1),
-        addons: super::parse_addons(ask.addons)?,
-        moving_booking_id: ask.moving_booking_id,
-        from,
-        to,
-        bound_by_notice: bookings::bound_by_booking_rules(actor.role),
-        now: Utc::now(),
-    };
-    let slots = super::slots(&state.db, &request).await?;
-    Ok(super::group_by_date(zone, slots))
-}
-
 #[utoipa::path(get, path = "/v1/availability", tag = "availability", params(AvailabilityParams),
     responses((status = 200, body = AvailabilityResponse), (status = 404), (status = 422)))]
 async fn get_availability(
@@ -137,13 +93,13 @@ async fn get_availability(
     if let Some(booking_id) = q.reschedule_booking_id {
         bookings::may_look_past(&state.db, actor, booking_id).await?;
     }
-    let zone = zone_of(&state, q.timezone.as_deref(), q.location_id).await?;
-    let days = slots_between(
-        &state,
+    let zone = super::zone_for(&state.db, q.timezone.as_deref(), q.location_id).await?;
+    let days = super::slots_by_day(
+        &state.db,
         actor,
         zone,
         (q.from, q.to),
-        Ask {
+        &DaysQuery {
             moving_booking_id: q.reschedule_booking_id,
             service_id: q.service_id,
             location_id: q.location_id,
@@ -159,18 +115,6 @@ async fn get_availability(
     }))
 }
 
-fn parse_month(raw: &str) -> Result<(NaiveDate, NaiveDate), AvailabilityError> {
-    let first = NaiveDate::parse_from_str(&format!("{}-01", raw.trim()), "%Y-%m-%d")
-        .map_err(|_| AvailabilityError::field("month", "a month like 2026-12"))?;
-    let next = if first.month() == 12 {
-        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
-    }
-    .ok_or_else(|| AvailabilityError::field("month", "out of range"))?;
-    Ok((first, next.pred_opt().unwrap_or(first)))
-}
-
 #[utoipa::path(get, path = "/v1/availability/calendar", tag = "availability", params(CalendarParams),
     responses((status = 200, body = CalendarResponse), (status = 404), (status = 422)))]
 async fn get_calendar(
@@ -179,14 +123,14 @@ async fn get_calendar(
     q: Result<Query<CalendarParams>, QueryRejection>,
 ) -> ApiResult<AppJson<CalendarResponse>> {
     let q = query(q)?;
-    let (first, last) = parse_month(&q.month)?;
-    let zone = zone_of(&state, q.timezone.as_deref(), q.location_id).await?;
-    let days = slots_between(
-        &state,
+    let (first, last) = super::month_bounds(&q.month)?;
+    let zone = super::zone_for(&state.db, q.timezone.as_deref(), q.location_id).await?;
+    let days = super::slots_by_day(
+        &state.db,
         actor,
         zone,
         (first, last),
-        Ask {
+        &DaysQuery {
             moving_booking_id: None,
             service_id: q.service_id,
             location_id: q.location_id,
@@ -244,18 +188,5 @@ async fn get_booking_flow(
             .map(|a| super::parse_addons(Some(a)))
             .transpose()?,
     };
-    let db = &state.db;
-    let (categories, services, locations, staff) = (
-        catalog::categories(db).await?,
-        catalog::services(db).await?,
-        catalog::locations(db).await?,
-        catalog::staff(db).await?,
-    );
-    Ok(AppJson(super::domain::booking_flow(
-        &categories,
-        &services,
-        &locations,
-        &staff,
-        &choices,
-    )?))
+    Ok(AppJson(super::booking_flow(&state.db, &choices).await?))
 }

@@ -9,8 +9,9 @@ pub mod http;
 mod repo;
 
 pub use domain::{
-    BusyInterval, DateGrouper, Slot, SlotQuery, StaffSchedule, Week, available_slots,
-    booking_window, slot_is_free, working_periods,
+    BookingFlow, BusyInterval, DateGrouper, FlowChoices, LocationCard, PeopleRange, ServiceCard,
+    Slot, SlotQuery, StaffSchedule, Week, available_slots, booking_window, slot_is_free,
+    working_periods,
 };
 pub use error::AvailabilityError;
 pub use repo::{busy_intervals, lock_staff};
@@ -22,7 +23,7 @@ use crate::{
     db::Db,
     settings,
 };
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -289,4 +290,82 @@ pub fn date_window(
         ));
     }
     Ok(DateGrouper::window(zone, from, to))
+}
+
+/// The zone a question's dates are read in: the one asked for, else the location's.
+pub async fn zone_for(
+    db: &Db,
+    timezone: Option<&str>,
+    location_id: u64,
+) -> Result<Tz, AvailabilityError> {
+    let name = match timezone {
+        Some(tz) => tz.to_owned(),
+        None => catalog::location(db, location_id).await?.timezone,
+    };
+    Ok(catalog::parse_timezone(&name)?)
+}
+
+/// What a day view or a month calendar of slots is asked for.
+#[derive(Clone, Debug, Default)]
+pub struct DaysQuery<'a> {
+    pub service_id: u64,
+    pub location_id: u64,
+    pub staff_id: Option<u64>,
+    pub people: Option<u32>,
+    /// `ID:QTY` pairs, as `parse_addons` reads them.
+    pub addons: Option<&'a str>,
+    /// The booking being rescheduled, whose own time does not block it.
+    pub moving_booking_id: Option<u64>,
+}
+
+/// The slots of the dates `[from, to]` of `zone` offered to `actor`, grouped by date.
+pub async fn slots_by_day(
+    db: &Db,
+    actor: Actor,
+    zone: Tz,
+    (from, to): (NaiveDate, NaiveDate),
+    ask: &DaysQuery<'_>,
+) -> Result<Vec<DaySlots>, AvailabilityError> {
+    let (from, to) = date_window(zone, from, to)?;
+    let request = SlotRequest {
+        service_id: ask.service_id,
+        location_id: ask.location_id,
+        staff_id: ask.staff_id,
+        people: ask.people.unwrap_or(1),
+        addons: parse_addons(ask.addons)?,
+        moving_booking_id: ask.moving_booking_id,
+        from,
+        to,
+        bound_by_notice: bookings::bound_by_booking_rules(actor.role),
+        now: Utc::now(),
+    };
+    let slots = slots(db, &request).await?;
+    Ok(group_by_date(zone, slots))
+}
+
+/// The first and last date of a `YYYY-MM` month.
+pub fn month_bounds(raw: &str) -> Result<(NaiveDate, NaiveDate), AvailabilityError> {
+    let first = NaiveDate::parse_from_str(&format!("{}-01", raw.trim()), "%Y-%m-%d")
+        .map_err(|_| AvailabilityError::field("month", "a month like 2026-12"))?;
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    }
+    .ok_or_else(|| AvailabilityError::field("month", "out of range"))?;
+    Ok((first, next.pred_opt().unwrap_or(first)))
+}
+
+/// The options of every step of the booking flow for the choices so far, from the catalog.
+pub async fn booking_flow(
+    db: &Db,
+    choices: &FlowChoices,
+) -> Result<BookingFlow, AvailabilityError> {
+    let (categories, services, locations, staff) = (
+        catalog::categories(db).await?,
+        catalog::services(db).await?,
+        catalog::locations(db).await?,
+        catalog::staff(db).await?,
+    );
+    domain::booking_flow(&categories, &services, &locations, &staff, choices)
 }

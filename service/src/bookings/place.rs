@@ -87,6 +87,28 @@ pub struct Placement {
     names: domain::Names,
 }
 
+impl Placement {
+    /// The price the booking will be written with.
+    pub fn price(&self) -> &Price {
+        &self.price
+    }
+
+    /// What is paid now: the total, or the deposit when the payer chose it.
+    pub fn due_now(&self) -> Money {
+        domain::due_now(&self.price, self.choice).unwrap_or(self.price.total)
+    }
+
+    /// Credits taken from the client's wallet.
+    pub fn wallet(&self) -> Money {
+        self.plan.wallet
+    }
+
+    /// The rest of what is due now, recorded by another method as paid or pending.
+    pub fn other(&self) -> Option<(PaymentMethod, Money, PaymentRowStatus)> {
+        self.plan.other
+    }
+}
+
 /// Checks and prices a booking request outside the transaction: who books for whom, the
 /// service, staff member, location and client, the add-ons, the price and how it is paid, and
 /// (for those bound by the booking rules) whether the slot is offered. Only reads.

@@ -32,6 +32,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         "admin/client_form.html",
         include_str!("../../../shortcodes/admin/client_form.html"),
     ),
+    (
+        "admin/_slot_picker.html",
+        include_str!("../../../shortcodes/admin/_slot_picker.html"),
+    ),
+    (
+        "admin/new_booking.html",
+        include_str!("../../../shortcodes/admin/new_booking.html"),
+    ),
 ];
 
 /// The catalog of the locale the template is being rendered for.

@@ -1,5 +1,7 @@
 mod admin;
 mod admin_client;
+mod admin_new_booking;
+mod admin_slot_picker;
 mod availability;
 mod booking_money;
 mod booking_policy;

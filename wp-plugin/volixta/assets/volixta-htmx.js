@@ -207,6 +207,35 @@
 		next.focus({ preventScroll: false });
 	});
 
+	// Only the browser knows its own time zone: a zone select the service marked with
+	// data-volixta-browser-zone (its label, "%s" standing for the zone) gets it as one more choice.
+	function offerBrowserZone(scope) {
+		var zone = '';
+		try {
+			zone = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+		} catch (e) {
+			return;
+		}
+		if (!/^[A-Za-z][A-Za-z0-9_+\-\/]{0,63}$/.test(zone) || !scope || !scope.querySelectorAll) {
+			return;
+		}
+		scope.querySelectorAll('select[data-volixta-browser-zone]').forEach(function (select) {
+			var known = Array.prototype.some.call(select.options, function (option) { return option.value === zone; });
+			if (known || !rootFor(select)) {
+				return;
+			}
+			var option = document.createElement('option');
+			option.value = zone;
+			option.textContent = String(select.getAttribute('data-volixta-browser-zone') || '%s').replace('%s', zone);
+			select.appendChild(option);
+		});
+	}
+	// htmx:load runs for the page's content at start and for every fragment swapped in.
+	document.addEventListener('htmx:load', function (event) {
+		var target = event.target;
+		offerBrowserZone(target && target.parentElement ? target.parentElement : target);
+	});
+
 	// wp-admin binds its mobile row toggle to the tables present at load; tables swapped in later
 	// need the same toggle, and the ones present at load must not toggle twice.
 	document.addEventListener('click', function (event) {

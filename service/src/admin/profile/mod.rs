@@ -75,7 +75,8 @@ pub struct ProfileQuery {
     values: BTreeMap<&'static str, String>,
 }
 
-fn plain_page(value: &str) -> Option<String> {
+/// An admin page slug as WordPress makes them: letters, digits, `-` and `_`.
+pub fn plain_page(value: &str) -> Option<String> {
     let plain = (1..=64).contains(&value.len())
         && value
             .chars()

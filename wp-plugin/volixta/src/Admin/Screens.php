@@ -32,7 +32,8 @@ final class Screens {
 	 * Admin page slug → the service's screen under /v1/render/admin/.
 	 */
 	public const SCREENS = array(
-		'volixta-clients' => 'clients',
+		'volixta-clients'     => 'clients',
+		'volixta-new-booking' => 'new-booking',
 	);
 
 	/**
@@ -67,9 +68,37 @@ final class Screens {
 		$this->assets         = $assets;
 	}
 
+	/**
+	 * Screens reached from other screens rather than from the menu (admin page slug → the menu
+	 * item they belong under).
+	 */
+	public const HIDDEN = array(
+		'volixta-new-booking' => 'volixta-clients',
+	);
+
 	public function register_hooks(): void {
 		add_action( 'admin_menu', array( $this, 'add_menu' ) );
 		add_action( 'admin_enqueue_scripts', array( $this, 'enqueue' ) );
+		add_filter( 'parent_file', array( $this, 'parent_file' ) );
+		add_filter( 'submenu_file', array( $this, 'submenu_file' ) );
+	}
+
+	/**
+	 * A hidden screen keeps the Volixta menu open.
+	 *
+	 * @param string|null $parent_file The menu WordPress would highlight.
+	 */
+	public function parent_file( $parent_file ) {
+		return isset( self::HIDDEN[ self::current_slug() ] ) ? self::MENU : $parent_file;
+	}
+
+	/**
+	 * A hidden screen highlights the menu item it belongs under.
+	 *
+	 * @param string|null $submenu_file The submenu item WordPress would highlight.
+	 */
+	public function submenu_file( $submenu_file ) {
+		return self::HIDDEN[ self::current_slug() ] ?? $submenu_file;
 	}
 
 	public function add_menu(): void {
@@ -85,10 +114,13 @@ final class Screens {
 		// The first submenu repeats the parent's slug, so "Volixta" opens Clients and the submenu
 		// says "Clients" rather than "Volixta".
 		$labels = array(
-			'volixta-clients' => __( 'Clients', 'volixta' ),
+			'volixta-clients'     => __( 'Clients', 'volixta' ),
+			'volixta-new-booking' => __( 'New booking', 'volixta' ),
 		);
 		foreach ( self::SCREENS as $slug => $screen ) {
-			$hook = add_submenu_page( self::MENU, $labels[ $slug ], $labels[ $slug ], self::CAPABILITY, $slug, array( $this, 'render' ) );
+			// A parent of '' registers the page (with its capability check) without a menu item.
+			$parent = isset( self::HIDDEN[ $slug ] ) ? '' : self::MENU;
+			$hook   = add_submenu_page( $parent, $labels[ $slug ], $labels[ $slug ], self::CAPABILITY, $slug, array( $this, 'render' ) );
 			if ( is_string( $hook ) ) {
 				$this->hooks[] = $hook;
 			}

@@ -83,6 +83,37 @@ final class AdminScreensTest extends WordPressTestCase {
 		self::assertTrue( user_can_access_admin_page() );
 	}
 
+	public function test_new_booking_is_a_page_without_a_menu_item_that_keeps_clients_highlighted(): void {
+		// As on admin.php?page=volixta-new-booking: WordPress names the page's hook from there.
+		$GLOBALS['plugin_page'] = 'volixta-new-booking'; // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited
+		$_GET['page']           = 'volixta-new-booking';
+		// wp-admin's menu.php starts these; user_can_access_admin_page() reads them for pages without a parent.
+		$GLOBALS['_wp_menu_nopriv']    = array(); // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited
+		$GLOBALS['_wp_submenu_nopriv'] = array(); // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited
+		wp_set_current_user( $this->make_user( 'volixta_manager' )->ID );
+		$screens = $this->screens( new RecordingTransport( array( self::html_answer( '' ) ) ) );
+		$screens->add_menu();
+
+		global $submenu;
+		self::assertNotContains( 'volixta-new-booking', array_column( $submenu[ Screens::MENU ], 2 ) );
+		$hook = get_plugin_page_hook( 'volixta-new-booking', 'admin.php' );
+		self::assertNotNull( $hook, 'the page is registered' );
+		self::assertNotFalse( has_action( $hook ) );
+		self::assertTrue( user_can_access_admin_page() );
+		self::assertSame( Screens::MENU, $screens->parent_file( 'admin.php' ) );
+		self::assertSame( 'volixta-clients', $screens->submenu_file( null ) );
+		unset( $_GET['page'] );
+		self::assertSame( 'index.php', $screens->parent_file( 'index.php' ), 'other pages are left alone' );
+
+		$_GET['page'] = 'volixta-new-booking';
+		remove_all_actions( (string) $hook );
+		wp_set_current_user( $this->make_user( 'volixta_employee' )->ID );
+		$screens->add_menu();
+		self::assertFalse( has_action( (string) $hook ), 'employees get no page' );
+		self::assertFalse( user_can_access_admin_page() );
+		unset( $_GET['page'] );
+	}
+
 	public function test_employees_and_clients_get_no_page(): void {
 		foreach ( array( 'volixta_employee', 'subscriber' ) as $role ) {
 			remove_all_actions( 'toplevel_page_' . Screens::MENU );
