@@ -243,7 +243,7 @@ mod tests {
     fn the_state_survives_its_own_query_string() {
         let s = FlowState::parse(Some(
             "page=volixta-new-booking&client=4&service_id=2&people=3&location_id=5&staff_id=any\
-             &addon_7=2&addon_9=0&slot=2026-12-01T09%3A00%3A00Z~3&use_wallet=20&step=payment",
+             &addon_7=2&addon_9=0&slot=2026-12-01T09%3A00%3A00Z_3&use_wallet=20&step=payment",
         ));
         assert_eq!(s.client, Some(4));
         assert_eq!(s.staff, Some(None));
@@ -256,7 +256,7 @@ mod tests {
     #[test]
     fn forgetting_a_choice_forgets_what_depends_on_it() {
         let mut s = FlowState::parse(Some(
-            "category_id=1&service_id=2&location_id=5&staff_id=3&addons=7:1&slot=2026-12-01T09:00:00Z~3",
+            "category_id=1&service_id=2&location_id=5&staff_id=3&addons=7:1&slot=2026-12-01T09:00:00Z_3",
         ));
         s.forget_from("location_id");
         assert_eq!((s.category_id, s.service_id), (Some(1), Some(2)));

@@ -12,7 +12,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[utoipa::path(get, path = "/v1/render/admin/slot-picker", tag = "admin",
-    description = "The slot picker of the wp-admin screens as an HTML fragment: a month of days with free slots (the others disabled), the free times of the chosen day, a time-zone choice, times on the locale's clock. Takes `service_id`, `location_id` (required), `staff_id` (or `any`), `people`, `addons` (`ID:QTY,…`), `timezone`, `month` (`YYYY-MM`), `date`, `slot` (checked), `near` (offer the free slots nearest to this instant) and `reschedule_booking_id`; other keys are ignored. Inside a form it contributes the fields `slot` (`START~STAFF_ID`), `timezone`, `date` and `month`.",
+    description = "The slot picker of the wp-admin screens as an HTML fragment: a month of days with free slots (the others disabled), the free times of the chosen day, a time-zone choice, times on the locale's clock. Takes `service_id`, `location_id` (required), `staff_id` (or `any`), `people`, `addons` (`ID:QTY,…`), `timezone`, `month` (`YYYY-MM`), `date`, `slot` (checked), `near` (offer the free slots nearest to this instant) and `reschedule_booking_id`; other keys are ignored. Inside a form it contributes the fields `slot` (`START_STAFF_ID`), `timezone`, `date` and `month`.",
     responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404), (status = 422)))]
 async fn slot_picker(
     State(state): State<AppState>,

@@ -21,7 +21,7 @@
 //! - `reschedule_booking_id`: the booking being moved, whose own time does not block its new one.
 //!
 //! # What it gives the form around it
-//! The fields `slot` (a radio group; its value is `START~STAFF_ID`, read with
+//! The fields `slot` (a radio group; its value is `START_STAFF_ID`, read with
 //! [`SlotChoice::parse`]), `timezone`, `date` and `month`. A receiving route must ignore the
 //! fields it does not need. Its own navigation (months, days, the zone) asks the route above
 //! again and swaps `#volixta-slot-picker` only; the embedding screen is never reloaded.
@@ -60,7 +60,10 @@ pub struct PickerQuery {
     pub reschedule_booking_id: Option<u64>,
 }
 
-/// A slot as the picker's radio buttons post it: `2026-12-01T09:00:00Z~3`.
+/// A slot as the picker's radio buttons post it: `2026-12-01T09:00:00Z_3`. The separator is a
+/// character no encoder escapes: a query carrying the value is signed by the plugin and then
+/// sent by WordPress's HTTP client, which decodes escaped unreserved characters such as `%7E`,
+/// so an escaped separator would no longer match its signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SlotChoice {
     pub start: DateTime<Utc>,
@@ -69,7 +72,7 @@ pub struct SlotChoice {
 
 impl SlotChoice {
     pub fn parse(raw: &str) -> Option<Self> {
-        let (start, staff) = raw.trim().split_once('~')?;
+        let (start, staff) = raw.trim().split_once('_')?;
         Some(Self {
             start: DateTime::parse_from_rfc3339(start)
                 .ok()?
@@ -80,7 +83,7 @@ impl SlotChoice {
 
     pub fn value(&self) -> String {
         format!(
-            "{}~{}",
+            "{}_{}",
             self.start
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             self.staff_id
@@ -473,14 +476,14 @@ mod tests {
 
     #[test]
     fn a_slot_choice_reads_back_what_it_wrote() {
-        let choice = SlotChoice::parse("2026-12-01T09:00:00Z~3").expect("parses");
+        let choice = SlotChoice::parse("2026-12-01T09:00:00Z_3").expect("parses");
         assert_eq!(choice.staff_id, 3);
-        assert_eq!(choice.value(), "2026-12-01T09:00:00Z~3");
+        assert_eq!(choice.value(), "2026-12-01T09:00:00Z_3");
         assert_eq!(
-            SlotChoice::parse("2026-12-01T10:00:00+01:00~3").map(|c| c.value()),
-            Some("2026-12-01T09:00:00Z~3".into())
+            SlotChoice::parse("2026-12-01T10:00:00+01:00_3").map(|c| c.value()),
+            Some("2026-12-01T09:00:00Z_3".into())
         );
-        for bad in ["", "2026-12-01T09:00:00Z", "x~3", "2026-12-01T09:00:00Z~x"] {
+        for bad in ["", "2026-12-01T09:00:00Z", "x_3", "2026-12-01T09:00:00Z_x"] {
             assert!(SlotChoice::parse(bad).is_none(), "{bad}");
         }
     }
