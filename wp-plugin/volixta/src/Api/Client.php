@@ -152,6 +152,8 @@ final class Client {
 			/* translators: %s: HTTP method. */
 			return Result::failure( sprintf( __( 'Unsupported method %s.', 'volixta' ), $method ), 'invalid_request' );
 		}
+		// Checked as it will be sent: an escaped character that travels unescaped is judged as itself.
+		$path_and_query = self::as_sent( $path_and_query );
 		if ( ! self::is_valid_target( $path_and_query ) ) {
 			return Result::failure( __( 'Invalid service path.', 'volixta' ), 'invalid_request' );
 		}
@@ -168,6 +170,25 @@ final class Client {
 			$out['Content-Type'] = $content_type;
 		}
 		return $this->send( $method, $path_and_query, array_merge( $out, $signed ), $body );
+	}
+
+	/**
+	 * The target as WordPress's HTTP client puts it on the wire, so that the signature covers the
+	 * bytes the service receives. Requests normalises percent-encoding (RFC 3986 §6.2.2): an
+	 * escaped letter, digit, "-", "." or "~" is sent unescaped and other escapes in upper case; a
+	 * target signed before that rewrite would fail verification (`%7E` is sent as `~`).
+	 *
+	 * @param string $path_and_query Target.
+	 */
+	public static function as_sent( string $path_and_query ): string {
+		return (string) preg_replace_callback(
+			'/%([0-9A-Fa-f]{2})/',
+			static function ( array $m ): string {
+				$char = chr( (int) hexdec( $m[1] ) );
+				return 1 === preg_match( '/^[A-Za-z0-9.~-]$/D', $char ) ? $char : '%' . strtoupper( $m[1] );
+			},
+			$path_and_query
+		);
 	}
 
 	/**
@@ -304,6 +325,8 @@ final class Client {
 	 * @param string $target Path and query.
 	 */
 	private static function is_valid_target( string $target ): bool {
-		return 1 === preg_match( '#^/(?!/)[^\s\#]*$#D', $target );
+		// A dot segment would be resolved on the way and reach another target than the one signed.
+		$path = explode( '?', $target, 2 )[0];
+		return 1 === preg_match( '#^/(?!/)[^\s\#]*$#D', $target ) && 0 === preg_match( '#/\.{1,2}(/|$)#D', $path );
 	}
 }
