@@ -79,6 +79,7 @@ fn month() -> (SlotQuery, Vec<BusyInterval>) {
         location_id: 1,
         zone,
         opening_hours: None,
+        special_opening: std::collections::HashMap::new(),
         staff,
         duration_minutes: 60,
         buffer_before_minutes: 0,

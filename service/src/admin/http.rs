@@ -37,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(change_group))
         .merge(super::picker::http::routes())
         .merge(super::new_booking::http::routes())
+        .merge(super::setup::routes())
 }
 
 /// The site's locale, as the plugin sends it (`X-Volixta-Locale: de_DE`).
@@ -95,7 +96,7 @@ async fn clients_screen(
     }
 }
 
-fn page<T: serde::Serialize>(
+pub(super) fn page<T: serde::Serialize>(
     state: &AppState,
     headers: &HeaderMap,
     template: &str,

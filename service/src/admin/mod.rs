@@ -9,6 +9,7 @@ pub mod http;
 mod new_booking;
 pub mod picker;
 mod profile;
+mod setup;
 
 pub use domain::{Action, BulkForm, ClientsQuery, ClientsScreen, Outcome, View};
 pub use error::AdminError;

@@ -210,6 +210,11 @@ fn engine_query(
         location_id: location.id,
         zone,
         opening_hours: week_of(&location.opening_hours),
+        special_opening: location
+            .special_days
+            .iter()
+            .map(|d| (d.date, d.periods.iter().map(|p| p.range()).collect()))
+            .collect(),
         staff,
         duration_minutes,
         buffer_before_minutes: u32::from(service.buffer_before_minutes),

@@ -8,9 +8,10 @@ mod repo;
 
 pub use domain::{
     Addon, AddonInput, Category, CategoryRequest, DayOff, DayOffInput, Location, LocationRequest,
-    MAX_HOLD_MINUTES, Service, ServiceRequest, SpecialDay, SpecialDayInput, Staff, StaffCard,
-    StaffHours, StaffHoursInput, StaffRequest, TimeRange, TimeRuleOverrides, TimeRules, WallTime,
-    WeeklyHours, WeeklyHoursInput, parse_timezone,
+    LocationSpecialDay, LocationSpecialDayInput, MAX_HOLD_MINUTES, Period, PeriodInput, Service,
+    ServiceRequest, SpecialDay, SpecialDayInput, Staff, StaffCard, StaffHours, StaffHoursInput,
+    StaffRequest, TimeRange, TimeRuleOverrides, TimeRules, WallTime, WeeklyHours, WeeklyHoursInput,
+    parse_timezone,
 };
 pub use error::{CatalogError, CatalogResult};
 
@@ -26,6 +27,9 @@ pub async fn create_location(db: &Db, request: &LocationRequest) -> CatalogResul
     let id = repo::insert_location(&mut tx, db, &changes).await?;
     if let Some(hours) = &changes.opening_hours {
         repo::replace_location_hours(&mut tx, db, id, hours).await?;
+    }
+    if let Some(days) = &changes.special_days {
+        repo::replace_location_special_days(&mut tx, db, id, days).await?;
     }
     let location = one(
         repo::locations(&mut tx, db, Some(id)).await?,
@@ -48,6 +52,9 @@ pub async fn update_location(
     repo::update_location(&mut tx, db, id, &changes).await?;
     if let Some(hours) = &changes.opening_hours {
         repo::replace_location_hours(&mut tx, db, id, hours).await?;
+    }
+    if let Some(days) = &changes.special_days {
+        repo::replace_location_special_days(&mut tx, db, id, days).await?;
     }
     let location = one(
         repo::locations(&mut tx, db, Some(id)).await?,

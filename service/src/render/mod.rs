@@ -40,6 +40,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         "admin/new_booking.html",
         include_str!("../../../shortcodes/admin/new_booking.html"),
     ),
+    (
+        "admin/locations.html",
+        include_str!("../../../shortcodes/admin/locations.html"),
+    ),
+    (
+        "admin/location_form.html",
+        include_str!("../../../shortcodes/admin/location_form.html"),
+    ),
 ];
 
 /// The catalog of the locale the template is being rendered for.

@@ -1,6 +1,7 @@
 mod admin;
 mod admin_client;
 mod admin_new_booking;
+mod admin_setup;
 mod admin_slot_picker;
 mod availability;
 mod booking_money;

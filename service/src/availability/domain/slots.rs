@@ -36,6 +36,9 @@ pub struct SlotQuery {
     pub zone: Tz,
     /// `None` when the location has no opening hours set; otherwise staff hours are cut to them.
     pub opening_hours: Option<Week>,
+    /// The location's special days: on such a date these hours (none when closed) replace the
+    /// weekly opening hours, and staff hours are cut to them.
+    pub special_opening: HashMap<NaiveDate, Vec<TimeRange>>,
     pub staff: Vec<StaffSchedule>,
     /// Service duration plus the add-ons' durations.
     pub duration_minutes: u32,
@@ -179,10 +182,24 @@ fn intersect(a: &[TimeRange], b: &[TimeRange]) -> Vec<TimeRange> {
     out
 }
 
-/// The wall-clock periods a staff member works at the location on `date`.
+impl SlotQuery {
+    /// The location's opening hours on `date`; `None` when it set none (staff hours decide).
+    pub fn opening_on(&self, date: NaiveDate) -> Option<&[TimeRange]> {
+        if let Some(special) = self.special_opening.get(&date) {
+            return Some(special);
+        }
+        let weekday = date.weekday().num_days_from_monday() as usize;
+        self.opening_hours
+            .as_ref()
+            .map(|week| week[weekday].as_slice())
+    }
+}
+
+/// The wall-clock periods a staff member works at the location on `date`, given the location's
+/// opening hours of that date (`None`: it set none).
 pub fn working_periods(
     staff: &StaffSchedule,
-    opening_hours: Option<&Week>,
+    opening: Option<&[TimeRange]>,
     date: NaiveDate,
 ) -> Vec<TimeRange> {
     if staff
@@ -198,8 +215,8 @@ pub fn working_periods(
         None => subtract(&staff.weekly[weekday], &staff.breaks[weekday]),
     };
     periods.sort();
-    match opening_hours {
-        Some(open) => intersect(&periods, &open[weekday]),
+    match opening {
+        Some(open) => intersect(&periods, open),
         None => periods,
     }
 }
@@ -247,7 +264,7 @@ pub fn available_slots(q: &SlotQuery, bookings: &[BusyInterval]) -> Vec<Slot> {
         let day = LocalDay::new(q.zone, date);
         day_slots.clear();
         for (staff, booked) in q.staff.iter().zip(staff_bookings.iter_mut()) {
-            for period in working_periods(staff, q.opening_hours.as_ref(), date) {
+            for period in working_periods(staff, q.opening_on(date), date) {
                 let (period_start, period_end) = day.period(period);
                 let mut minute = u32::from(period.start.minutes());
                 let period_end_minute = u32::from(period.end.minutes());

@@ -3,6 +3,7 @@ use crate::catalog::{TimeRange, WallTime};
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use proptest::prelude::*;
+use std::collections::HashMap;
 
 fn t(hhmm: &str) -> WallTime {
     WallTime::parse(hhmm).expect("time")
@@ -37,6 +38,7 @@ fn query(zone: Tz, staff: Vec<StaffSchedule>, from: &str, to: &str) -> SlotQuery
         location_id: 20,
         zone,
         opening_hours: None,
+        special_opening: HashMap::new(),
         staff,
         duration_minutes: 60,
         buffer_before_minutes: 0,
@@ -258,6 +260,41 @@ fn days_off_special_days_breaks_and_opening_hours() {
     q.opening_hours = Some(open);
     let slots = starts(&available_slots(&q, &[]));
     assert_eq!(slots[slots.len() - 1..], ["2026-12-06T11:30Z"], "{slots:?}");
+}
+
+#[test]
+fn a_location_special_day_replaces_its_weekly_opening_hours() {
+    let staff = every_day(1, &[range("09:00", "13:00")]);
+    let mut q = query(
+        Tz::UTC,
+        vec![staff],
+        "2026-12-01T00:00:00Z",
+        "2026-12-04T00:00:00Z",
+    );
+    q.slot_interval_minutes = 60;
+    // Closed on the 1st; open 11:00–20:00 on the 2nd, though the weekly hours end at 10:00.
+    q.opening_hours = Some(std::array::from_fn(|_| vec![range("08:00", "10:00")]));
+    q.special_opening.insert(date("2026-12-01"), vec![]);
+    q.special_opening
+        .insert(date("2026-12-02"), vec![range("11:00", "20:00")]);
+    assert_eq!(
+        starts(&available_slots(&q, &[])),
+        [
+            "2026-12-02T11:00Z",
+            "2026-12-02T12:00Z",
+            "2026-12-03T09:00Z",
+        ]
+    );
+    // Without weekly opening hours a special day still cuts the staff hours to it.
+    q.opening_hours = None;
+    assert_eq!(
+        starts(&available_slots(&q, &[]))[..3],
+        [
+            "2026-12-02T11:00Z",
+            "2026-12-02T12:00Z",
+            "2026-12-03T09:00Z",
+        ]
+    );
 }
 
 #[test]

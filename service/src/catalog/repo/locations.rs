@@ -1,9 +1,9 @@
 use super::{Sets, SqlResult, batch, next_set, only_id, typed, wall};
 use crate::{
-    catalog::domain::{Location, LocationChanges, WeeklyHours},
+    catalog::domain::{Location, LocationChanges, LocationSpecialDay, Period, WeeklyHours},
     db::{Db, Tx},
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use mysql_async::{
     Row,
     prelude::{FromRow, Queryable},
@@ -59,6 +59,34 @@ pub async fn replace_location_hours(
     .await
 }
 
+pub async fn replace_location_special_days(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    days: &[LocationSpecialDay],
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_location_special_days WHERE location_id = ?"),
+        (id,),
+    )
+    .await?;
+    let rows = days.iter().flat_map(|d| {
+        let closed = d.closed.then_some((id, d.date, 0u16, 0u16, true));
+        d.periods
+            .iter()
+            .map(move |p| (id, d.date, p.start.minutes(), p.end.minutes(), false))
+            .chain(closed)
+    });
+    tx.exec_batch(
+        db.sql(
+            "INSERT INTO {p}volixta_location_special_days \
+             (location_id, day, start_minute, end_minute, closed) VALUES (?, ?, ?, ?, ?)",
+        ),
+        rows,
+    )
+    .await
+}
+
 pub(super) fn location_statements(db: &Db, only: Option<u64>) -> Vec<String> {
     vec![
         db.sql(&format!(
@@ -69,6 +97,11 @@ pub(super) fn location_statements(db: &Db, only: Option<u64>) -> Vec<String> {
         db.sql(&format!(
             "SELECT location_id, weekday, start_minute, end_minute FROM {{p}}volixta_location_hours \
              {} ORDER BY location_id, weekday, start_minute",
+            only_id("location_id", only)
+        )),
+        db.sql(&format!(
+            "SELECT location_id, day, start_minute, end_minute, closed \
+             FROM {{p}}volixta_location_special_days {} ORDER BY location_id, day, start_minute",
             only_id("location_id", only)
         )),
     ]
@@ -101,6 +134,15 @@ struct HoursRow {
     end_minute: u16,
 }
 
+#[derive(FromRow)]
+struct SpecialDayRow {
+    location_id: u64,
+    day: NaiveDate,
+    start_minute: u16,
+    end_minute: u16,
+    closed: bool,
+}
+
 pub(super) fn build_locations(sets: &mut std::vec::IntoIter<Vec<Row>>) -> Vec<Location> {
     let rows: Vec<LocationRow> = typed(next_set(sets));
     let mut by_location: HashMap<u64, Vec<WeeklyHours>> = HashMap::new();
@@ -114,9 +156,29 @@ pub(super) fn build_locations(sets: &mut std::vec::IntoIter<Vec<Row>>) -> Vec<Lo
                 end: wall(h.end_minute),
             });
     }
+    let mut special: HashMap<u64, Vec<LocationSpecialDay>> = HashMap::new();
+    for d in typed::<SpecialDayRow>(next_set(sets)) {
+        let days = special.entry(d.location_id).or_default();
+        if days.last().is_none_or(|last| last.date != d.day) {
+            days.push(LocationSpecialDay {
+                date: d.day,
+                closed: d.closed,
+                periods: Vec::new(),
+            });
+        }
+        if !d.closed
+            && let Some(last) = days.last_mut()
+        {
+            last.periods.push(Period {
+                start: wall(d.start_minute),
+                end: wall(d.end_minute),
+            });
+        }
+    }
     rows.into_iter()
         .map(|r| Location {
             opening_hours: by_location.remove(&r.id).unwrap_or_default(),
+            special_days: special.remove(&r.id).unwrap_or_default(),
             id: r.id,
             name: r.name,
             address: r.address,

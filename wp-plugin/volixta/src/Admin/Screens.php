@@ -34,6 +34,14 @@ final class Screens {
 	public const SCREENS = array(
 		'volixta-clients'     => 'clients',
 		'volixta-new-booking' => 'new-booking',
+		'volixta-locations'   => 'locations',
+	);
+
+	/**
+	 * Screens that need more than CAPABILITY (the site's settings are the administrator's).
+	 */
+	public const CAPABILITIES = array(
+		'volixta-settings' => 'manage_options',
 	);
 
 	/**
@@ -116,11 +124,15 @@ final class Screens {
 		$labels = array(
 			'volixta-clients'     => __( 'Clients', 'volixta' ),
 			'volixta-new-booking' => __( 'New booking', 'volixta' ),
+			'volixta-locations'   => __( 'Locations', 'volixta' ),
+			'volixta-services'    => __( 'Services', 'volixta' ),
+			'volixta-settings'    => __( 'Settings', 'volixta' ),
 		);
 		foreach ( self::SCREENS as $slug => $screen ) {
 			// A parent of '' registers the page (with its capability check) without a menu item.
 			$parent = isset( self::HIDDEN[ $slug ] ) ? '' : self::MENU;
-			$hook   = add_submenu_page( $parent, $labels[ $slug ], $labels[ $slug ], self::CAPABILITY, $slug, array( $this, 'render' ) );
+			$label  = $labels[ $slug ] ?? $screen;
+			$hook   = add_submenu_page( $parent, $label, $label, self::capability( $slug ), $slug, array( $this, 'render' ) );
 			if ( is_string( $hook ) ) {
 				$this->hooks[] = $hook;
 			}
@@ -152,7 +164,7 @@ final class Screens {
 	 * @param string $slug Admin page slug.
 	 */
 	public function html( string $slug ): string {
-		if ( ! current_user_can( self::CAPABILITY ) || ! isset( self::SCREENS[ $slug ] ) ) {
+		if ( ! isset( self::SCREENS[ $slug ] ) || ! current_user_can( self::capability( $slug ) ) ) {
 			return $this->wrap( '<div class="notice notice-error inline"><p>' . esc_html__( 'Sorry, you are not allowed to access this page.', 'volixta' ) . '</p></div>' );
 		}
 		try {
@@ -212,6 +224,15 @@ final class Screens {
 				. ' <a href="' . esc_url( SettingsPage::url() ) . '">' . esc_html__( 'Volixta settings', 'volixta' ) . '</a></p>';
 		}
 		return $html . '</div>';
+	}
+
+	/**
+	 * The capability a screen needs.
+	 *
+	 * @param string $slug Admin page slug.
+	 */
+	public static function capability( string $slug ): string {
+		return self::CAPABILITIES[ $slug ] ?? self::CAPABILITY;
 	}
 
 	private static function current_slug(): string {

@@ -77,7 +77,13 @@ final class AdminScreensTest extends WordPressTestCase {
 		self::assertCount( 1, $top );
 		self::assertSame( array( 'Volixta', 'volixta_manage' ), array( $top[0][0], $top[0][1] ) );
 		$items = array_map( static fn ( array $item ): array => array( $item[0], $item[1], $item[2] ), $submenu[ Screens::MENU ] );
-		self::assertSame( array( array( 'Clients', 'volixta_manage', 'volixta-clients' ) ), $items );
+		self::assertSame(
+			array(
+				array( 'Clients', 'volixta_manage', 'volixta-clients' ),
+				array( 'Locations', 'volixta_manage', 'volixta-locations' ),
+			),
+			$items
+		);
 		// WordPress attaches the page callback only for users who may open it.
 		self::assertNotFalse( has_action( 'toplevel_page_' . Screens::MENU ) );
 		self::assertTrue( user_can_access_admin_page() );
