@@ -1,6 +1,7 @@
 //! The screens of one client: its profile with tabs, and the new / edit form. They read and
 //! change the client only through the domains' own functions.
 use super::{
+    display::{Clock, Names},
     form::{ClientForm, FormScreen},
     profile::{
         self, ActivityTab, AdjustState, BookingsTab, ClientView, Notice, ProfileQuery,
@@ -38,12 +39,14 @@ pub async fn profile_screen(
 ) -> ApiResult<ProfileScreen> {
     let client = clients::get(db, q.client_id).await?;
     let currency = settings::load(db).await?.currency;
+    let clock = Clock::business(db).await?;
     let mut screen = ProfileScreen {
         page: q.page.clone(),
         client_base: ProfileQuery::new(&q.page, q.client_id, Tab::Profile).base(),
         here: q.first_page(),
         tab: q.tab,
-        client: ClientView::new(&client, &currency),
+        timezone: clock.name(),
+        client: ClientView::new(&client, &currency, clock),
         notice,
         wallet: None,
         bookings: None,
@@ -92,7 +95,12 @@ pub async fn profile_screen(
             };
             screen.wallet = Some(WalletTab {
                 balance: format_with_currency(client.wallet_balance, &currency),
-                rows: profile::wallet_rows(&rows, &currency),
+                rows: profile::wallet_rows(
+                    &rows,
+                    &currency,
+                    clock,
+                    &Names::of(db, rows.iter().map(|r| r.actor.as_str())).await?,
+                ),
                 kinds: profile::kind_choices(q.get("kind")),
                 from: q.get("from").to_owned(),
                 to: q.get("to").to_owned(),
@@ -109,9 +117,9 @@ pub async fn profile_screen(
             let (filter, mode, scope) = profile::bookings_filter(q)?;
             let (list, next) = bookings::list(db, Party::Manager, filter).await?;
             let (rows, days) = if mode == "calendar" {
-                (Vec::new(), bookings::calendar(chrono_tz::UTC, &list))
+                (Vec::new(), bookings::calendar(clock.zone(), &list))
             } else {
-                (profile::booking_rows(&list), Vec::new())
+                (profile::booking_rows(&list, clock), Vec::new())
             };
             screen.bookings = Some(BookingsTab {
                 mode,
@@ -150,7 +158,11 @@ pub async fn profile_screen(
             screen.rewards = Some(RewardsTab {
                 points: client.reward_points,
                 search: search.to_owned(),
-                rows: profile::reward_rows(&rows),
+                rows: profile::reward_rows(
+                    &rows,
+                    clock,
+                    &Names::of(db, rows.iter().map(|r| r.actor.as_str())).await?,
+                ),
                 next_page: profile::next_before(q, page.next_cursor),
                 first_page: q.first_page(),
                 is_first_page: q.is_first_page(),
@@ -164,7 +176,11 @@ pub async fn profile_screen(
             let page = audit::list(db, clients::ENTITY, client.id, tab_page).await?;
             let entries = page.items;
             screen.activity = Some(ActivityTab {
-                rows: profile::activity_rows(&entries),
+                rows: profile::activity_rows(
+                    &entries,
+                    clock,
+                    &Names::of(db, entries.iter().map(|e| e.actor.as_str())).await?,
+                ),
                 next_page: profile::next_before(q, page.next_cursor),
                 first_page: q.first_page(),
                 is_first_page: q.is_first_page(),

@@ -2,6 +2,7 @@
 //! templates of `shortcodes/admin/`. The screens decide nothing themselves: they read and change
 //! clients through the clients domain, which applies its rules as for any other caller.
 mod client;
+pub mod display;
 mod domain;
 mod error;
 mod form;
@@ -19,7 +20,7 @@ use crate::{
     catalog,
     clients::{self, ClientError, ClientInput},
     db::Db,
-    error::{ApiError, ApiResult},
+    error::ApiResult,
 };
 use domain::{Lists, Named};
 
@@ -124,15 +125,18 @@ pub async fn apply(
                 }
                 match one(db, actor, action, id).await {
                     Ok(()) => outcome.done.push(name),
-                    // The clients domain still answers in HTTP terms; this is its limit refusal.
-                    Err(ApiError::Conflict {
-                        code: "client_limit_reached",
-                        ..
-                    }) => outcome.over_limit.push(name),
-                    Err(ApiError::NotFound | ApiError::Conflict { .. }) => {
-                        outcome.failed.push(name);
-                    }
-                    Err(e) => return Err(e),
+                    Err(ClientError::LimitReached) => outcome.over_limit.push(name),
+                    // Refusals of this one client's state; the others go on.
+                    Err(
+                        ClientError::NotFound
+                        | ClientError::NotDeleted
+                        | ClientError::NotLive
+                        | ClientError::MergeNotLive
+                        | ClientError::WpUserTaken
+                        | ClientError::Blocked
+                        | ClientError::ImportRunning,
+                    ) => outcome.failed.push(name),
+                    Err(e) => return Err(e.into()),
                 }
             }
         }
@@ -140,7 +144,7 @@ pub async fn apply(
     Ok(outcome)
 }
 
-async fn one(db: &Db, actor: Actor, action: Action, id: u64) -> ApiResult<()> {
+async fn one(db: &Db, actor: Actor, action: Action, id: u64) -> Result<(), ClientError> {
     match action {
         Action::Block | Action::Unblock => {
             let input = ClientInput {

@@ -60,6 +60,22 @@ impl fmt::Display for Actor {
     }
 }
 
+/// The longest display name kept; WordPress allows 250 characters.
+const MAX_NAME_CHARS: usize = 250;
+
+/// The acting user's WordPress display name, as the plugin sends it (`X-Volixta-Actor-Name`,
+/// percent-encoded UTF-8). `None` when absent, blank, or not text a screen may print.
+pub fn actor_name(header: Option<&str>) -> Option<String> {
+    let raw = header?;
+    let (decoded, _) = form_urlencoded::parse(raw.as_bytes()).next()?;
+    let name = decoded.trim();
+    let fits = !name.is_empty()
+        && name.chars().count() <= MAX_NAME_CHARS
+        && !name.chars().any(char::is_control)
+        && !name.contains('\u{fffd}');
+    fits.then(|| name.to_owned())
+}
+
 /// The parts of a request the signature covers.
 pub struct SignedRequest<'a> {
     pub method: &'a str,
@@ -306,6 +322,23 @@ mod tests {
         ] {
             assert_eq!(Actor::parse(bad), Err(AuthError::BadActor), "{bad}");
         }
+    }
+
+    #[test]
+    fn actor_names_are_decoded_and_checked() {
+        assert_eq!(
+            actor_name(Some("Maria%20Manager")).as_deref(),
+            Some("Maria Manager")
+        );
+        assert_eq!(
+            actor_name(Some("Zo%C3%AB%20%2B%201")).as_deref(),
+            Some("Zoë + 1")
+        );
+        assert_eq!(actor_name(Some("%20%20")), None);
+        assert_eq!(actor_name(Some("a%0Ab")), None);
+        assert_eq!(actor_name(Some("%FF")), None);
+        assert_eq!(actor_name(Some(&"x".repeat(251))), None);
+        assert_eq!(actor_name(None), None);
     }
 
     #[test]

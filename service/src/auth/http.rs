@@ -9,6 +9,10 @@ use axum::{
 };
 use secrecy::ExposeSecret;
 
+/// The acting user's WordPress display name, percent-encoded; not part of the signature, since
+/// it decides nothing (only the plugin can reach the service), and recorded on changes only.
+pub const ACTOR_NAME_HEADER: &str = "x-volixta-actor-name";
+
 /// Large bodies (avatar uploads, CSV imports) still fit; a bigger one is refused unread.
 const MAX_SIGNED_BODY: usize = 16 * 1024 * 1024;
 
@@ -65,6 +69,19 @@ pub async fn require_signature(
         return Err(AuthError::Replayed.into());
     }
     let actor = credentials.actor;
+    if !parts.method.is_safe()
+        && let Some(name) = super::actor_name(
+            parts
+                .headers
+                .get(ACTOR_NAME_HEADER)
+                .and_then(|v| v.to_str().ok()),
+        )
+    {
+        // A name is shown, never trusted for anything: a request is not refused for want of it.
+        if let Err(e) = repo::remember_name(&state.db, &actor.to_string(), &name).await {
+            tracing::warn!(error = %e, "the actor's display name was not stored");
+        }
+    }
     tracing::Span::current().record("actor", tracing::field::display(actor));
     parts.extensions.insert(actor);
     Ok(next.run(Request::from_parts(parts, Body::from(body))).await)

@@ -6,11 +6,20 @@ pub mod http;
 mod repo;
 
 pub use domain::{
-    Actor, Credentials, Role, SignedRequest, canonical, check_headers, check_signature, sign,
-    verify,
+    Actor, Credentials, Role, SignedRequest, actor_name, canonical, check_headers, check_signature,
+    sign, verify,
 };
 pub use error::AuthError;
 pub use repo::purge_expired_nonces;
+
+use crate::db::{Db, DbError};
+use std::collections::HashMap;
+
+/// The display names WordPress gave these actors (`manager:2` → "Maria Manager"), for those
+/// the plugin has named in a change; others are left out.
+pub async fn display_names(db: &Db, actors: &[&str]) -> Result<HashMap<String, String>, DbError> {
+    Ok(repo::names_of(db, actors).await?.into_iter().collect())
+}
 
 impl Actor {
     /// Admin and manager: the back office.

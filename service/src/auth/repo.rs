@@ -25,3 +25,35 @@ pub async fn purge_expired_nonces(db: &Db) -> Result<u64, mysql_async::Error> {
     .await?;
     Ok(conn.affected_rows())
 }
+
+/// Keeps the latest display name WordPress gave an actor.
+pub async fn remember_name(db: &Db, actor: &str, name: &str) -> Result<(), DbError> {
+    let mut conn = db.pool.get_conn().await?;
+    conn.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_actor_names (actor, display_name) VALUES (?, ?) \
+             ON DUPLICATE KEY UPDATE updated_at = IF(display_name = VALUES(display_name), \
+             updated_at, UTC_TIMESTAMP(6)), display_name = VALUES(display_name)",
+        ),
+        (actor, name),
+    )
+    .await
+    .map_err(DbError::from)
+}
+
+/// The known display names of `actors` (`role:id`), as `(actor, name)`.
+pub async fn names_of(db: &Db, actors: &[&str]) -> Result<Vec<(String, String)>, DbError> {
+    if actors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = db.pool.get_conn().await?;
+    let marks = vec!["?"; actors.len()].join(", ");
+    conn.exec(
+        db.sql(&format!(
+            "SELECT actor, display_name FROM {{p}}volixta_actor_names WHERE actor IN ({marks})"
+        )),
+        actors.to_vec(),
+    )
+    .await
+    .map_err(DbError::from)
+}

@@ -24,6 +24,9 @@ pub struct Settings {
     pub prices_include_tax: bool,
     /// Default tax rate in percent, e.g. "20.00".
     pub tax_rate_percent: Money,
+    /// The business's time zone (IANA), for times that belong to no location: wallet and
+    /// activity history, gift codes. `null`: the zone of the first location, else UTC.
+    pub timezone: Option<String>,
 }
 
 impl Default for Settings {
@@ -38,6 +41,7 @@ impl Default for Settings {
             currency: "EUR".into(),
             prices_include_tax: true,
             tax_rate_percent: Money::ZERO,
+            timezone: None,
         }
     }
 }
@@ -57,6 +61,10 @@ pub struct SettingsPatch {
     pub currency: Option<String>,
     pub prices_include_tax: Option<bool>,
     pub tax_rate_percent: Option<Money>,
+    /// An IANA name like `Europe/Paris`; `null` goes back to the first location's zone.
+    #[serde(default, with = "serde_with_double_option")]
+    #[schema(value_type = Option<String>)]
+    pub timezone: Option<Option<String>>,
 }
 
 /// Tells an explicit `null` (Some(None)) from an absent key (None).
@@ -121,6 +129,11 @@ impl SettingsPatch {
         {
             return Err(SettingsError::TaxRate);
         }
+        if let Some(Some(zone)) = &self.timezone
+            && zone.parse::<chrono_tz::Tz>().is_err()
+        {
+            return Err(SettingsError::TimeZone);
+        }
         Ok(())
     }
 
@@ -128,7 +141,7 @@ impl SettingsPatch {
     pub fn rows(&self) -> Vec<(&'static str, serde_json::Value)> {
         let value = serde_json::to_value(self).unwrap_or_default();
         let mut rows = Vec::new();
-        let present: [(&'static str, bool); 9] = [
+        let present: [(&'static str, bool); 10] = [
             (
                 "min_booking_notice_minutes",
                 self.min_booking_notice_minutes.is_some(),
@@ -153,6 +166,7 @@ impl SettingsPatch {
             ("currency", self.currency.is_some()),
             ("prices_include_tax", self.prices_include_tax.is_some()),
             ("tax_rate_percent", self.tax_rate_percent.is_some()),
+            ("timezone", self.timezone.is_some()),
         ];
         for (name, is_present) in present {
             if is_present {
@@ -193,5 +207,15 @@ mod tests {
             ..Default::default()
         };
         assert!(p.validate().is_err());
+        let p = SettingsPatch {
+            timezone: Some(Some("Europe/Atlantis".into())),
+            ..Default::default()
+        };
+        assert!(p.validate().is_err());
+        let p = SettingsPatch {
+            timezone: Some(Some("America/New_York".into())),
+            ..Default::default()
+        };
+        assert!(p.validate().is_ok());
     }
 }

@@ -15,6 +15,8 @@ pub enum SettingsError {
     Currency,
     #[error("tax_rate_percent must be between 0 and 100")]
     TaxRate,
+    #[error("timezone must be an IANA time zone like Europe/Paris")]
+    TimeZone,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -38,6 +40,7 @@ impl From<SettingsError> for ApiError {
             SettingsError::OutOfRange { field, .. } => ApiError::field(field, message),
             SettingsError::Currency => ApiError::field("currency", message),
             SettingsError::TaxRate => ApiError::field("tax_rate_percent", message),
+            SettingsError::TimeZone => ApiError::field("timezone", message),
             SettingsError::Db(e) => e.into(),
         }
     }

@@ -472,3 +472,106 @@ async fn the_groups_tab_adds_and_removes_the_client() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn the_profile_names_who_acted_and_shows_times_in_the_business_zone() {
+    let app = TestApp::spawn().await;
+    let ann = id(&app
+        .create_client(json!({"first_name": "Ann", "last_name": "Lee", "wp_user_id": 42}))
+        .await);
+    // The plugin names the acting user on changes (percent-encoded UTF-8).
+    let named = app
+        .request_with(
+            Method::POST,
+            &format!("/v1/clients/{ann}/wallet/adjustments"),
+            "manager:2",
+            Some(br#"{"amount": "30.00", "reason": "Welcome"}"#.to_vec()),
+            &[("X-Volixta-Actor-Name", "Mar%C3%ADa%20%3Cb%3EManager")],
+            Tamper::default(),
+        )
+        .await;
+    assert_eq!(named.status, StatusCode::CREATED, "{}", named.text);
+    // A read carries the name too but records nothing.
+    let read = app
+        .request_with(
+            Method::GET,
+            &format!("/v1/clients/{ann}"),
+            "manager:3",
+            None,
+            &[("X-Volixta-Actor-Name", "Reader")],
+            Tamper::default(),
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    let unnamed = app
+        .post(
+            &format!("/v1/clients/{ann}/wallet/adjustments"),
+            "manager:3",
+            &json!({"amount": "-5.00", "reason": "Fix"}),
+        )
+        .await;
+    assert_eq!(unnamed.status, StatusCode::CREATED, "{}", unnamed.text);
+    let code = app
+        .post(
+            "/v1/gift-codes",
+            MANAGER,
+            &json!({"value": "10.00", "code": "ANNLEE10"}),
+        )
+        .await;
+    assert_eq!(code.status, StatusCode::CREATED, "{}", code.text);
+    let redeemed = app
+        .post(
+            "/v1/gift-codes/redeem",
+            "client:42",
+            &json!({"code": "annlee10"}),
+        )
+        .await;
+    assert_eq!(redeemed.status, StatusCode::OK, "{}", redeemed.text);
+
+    let wallet = html(&app, &format!("client={ann}&tab=wallet")).await;
+    assert!(wallet.contains("María &lt;b&gt;Manager"), "{wallet}");
+    assert!(wallet.contains("Manager #3"), "{wallet}");
+    assert!(wallet.contains("Ann Lee (client)"), "{wallet}");
+    assert!(!wallet.contains("manager:2") && !wallet.contains("client:42"));
+    assert!(!wallet.contains("Reader"));
+    assert!(wallet.contains("Times are in UTC."), "{wallet}");
+
+    // With the business's zone set, every time of the profile is on its clock, named.
+    let set = app
+        .patch(
+            "/v1/settings",
+            ADMIN,
+            &json!({"timezone": "America/New_York"}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    let bad = app
+        .patch("/v1/settings", ADMIN, &json!({"timezone": "Mars/Olympus"}))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text.contains("timezone"), "{}", bad.text);
+    let created: String = app
+        .scalar(
+            "SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i') FROM {p}volixta_wallet_ledger \
+             WHERE reason = 'Welcome'",
+        )
+        .await;
+    let utc = chrono::NaiveDateTime::parse_from_str(&created, "%Y-%m-%d %H:%M")
+        .expect("time")
+        .and_utc();
+    let local = utc
+        .with_timezone(&chrono_tz::America::New_York)
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    let wallet = html(&app, &format!("client={ann}&tab=wallet")).await;
+    assert!(
+        wallet.contains("Times are in America&#x2f;New_York."),
+        "{wallet}"
+    );
+    assert!(wallet.contains(&local), "{local} in {wallet}");
+    let activity = html(&app, &format!("client={ann}&tab=activity")).await;
+    assert!(activity.contains("Times are in America&#x2f;New_York."));
+    assert!(activity.contains("Manager #1"), "{activity}");
+    let profile = html(&app, &format!("client={ann}")).await;
+    assert!(profile.contains("(America&#x2f;New_York)"), "{profile}");
+}

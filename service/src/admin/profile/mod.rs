@@ -1,12 +1,12 @@
 //! The client profile screen: which client and tab a query asks for, the filters of each tab,
 //! and the view models its template renders. Money and dates are worded here once, so every tab
 //! shows them alike.
-use super::AdminError;
+use super::{AdminError, display::Clock};
 use crate::{
     clients::Client,
     money::{Money, format_with_currency},
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -218,11 +218,6 @@ fn tab_name(tab: Tab) -> &'static str {
     }
 }
 
-/// A date and time as the screens print them (UTC, to the minute).
-pub fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
-}
-
 fn day(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default()
@@ -278,7 +273,7 @@ pub struct ClientView {
 }
 
 impl ClientView {
-    pub fn new(c: &Client, currency: &str) -> Self {
+    pub fn new(c: &Client, currency: &str, clock: Clock) -> Self {
         let initials: String = [c.first_name.chars().next(), c.last_name.chars().next()]
             .into_iter()
             .flatten()
@@ -309,8 +304,8 @@ impl ClientView {
             wp_user_id: c.wp_user_id,
             balance: format_with_currency(c.wallet_balance, currency),
             reward_points: c.reward_points,
-            created: when(c.created_at),
-            updated: when(c.updated_at),
+            created: clock.when(c.created_at),
+            updated: clock.when(c.updated_at),
         }
     }
 }
@@ -362,6 +357,8 @@ pub struct ProfileScreen {
     /// The current tab's state from its first page, for forms that answer with the tab.
     pub here: String,
     pub tab: Tab,
+    /// The time zone every time of the screen is shown in.
+    pub timezone: &'static str,
     pub client: ClientView,
     pub notice: Option<Notice>,
     pub wallet: Option<WalletTab>,

@@ -1,8 +1,11 @@
 //! The view models of the profile's tabs (wallet, bookings, reward points, groups, activity):
 //! rows worded for the template, and the filters each tab reads from the query.
-use super::{Choice, ProfileQuery, TAB_ROWS, date_filter, when};
+use super::{Choice, ProfileQuery, TAB_ROWS, date_filter};
 use crate::{
-    admin::AdminError,
+    admin::{
+        AdminError,
+        display::{Clock, Names, Who},
+    },
     audit,
     bookings::{self, Booking, CalendarDay, PaymentStatus, Status as BookingStatus},
     clients::{Client, Group},
@@ -22,7 +25,7 @@ pub struct WalletRow {
     pub credit: bool,
     pub balance_after: String,
     pub reason: String,
-    pub actor: String,
+    pub actor: Who,
 }
 
 /// The wallet adjustment form as it was sent, and what was wrong with it.
@@ -62,16 +65,21 @@ pub const KINDS: &[EntryKind] = &[
     EntryKind::Merge,
 ];
 
-pub fn wallet_rows(rows: &[wallet::LedgerRow], currency: &str) -> Vec<WalletRow> {
+pub fn wallet_rows(
+    rows: &[wallet::LedgerRow],
+    currency: &str,
+    clock: Clock,
+    names: &Names,
+) -> Vec<WalletRow> {
     rows.iter()
         .map(|r| WalletRow {
-            date: when(r.created_at),
+            date: clock.when(r.created_at),
             kind: r.kind.as_str(),
             amount: format_with_currency(r.amount.abs(), currency),
             credit: !r.amount.is_negative(),
             balance_after: format_with_currency(r.balance_after, currency),
             reason: r.reason.clone(),
-            actor: r.actor.clone(),
+            actor: names.who(&r.actor),
         })
         .collect()
 }
@@ -187,12 +195,12 @@ pub fn bookings_filter(
     Ok((f, mode, scope))
 }
 
-pub fn booking_rows(list: &[Booking]) -> Vec<BookingRow> {
+pub fn booking_rows(list: &[Booking], clock: Clock) -> Vec<BookingRow> {
     list.iter()
         .map(|b| BookingRow {
             id: b.id,
-            date: b.start.format("%Y-%m-%d").to_string(),
-            time: b.start.format("%H:%M").to_string(),
+            date: clock.date(b.start),
+            time: clock.time(b.start),
             service: b.service_name.clone().unwrap_or_default(),
             staff: b.staff_name.clone().unwrap_or_default(),
             location: b.location_name.clone().unwrap_or_default(),
@@ -224,7 +232,7 @@ pub struct RewardRow {
     pub action: String,
     pub balance_after: u64,
     pub reason: String,
-    pub actor: String,
+    pub actor: Who,
 }
 
 #[derive(Debug, Serialize)]
@@ -237,10 +245,10 @@ pub struct RewardsTab {
     pub is_first_page: bool,
 }
 
-pub fn reward_rows(rows: &[rewards::LedgerRow]) -> Vec<RewardRow> {
+pub fn reward_rows(rows: &[rewards::LedgerRow], clock: Clock, names: &Names) -> Vec<RewardRow> {
     rows.iter()
         .map(|r| RewardRow {
-            date: when(r.created_at),
+            date: clock.when(r.created_at),
             points: r.points,
             action: serde_json::to_value(r.action)
                 .ok()
@@ -248,7 +256,7 @@ pub fn reward_rows(rows: &[rewards::LedgerRow]) -> Vec<RewardRow> {
                 .unwrap_or_default(),
             balance_after: r.balance_after,
             reason: r.reason.clone(),
-            actor: r.actor.clone(),
+            actor: names.who(&r.actor),
         })
         .collect()
 }
@@ -283,7 +291,7 @@ pub struct ChangeRow {
 #[derive(Debug, Serialize)]
 pub struct ActivityRow {
     pub date: String,
-    pub actor: String,
+    pub actor: Who,
     pub action: String,
     pub changes: Vec<ChangeRow>,
 }
@@ -304,12 +312,12 @@ fn shown(v: &serde_json::Value) -> String {
     }
 }
 
-pub fn activity_rows(entries: &[audit::Entry]) -> Vec<ActivityRow> {
+pub fn activity_rows(entries: &[audit::Entry], clock: Clock, names: &Names) -> Vec<ActivityRow> {
     entries
         .iter()
         .map(|e| ActivityRow {
-            date: when(e.created_at),
-            actor: e.actor.clone(),
+            date: clock.when(e.created_at),
+            actor: names.who(&e.actor),
             action: e.action.clone(),
             changes: e
                 .changes

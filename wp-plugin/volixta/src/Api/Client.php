@@ -33,6 +33,11 @@ final class Client {
 	public const LOCALE_HEADER = 'X-Volixta-Locale';
 
 	/**
+	 * The acting user's display name, percent-encoded: the service shows it beside what they did.
+	 */
+	public const ACTOR_NAME_HEADER = 'X-Volixta-Actor-Name';
+
+	/**
 	 * Service base URL without trailing slash, e.g. http://127.0.0.1:8787.
 	 *
 	 * @var string
@@ -166,6 +171,9 @@ final class Client {
 
 		$signed = Signer::headers( $this->secret, $method, $path_and_query, $actor->header(), $body, (int) ( $this->clock )(), Signer::nonce() );
 		$out    = self::clean_headers( $headers );
+		if ( '' !== $actor->name() ) {
+			$out[ self::ACTOR_NAME_HEADER ] = rawurlencode( $actor->name() );
+		}
 		if ( '' !== $body && '' !== $content_type ) {
 			$out['Content-Type'] = $content_type;
 		}

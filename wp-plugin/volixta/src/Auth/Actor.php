@@ -32,6 +32,13 @@ final class Actor {
 	private int $wp_user_id;
 
 	/**
+	 * The user's WordPress display name, for the service to say who did something; "" if none.
+	 *
+	 * @var string
+	 */
+	private string $name = '';
+
+	/**
 	 * Builds an actor; refuses anything the header format cannot carry.
 	 *
 	 * @param string $role       One of self::ROLES.
@@ -59,6 +66,21 @@ final class Actor {
 
 	public function header(): string {
 		return $this->role . ':' . $this->wp_user_id;
+	}
+
+	public function name(): string {
+		return $this->name;
+	}
+
+	/**
+	 * The same actor, known by this display name.
+	 *
+	 * @param string $name WordPress display name.
+	 */
+	public function with_name( string $name ): self {
+		$clone       = clone $this;
+		$clone->name = trim( $name );
+		return $clone;
 	}
 
 	public static function guest(): self {
@@ -110,7 +132,7 @@ final class Actor {
 			ClientLink::is_linked( (int) $user->ID ),
 			is_multisite() && is_super_admin( (int) $user->ID )
 		);
-		return new self( $role, (int) $user->ID );
+		return ( new self( $role, (int) $user->ID ) )->with_name( (string) $user->display_name );
 	}
 
 	public static function current(): self {

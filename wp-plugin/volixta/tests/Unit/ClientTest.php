@@ -125,6 +125,16 @@ final class ClientTest extends TestCase {
 		self::assert_verifies( $t->last() );
 	}
 
+	public function test_the_actor_s_display_name_travels_percent_encoded(): void {
+		$t = new RecordingTransport( array( RecordingTransport::json( 201, '{}' ), RecordingTransport::json( 201, '{}' ) ) );
+		$c = new Client( 'http://127.0.0.1:8787', self::SECRET, $t );
+		$c->request( 'POST', '/v1/clients', ( new Actor( 'manager', 2 ) )->with_name( " Zoë Manager\r\n" ), array(), array( 'X-Volixta-Actor-Name' => 'Forged' ) );
+		self::assertSame( 'Zo%C3%AB%20Manager', $t->last()['headers']['X-Volixta-Actor-Name'] );
+		self::assert_verifies( $t->last() );
+		$c->request( 'POST', '/v1/clients', new Actor( 'manager', 2 ), array(), array( 'X-Volixta-Actor-Name' => 'Forged' ) );
+		self::assertArrayNotHasKey( 'X-Volixta-Actor-Name', $t->last()['headers'] );
+	}
+
 	public function test_each_request_gets_a_new_nonce(): void {
 		$t      = new RecordingTransport( array( RecordingTransport::json( 200, '{}' ) ) );
 		$client = new Client( 'http://127.0.0.1:8787', self::SECRET, $t );
