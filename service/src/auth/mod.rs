@@ -59,3 +59,8 @@ impl Actor {
         }
     }
 }
+
+/// The actors the plugin has named, ordered by name (`(actor, name)`), for a filter to offer.
+pub async fn named_actors(db: &Db, limit: u32) -> Result<Vec<(String, String)>, DbError> {
+    repo::all_names(db, limit).await
+}

@@ -57,3 +57,17 @@ pub async fn names_of(db: &Db, actors: &[&str]) -> Result<Vec<(String, String)>,
     .await
     .map_err(DbError::from)
 }
+
+/// Every actor with a known name, by name, for choosing one (at most `limit`).
+pub async fn all_names(db: &Db, limit: u32) -> Result<Vec<(String, String)>, DbError> {
+    let mut conn = db.pool.get_conn().await?;
+    conn.exec(
+        db.sql(
+            "SELECT actor, display_name FROM {p}volixta_actor_names \
+             ORDER BY display_name, actor LIMIT ?",
+        ),
+        (limit,),
+    )
+    .await
+    .map_err(DbError::from)
+}

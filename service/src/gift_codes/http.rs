@@ -39,7 +39,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(send_gift_code))
 }
 
-fn keys(state: &AppState) -> CodeKeys {
+pub(crate) fn keys(state: &AppState) -> CodeKeys {
     CodeKeys::new(
         state.config.data_key.as_ref().map(DataKey::expose),
         state.config.shared_secret.expose_secret().as_bytes(),

@@ -33,6 +33,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../shortcodes/admin/client_form.html"),
     ),
     (
+        "admin/credits.html",
+        include_str!("../../../shortcodes/admin/credits.html"),
+    ),
+    (
         "admin/_slot_picker.html",
         include_str!("../../../shortcodes/admin/_slot_picker.html"),
     ),

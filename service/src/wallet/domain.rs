@@ -120,6 +120,32 @@ pub struct HistoryFilter {
     pub kinds: Vec<EntryKind>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Only these clients' movements (across all clients' history); empty: no such filter.
+    pub client_ids: Vec<u64>,
+    pub actor: Option<ActorFilter>,
+}
+
+/// Whose movements: one actor (`manager:2`), every actor of a role (`client`: clients acting
+/// themselves), or the service's own work and integrations (`system`: WooCommerce, imports).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActorFilter {
+    One(String),
+    Role(&'static str),
+    System,
+}
+
+impl ActorFilter {
+    pub fn parse(raw: &str) -> Option<Self> {
+        const ROLES: [&str; 5] = ["admin", "manager", "employee", "client", "guest"];
+        match raw.trim() {
+            "" => None,
+            "system" => Some(Self::System),
+            r => match ROLES.iter().find(|role| **role == r) {
+                Some(role) => Some(Self::Role(role)),
+                None => Some(Self::One(r.to_owned())),
+            },
+        }
+    }
 }
 
 impl HistoryFilter {
@@ -148,7 +174,12 @@ impl HistoryFilter {
         {
             return Err(WalletError::EmptyPeriod);
         }
-        Ok(Self { kinds, from, to })
+        Ok(Self {
+            kinds,
+            from,
+            to,
+            ..Self::default()
+        })
     }
 }
 

@@ -268,6 +268,9 @@ pub struct TransactionsQuery {
     pub from: Option<String>,
     /// Up to this instant (exclusive) or through this date (UTC).
     pub to: Option<String>,
+    /// Who made the movements: an actor (`manager:2`), a role (`client`: clients themselves),
+    /// or `system` (WooCommerce, imports).
+    pub actor: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -286,7 +289,8 @@ async fn list_transactions(
     Query(q): Query<TransactionsQuery>,
 ) -> ApiResult<AppJson<TransactionPage>> {
     actor.require_manager()?;
-    let filter = HistoryFilter::parse(q.kind.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    let mut filter = HistoryFilter::parse(q.kind.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    filter.actor = q.actor.as_deref().and_then(super::ActorFilter::parse);
     let page = PageRequest::new(q.before, q.limit);
     let page = super::history_filtered(&state.db, q.client_id, &filter, page).await?;
     Ok(AppJson(TransactionPage {

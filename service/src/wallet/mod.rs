@@ -7,8 +7,8 @@ pub mod http;
 mod repo;
 
 pub use domain::{
-    Adjustment, BrokenLedger, Entry, EntryKind, HistoryFilter, LedgerRow, References, TopUp,
-    TopUpFlag, TopUpStatus,
+    ActorFilter, Adjustment, BrokenLedger, Entry, EntryKind, HistoryFilter, LedgerRow, References,
+    TopUp, TopUpFlag, TopUpStatus,
 };
 pub use error::WalletError;
 

@@ -1,6 +1,6 @@
 use super::{
     Entry, EntryKind, LedgerRow,
-    domain::{HistoryFilter, TopUp, TopUpFlag, TopUpStatus},
+    domain::{ActorFilter, HistoryFilter, TopUp, TopUpFlag, TopUpStatus},
 };
 use crate::{
     db::{Db, DbError, Tx, row::Column},
@@ -108,6 +108,19 @@ pub fn history(client_id: Option<u64>, filter: &HistoryFilter, page: PageRequest
     }
     if let Some(to) = filter.to {
         query.and("created_at < ?", [to.naive_utc().into()]);
+    }
+    if !filter.client_ids.is_empty() {
+        let marks = vec!["?"; filter.client_ids.len()].join(", ");
+        query.and(
+            &format!("client_id IN ({marks})"),
+            filter.client_ids.iter().map(|id| Value::from(*id)),
+        );
+    }
+    match &filter.actor {
+        None => {}
+        Some(ActorFilter::One(actor)) => query.and("actor = ?", [actor.as_str().into()]),
+        Some(ActorFilter::Role(role)) => query.and("actor LIKE ?", [format!("{role}:%").into()]),
+        Some(ActorFilter::System) => query.and("actor NOT LIKE ?", ["%:%".into()]),
     }
     query
 }

@@ -1,5 +1,6 @@
 mod admin;
 mod admin_client;
+mod admin_credits;
 mod admin_new_booking;
 mod admin_setup;
 mod admin_slot_picker;

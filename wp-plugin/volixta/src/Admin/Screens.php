@@ -34,6 +34,7 @@ final class Screens {
 	public const SCREENS = array(
 		'volixta-clients'     => 'clients',
 		'volixta-new-booking' => 'new-booking',
+		'volixta-credits'     => 'credits',
 		'volixta-locations'   => 'locations',
 	);
 
@@ -124,6 +125,7 @@ final class Screens {
 		$labels = array(
 			'volixta-clients'     => __( 'Clients', 'volixta' ),
 			'volixta-new-booking' => __( 'New booking', 'volixta' ),
+			'volixta-credits'     => __( 'Credits & Gifts', 'volixta' ),
 			'volixta-locations'   => __( 'Locations', 'volixta' ),
 			'volixta-services'    => __( 'Services', 'volixta' ),
 			'volixta-settings'    => __( 'Settings', 'volixta' ),

@@ -80,6 +80,7 @@ final class AdminScreensTest extends WordPressTestCase {
 		self::assertSame(
 			array(
 				array( 'Clients', 'volixta_manage', 'volixta-clients' ),
+				array( 'Credits & Gifts', 'volixta_manage', 'volixta-credits' ),
 				array( 'Locations', 'volixta_manage', 'volixta-locations' ),
 			),
 			$items
