@@ -255,3 +255,36 @@ export async function wpRestAs(context, site, method, route, data) {
   const res = await context.request.fetch(new URL(`wp-json/${route}`, site.site).href, { method, headers: { 'X-WP-Nonce': nonce }, data });
   return { status: res.status(), body: await res.json().catch(() => null) };
 }
+
+/** Runs an action that swaps part of a Volixta screen and waits until the swap settled. */
+export async function swapped(page, action, urlPart = '/wp-json/volixta/v1/render/admin/') {
+  await page.evaluate(() => {
+    window.volixtaSettled = false;
+    document.addEventListener('htmx:afterSettle', () => { window.volixtaSettled = true; }, { once: true });
+  });
+  const response = page.waitForResponse((r) => r.url().includes(urlPart));
+  await action();
+  const res = await response;
+  assert.equal(res.status(), 200, `the screen answered ${res.status()}`);
+  await page.waitForFunction(() => window.volixtaSettled === true);
+  return res;
+}
+
+/** axe-core on the Volixta container: no serious or critical violation. */
+export async function axe(page, label) {
+  await page.addScriptTag({ path: path.join(ROOT, 'tests/e2e/node_modules/axe-core/axe.min.js') });
+  const result = await page.evaluate(() => window.axe.run({ include: [['.volixta-wrap']] }, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`).join('; ')})`), [], `axe on ${label}`);
+}
+
+/** A full-page screenshot under target/e2e/NAME.png. */
+export async function shoot(page, name) {
+  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+}
+
+/** Nothing of the screen sticks out sideways (a phone would scroll horizontally). */
+export async function fits(page, label) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 1, `${label} is ${overflow}px wider than the screen`);
+}
