@@ -8,7 +8,6 @@ use crate::{
     auth::Actor,
     clients,
     error::{ApiError, ApiResult},
-    gift_codes,
     i18n::Locale,
     idempotency::Idempotent,
     money::{Money, format_with_currency},
@@ -317,31 +316,10 @@ async fn apply_gift_code(
     let mut notice = None;
     match request.command.gift_code_id.trim().parse::<u64>() {
         Err(_) => forms.code_error = Some("Choose a gift code.".into()),
-        Ok(code_id) => {
-            let actor = request.actor;
-            let outcome = request
-                .run(db, StatusCode::OK, |mut tx| async move {
-                    let result = gift_codes::apply(&mut tx, db, actor, code_id, id).await;
-                    (tx, result.map(|credited| credited.transaction))
-                })
-                .await;
-            match outcome {
-                Ok(_) => {
-                    let currency = settings::load(db).await?.currency;
-                    let balance = clients::get(db, id).await?.wallet_balance;
-                    notice = Some(Notice::done(
-                        "code_applied",
-                        "",
-                        format_with_currency(balance, &currency),
-                    ));
-                }
-                Err(ApiError::NotFound) => forms.code_error = Some("gift code not found".into()),
-                Err(ApiError::Invalid { message, .. } | ApiError::Conflict { message, .. }) => {
-                    forms.code_error = Some(message);
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        Ok(code_id) => match super::apply_code(&request, db, code_id, id).await? {
+            Ok(balance) => notice = Some(Notice::done("code_applied", "", balance)),
+            Err(reason) => forms.code_error = Some(reason),
+        },
     }
     let screen = client::profile_screen(db, &q, notice, forms).await?;
     page(&state, &headers, "admin/client.html", &screen)

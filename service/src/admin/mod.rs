@@ -21,7 +21,7 @@ use crate::{
     catalog,
     clients::{self, ClientError, ClientInput},
     db::Db,
-    error::ApiResult,
+    error::{ApiError, ApiResult},
 };
 use domain::{Lists, Named};
 
@@ -64,6 +64,36 @@ pub async fn clients_screen(
         &lists,
         outcome,
     ))
+}
+
+/// Applies a gift code to a client's wallet through the idempotency wrapper, answering the
+/// client's new balance, or the refusal (a vanished code, revoked, already redeemed, …) that a
+/// screen shows beside its form.
+pub(crate) async fn apply_code<C>(
+    request: &crate::idempotency::Idempotent<C>,
+    db: &Db,
+    code_id: u64,
+    client_id: u64,
+) -> ApiResult<Result<String, String>> {
+    let actor = request.actor;
+    let applied = request
+        .run(db, axum::http::StatusCode::OK, |mut tx| async move {
+            let result = crate::gift_codes::apply(&mut tx, db, actor, code_id, client_id).await;
+            (tx, result.map(|credited| credited.transaction))
+        })
+        .await;
+    match applied {
+        Ok(_) => {
+            let currency = crate::settings::load(db).await?.currency;
+            let balance = clients::get(db, client_id).await?.wallet_balance;
+            Ok(Ok(crate::money::format_with_currency(balance, &currency)))
+        }
+        Err(ApiError::NotFound) => Ok(Err("gift code not found".into())),
+        Err(ApiError::Invalid { message, .. } | ApiError::Conflict { message, .. }) => {
+            Ok(Err(message))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Applies a row or bulk action to each client, in order; one that fails does not stop the

@@ -6,8 +6,6 @@ use crate::{
     error::{ApiError, ApiResult},
     gift_codes::{self, NewCode, NewCodeRequest},
     idempotency::Idempotent,
-    money::format_with_currency,
-    settings,
     state::AppState,
 };
 use axum::{
@@ -257,32 +255,15 @@ async fn apply_code(
     let mut outcome = Outcome::default();
     match request.command.client_id.trim().parse::<u64>() {
         Err(_) => outcome.apply_error = Some("Choose a client.".into()),
-        Ok(client_id) => {
-            let actor = request.actor;
-            let applied = request
-                .run(db, StatusCode::OK, |mut tx| async move {
-                    let result = gift_codes::apply(&mut tx, db, actor, id, client_id).await;
-                    (tx, result.map(|credited| credited.transaction))
-                })
-                .await;
-            match applied {
-                Ok(_) => {
-                    let currency = settings::load(db).await?.currency;
-                    let client = clients::get(db, client_id).await?;
-                    outcome.notice = Some(Notice::done(
-                        "code_applied_to",
-                        client.full_name(),
-                        format_with_currency(client.wallet_balance, &currency),
-                    ));
-                    q.set("search", None);
-                    q.chosen.clear();
-                }
-                Err(ApiError::Invalid { message, .. } | ApiError::Conflict { message, .. }) => {
-                    outcome.apply_error = Some(message);
-                }
-                Err(e) => return Err(e),
+        Ok(client_id) => match crate::admin::apply_code(&request, db, id, client_id).await? {
+            Ok(balance) => {
+                let name = clients::get(db, client_id).await?.full_name();
+                outcome.notice = Some(Notice::done("code_applied_to", name, balance));
+                q.set("search", None);
+                q.chosen.clear();
             }
-        }
+            Err(reason) => outcome.apply_error = Some(reason),
+        },
     }
     answer(&state, &headers, &q, outcome).await
 }
