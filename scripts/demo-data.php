@@ -6,7 +6,8 @@
  * user meta `_volixta_client_id`, which is how the plugin knows that a user is a client. Then a
  * location, a service and a staff member, and Ada's first booking in the next free slot. Last, a
  * client base of a few dozen for wp-admin → Volixta → Clients: statuses, groups, a few blocked,
- * two deleted.
+ * two deleted. Then money and bookings: credits and reward points for some of them, upcoming
+ * bookings paid in different ways (one cancelled), and gift codes in every state.
  * Safe to run again: it finds the existing client and does not credit twice.
  *
  *   php scripts/demo-data.php --url=http://127.0.0.1:8080 --db=wordpress
@@ -34,7 +35,7 @@ $user  = get_user_by( 'login', 'client' ) ?: volixta_cli_fail( 'no WordPress use
 $admin = get_user_by( 'login', 'admin' ) ?: volixta_cli_fail( 'no WordPress user `admin`' );
 $uid   = (int) $user->ID;
 $api   = Client::from_options();
-$actor = new Actor( 'admin', (int) $admin->ID );
+$actor = Actor::for_user( $admin );
 
 /** Sends one signed request and fails loudly unless the status is one of $expected. */
 $call = static function ( string $method, string $path, ?array $body, array $expected, array $headers = array() ) use ( $api, $actor ) {
@@ -228,6 +229,97 @@ foreach ( array( array( 'Olive', 'Gone', 'olive.gone@example.com' ), array( 'Per
 	$call( 'DELETE', "/v1/clients/$gone", null, array( 200 ) );
 	volixta_cli_say( "deleted client $f $l (for the Deleted view)" );
 }
+
+// 5. Money and bookings for Credits & Gifts, Bookings and the profiles' tabs: welcome credits
+// and reward points for a few clients, upcoming bookings (paid, partly paid with credits, unpaid,
+// one cancelled with its refund), and gift codes in every state. Each step looks for what it made
+// before (by its reason, its note, or the client's bookings), so a second run adds nothing.
+$has_reason = static function ( string $path, string $list, string $reason ) use ( $call ): bool {
+	$rows = (array) ( $call( 'GET', $path, null, array( 200 ) )->json[ $list ] ?? array() );
+	return in_array( $reason, array_map( static fn ( array $r ) => (string) ( $r['reason'] ?? '' ), $rows ), true );
+};
+$picked = array_values( array_filter( array_map( static fn ( int $i ) => $ids[ $base[ $i ] ] ?? null, array( 1, 3, 4, 6, 8, 13, 17, 24 ) ) ) );
+foreach ( $picked as $n => $id ) {
+	if ( ! $has_reason( "/v1/clients/$id/wallet", 'transactions', 'Demo welcome credit' ) ) {
+		$call( 'POST', "/v1/clients/$id/wallet/adjustments", array( 'amount' => sprintf( '%d.00', 20 + 10 * $n ), 'reason' => 'Demo welcome credit' ), array( 201 ) );
+	}
+	if ( ! $has_reason( "/v1/clients/$id/rewards", 'entries', 'Demo loyalty points' ) ) {
+		$call( 'POST', "/v1/clients/$id/rewards", array( 'points' => 50 + 25 * $n, 'reason' => 'Demo loyalty points' ), array( 201 ) );
+	}
+}
+volixta_cli_say( sprintf( 'credits and reward points for %d clients', count( $picked ) ) );
+
+$from  = gmdate( 'Y-m-d', time() + 2 * DAY_IN_SECONDS );
+$to    = gmdate( 'Y-m-d', time() + 21 * DAY_IN_SECONDS );
+$slots = array();
+foreach ( (array) $call( 'GET', "/v1/availability?service_id=$service_id&location_id=$location_id&from=$from&to=$to&timezone=Europe%2FLondon", null, array( 200 ) )->json['days'] as $day ) {
+	// A few a day, spread over the weeks, so the calendar has something on many days.
+	foreach ( array_slice( (array) $day['slots'], 2, 40 ) as $k => $slot ) {
+		if ( 0 === $k % 12 ) {
+			$slots[] = $slot['start'];
+		}
+	}
+}
+$plans = array(
+	array( 'method' => 'cash', 'status' => 'paid' ),
+	array( 'use_wallet' => '15.00', 'method' => 'cash', 'status' => 'unpaid' ),
+	array( 'method' => 'bank_transfer', 'status' => 'unpaid' ),
+	array( 'use_wallet' => '20.00', 'method' => 'card', 'status' => 'paid' ),
+	array( 'method' => 'card', 'status' => 'pending' ),
+	array( 'use_wallet' => '10.00', 'method' => 'cash', 'status' => 'unpaid' ),
+	array( 'method' => 'cash', 'status' => 'unpaid' ),
+	array( 'method' => 'card', 'status' => 'paid' ),
+);
+$booked = 0;
+foreach ( $picked as $n => $id ) {
+	$mine = (array) ( $call( 'GET', "/v1/clients/$id/bookings?scope=all", null, array( 200 ) )->json['bookings'] ?? array() );
+	if ( array() !== $mine || ! isset( $slots[ $n ] ) ) {
+		continue;
+	}
+	$made = $call(
+		'POST',
+		'/v1/bookings',
+		array(
+			'client_id'   => $id,
+			'service_id'  => $service_id,
+			'location_id' => $location_id,
+			'staff_id'    => $staff_id,
+			'start'       => $slots[ $n ],
+			'payment'     => $plans[ $n % count( $plans ) ],
+		),
+		array( 201, 409 ),
+		array( 'Idempotency-Key' => "demo-booking-$id" )
+	);
+	if ( 201 !== $made->status ) {
+		continue;
+	}
+	++$booked;
+	if ( 5 === $n ) {
+		$call( 'POST', '/v1/bookings/' . $made->json['id'] . '/cancel', array( 'reason' => 'Demo: the client could not come' ), array( 200 ) );
+	}
+}
+volixta_cli_say( "upcoming bookings for the client base: $booked made" );
+
+$codes = (array) ( $call( 'GET', '/v1/gift-codes?limit=500', null, array( 200 ) )->json['gift_codes'] ?? array() );
+$notes = array_map( static fn ( array $c ) => (string) ( $c['note'] ?? '' ), $codes );
+$gift  = static function ( string $note, array $terms ) use ( $call, $notes ): ?int {
+	if ( in_array( $note, $notes, true ) ) {
+		return null;
+	}
+	return (int) $call( 'POST', '/v1/gift-codes', $terms + array( 'note' => $note ), array( 201 ) )->json['id'];
+};
+$gift( 'Demo: spring promotion', array( 'value' => '15.00', 'max_redemptions' => 100, 'expires_at' => gmdate( 'Y-m-d\TH:i:s\Z', time() + 90 * DAY_IN_SECONDS ) ) );
+$thanks = $gift( 'Demo: loyalty thank-you', array( 'value' => '10.00', 'max_redemptions' => 2 ) );
+foreach ( null === $thanks ? array() : array_slice( $picked, 0, 2 ) as $id ) {
+	$call( 'POST', "/v1/gift-codes/$thanks/apply", array( 'client_id' => $id ), array( 200 ) );
+}
+// Expires two seconds after it is made: the list shows it as expired from then on.
+$gift( 'Demo: flash sale (expired)', array( 'value' => '5.00', 'expires_at' => gmdate( 'Y-m-d\TH:i:s\Z', time() + 2 ) ) );
+$withdrawn = $gift( 'Demo: withdrawn offer', array( 'value' => '30.00' ) );
+if ( null !== $withdrawn ) {
+	$call( 'POST', "/v1/gift-codes/$withdrawn/revoke", null, array( 200 ) );
+}
+volixta_cli_say( 'gift codes: active, used up, expired and revoked' );
 
 echo wp_json_encode(
 	array(

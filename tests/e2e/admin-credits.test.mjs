@@ -5,7 +5,7 @@
 // An employee and a client get neither the screen nor its actions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSite, stopSite, launchChromium, sql, openSession, wpRestAs, swapped, axe, shoot, fits } from './harness.mjs';
+import { startSite, stopSite, launchChromium, sql, php, openSession, wpRestAs, swapped, axe, shoot, fits } from './harness.mjs';
 
 let stack;
 let browser;
@@ -142,6 +142,18 @@ test('a manager creates a promo code, applies it to a client, follows the money 
   }
   await axe(phone.page, 'the movements at 390 px');
   await phone.context.close();
+});
+
+test('the demo data shows codes in every state and loads only once', async () => {
+  const count = (table) => Number(one(`SELECT COUNT(*) FROM ${db()}.wp_volixta_${table}`));
+  const statuses = sql(`SELECT revoked_at IS NOT NULL, expires_at < UTC_TIMESTAMP(), redemptions >= max_redemptions FROM ${db()}.wp_volixta_gift_codes WHERE note LIKE 'Demo:%'`);
+  assert.equal(statuses.length, 4);
+  assert.ok(count('wallet_ledger') > 10 && count('bookings') > 5, 'money and bookings for the screens');
+  assert.ok(Number(one(`SELECT COUNT(*) FROM ${db()}.wp_volixta_bookings WHERE status = 'cancelled'`)) >= 1);
+  const before = ['clients', 'wallet_ledger', 'reward_ledger', 'bookings', 'gift_codes', 'gift_code_redemptions'].map(count);
+  await php('demo-data.php', [`--url=${stack.site.site}`, `--db=${stack.db}`], stack.wpEnv);
+  const after = ['clients', 'wallet_ledger', 'reward_ledger', 'bookings', 'gift_codes', 'gift_code_redemptions'].map(count);
+  assert.deepEqual(after, before, 'a second run creates nothing');
 });
 
 test('an employee and a client get no credits screen and no action', async () => {
