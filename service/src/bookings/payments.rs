@@ -202,13 +202,7 @@ pub async fn set_pricing(
     service_id: u64,
     p: &ServicePricing,
 ) -> Result<ServicePricing, BookingError> {
-    let deposit = p.deposit.validate()?;
-    let discount = p.discount.map(|d| d.validate("discount")).transpose()?;
-    if let Some(rate) = p.tax_rate_percent
-        && (rate.is_negative() || rate.amount() > Decimal::ONE_HUNDRED)
-    {
-        return Err(BookingError::field("tax_rate_percent", "between 0 and 100"));
-    }
+    let (deposit, discount) = p.validate()?;
     let tax_rate_percent = p.tax_rate_percent.map(Money::amount);
     db.transaction(|mut tx| async move {
         let result =

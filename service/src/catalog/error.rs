@@ -20,6 +20,8 @@ pub enum CatalogError {
     CategoryNotFound,
     #[error("a category with this name already exists")]
     CategoryNameTaken,
+    #[error("this category still has services; move or delete them first")]
+    CategoryInUse,
     #[error("this WordPress user is already linked to another staff member")]
     WpUserTaken,
     #[error(transparent)]
@@ -59,6 +61,7 @@ impl From<CatalogError> for ApiError {
                 ApiError::conflict("category_name_taken", e.to_string())
             }
             CatalogError::WpUserTaken => ApiError::conflict("wp_user_taken", e.to_string()),
+            CatalogError::CategoryInUse => ApiError::conflict("category_in_use", e.to_string()),
             CatalogError::Db(e) => e.into(),
         }
     }

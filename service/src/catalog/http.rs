@@ -20,7 +20,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_location, list_locations))
         .routes(routes!(get_location, patch_location))
         .routes(routes!(create_category, list_categories))
-        .routes(routes!(patch_category))
+        .routes(routes!(patch_category, delete_category))
         .routes(routes!(create_service, list_services))
         .routes(routes!(get_service, patch_service))
         .routes(routes!(create_staff, list_staff))
@@ -166,6 +166,19 @@ async fn patch_category(
     Ok(AppJson(
         super::update_category(&state.db, id, &request).await?,
     ))
+}
+
+#[utoipa::path(delete, path = "/v1/service-categories/{id}", tag = "catalog",
+    description = "Deletes a category no service belongs to; one with services (deactivated ones too) is refused with 409 `category_in_use`.",
+    responses((status = 204), (status = 403), (status = 404), (status = 409, description = "category_in_use")))]
+async fn delete_category(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+) -> ApiResult<StatusCode> {
+    actor.require_manager()?;
+    super::delete_category(&state.db, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 // ---------------------------------------------------------------- services

@@ -129,6 +129,20 @@ pub async fn update_category(
     category(db, id).await
 }
 
+/// Deletes a category that no service belongs to (deactivated ones count: their history names
+/// it); a category with services is refused rather than leaving them uncategorised unasked.
+pub async fn delete_category(db: &Db, id: u64) -> CatalogResult<()> {
+    let mut tx = db.begin().await?;
+    if !repo::lock_row(&mut tx, db, "service_categories", id).await? {
+        return Err(CatalogError::CategoryNotFound);
+    }
+    if !repo::delete_empty_category(&mut tx, db, id).await? {
+        return Err(CatalogError::CategoryInUse);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn category(db: &Db, id: u64) -> CatalogResult<Category> {
     categories(db)
         .await?

@@ -52,6 +52,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         "admin/location_form.html",
         include_str!("../../../shortcodes/admin/location_form.html"),
     ),
+    (
+        "admin/services.html",
+        include_str!("../../../shortcodes/admin/services.html"),
+    ),
+    (
+        "admin/service_form.html",
+        include_str!("../../../shortcodes/admin/service_form.html"),
+    ),
 ];
 
 /// The catalog of the locale the template is being rendered for.

@@ -281,3 +281,263 @@ async fn a_location_s_special_days_shape_its_slots() {
     // Split hours: 09:00–12:00 and 14:00–16:00, an hour long every 15 minutes: 9 + 5 starts.
     assert_eq!(days[0].1.len(), 9 + 5, "{days:?}");
 }
+
+#[tokio::test]
+async fn only_managers_and_admins_get_the_services_screen() {
+    let app = TestApp::spawn().await;
+    for actor in [MANAGER, ADMIN] {
+        let list = html(&app, "/v1/render/admin/services", actor).await;
+        assert!(list.contains("No services yet"), "{list}");
+        html(&app, "/v1/render/admin/services?action=new", actor).await;
+    }
+    for actor in [EMPLOYEE, CLIENT, "guest:0"] {
+        assert_eq!(
+            app.get("/v1/render/admin/services", actor).await.status,
+            StatusCode::FORBIDDEN
+        );
+        for path in [
+            "/v1/render/admin/services/save?page=volixta-services",
+            "/v1/render/admin/services/categories?page=volixta-services",
+        ] {
+            let res = app
+                .post(
+                    path,
+                    actor,
+                    &json!({"name": "X", "op": "add", "new_name": "X"}),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{actor} {path}");
+        }
+    }
+    let all = app.get("/v1/services?include_inactive=true", MANAGER).await;
+    assert_eq!(all.body, json!([]));
+}
+
+#[tokio::test]
+async fn the_service_form_saves_terms_price_rules_and_add_ons() {
+    let app = TestApp::spawn().await;
+    let ny = id(&app
+        .post(
+            "/v1/locations",
+            MANAGER,
+            &json!({"name": "NY", "timezone": "America/New_York"}),
+        )
+        .await
+        .body);
+    let cats = "/v1/render/admin/services/categories?page=volixta-services";
+    let page = form(
+        &app,
+        cats,
+        MANAGER,
+        &json!({"op": "add", "new_name": "Massage", "new_position": "2"}),
+    )
+    .await;
+    assert!(page.contains("The category Massage was added."), "{page}");
+    let massage = app.get("/v1/service-categories", MANAGER).await.body[0].clone();
+    let save = "/v1/render/admin/services/save?page=volixta-services";
+    let page = form(
+        &app,
+        save,
+        MANAGER,
+        &json!({"name": "Deep tissue", "op": "add_addon"}),
+    )
+    .await;
+    assert!(page.contains(r#"name="a0_name""#) && page.contains("autofocus"));
+    let body = json!({
+        "name": "Deep tissue", "category_id": massage["id"].to_string(), "description": "",
+        "duration_minutes": "60", "price": "80.00", "capacity": "1",
+        "buffer_before_minutes": "10", "buffer_after_minutes": "15",
+        "min_booking_notice_minutes": "120", "min_change_notice_minutes": "",
+        "tax_rate_percent": "8.50", "deposit_type": "percent", "deposit_value": "25",
+        "discount_type": "amount", "discount_value": "5.00",
+        "location_ids": [ny.to_string()], "position": "3", "active": "1",
+        "a0_id": "", "a0_name": "Hot stones", "a0_price": "15.00", "a0_duration_minutes": "15", "a0_max_quantity": "2",
+        "a1_id": "", "a1_name": "", "a1_price": "", "a1_duration_minutes": "0", "a1_max_quantity": "1",
+        "a2_id": "", "a2_name": "Aromatherapy oil", "a2_price": "5.00", "a2_duration_minutes": "0", "a2_max_quantity": "1",
+        "op": "save"});
+    let page = form(&app, save, MANAGER, &body).await;
+    assert!(page.contains("Deep tissue was saved."), "{page}");
+    let s = app
+        .get("/v1/services?include_inactive=true", MANAGER)
+        .await
+        .body[0]
+        .clone();
+    assert_eq!(s["category"], "Massage");
+    assert_eq!(
+        (
+            s["buffer_before_minutes"].clone(),
+            s["buffer_after_minutes"].clone()
+        ),
+        (json!(10), json!(15))
+    );
+    assert_eq!(s["time_rules"]["min_booking_notice_minutes"], 120);
+    assert_eq!(s["time_rules"]["min_change_notice_minutes"], Value::Null);
+    assert_eq!(s["location_ids"], json!([ny]));
+    assert_eq!(s["position"], 3);
+    assert_eq!(s["addons"].as_array().map(Vec::len), Some(2));
+    assert_eq!(s["addons"][0]["max_quantity"], 2);
+    let pricing = app
+        .get(&format!("/v1/services/{}/pricing", id(&s)), MANAGER)
+        .await
+        .body;
+    assert_eq!(
+        pricing["deposit"],
+        json!({"type": "percent", "value": "25.00"})
+    );
+    assert_eq!(
+        pricing["discount"],
+        json!({"type": "amount", "value": "5.00"})
+    );
+    // The edit form shows it back; deactivating keeps the service (and its history).
+    let edit = html(
+        &app,
+        &format!("/v1/render/admin/services?service={}", id(&s)),
+        MANAGER,
+    )
+    .await;
+    assert!(
+        edit.contains(r#"name="a1_name" value="Aromatherapy oil""#),
+        "{edit}"
+    );
+    let mut off = body.clone();
+    off.as_object_mut().expect("object").remove("active");
+    off["a0_id"] = s["addons"][0]["id"].to_string().into();
+    off["a2_id"] = s["addons"][1]["id"].to_string().into();
+    form(&app, &format!("{save}&service={}", id(&s)), MANAGER, &off).await;
+    let s2 = app
+        .get(&format!("/v1/services/{}", id(&s)), MANAGER)
+        .await
+        .body;
+    assert_eq!(s2["active"], false);
+    assert_eq!(
+        s2["addons"][0]["id"], s["addons"][0]["id"],
+        "add-ons kept by id"
+    );
+
+    // A category with services is not deleted; an empty one is.
+    let refused = form(
+        &app,
+        cats,
+        MANAGER,
+        &json!({"op": format!("delete:{}", massage["id"])}),
+    )
+    .await;
+    assert!(refused.contains("still has services"), "{refused}");
+    assert_eq!(
+        app.get("/v1/service-categories", MANAGER)
+            .await
+            .body
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let res = app
+        .delete(
+            &format!("/v1/service-categories/{}", massage["id"]),
+            MANAGER,
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.code()),
+        (StatusCode::CONFLICT, "category_in_use")
+    );
+    form(
+        &app,
+        cats,
+        MANAGER,
+        &json!({"op": "add", "new_name": "Spare"}),
+    )
+    .await;
+    let spare = app
+        .get("/v1/service-categories", MANAGER)
+        .await
+        .body
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|c| c["name"] == "Spare")
+        .cloned()
+        .expect("spare");
+    let page = form(&app, cats, MANAGER, &json!({"op": format!("rename:{}", spare["id"]), format!("name_{}", spare["id"]): "Extras", format!("position_{}", spare["id"]): "1"})).await;
+    assert!(page.contains("The category Extras was saved."), "{page}");
+    let page = form(
+        &app,
+        cats,
+        MANAGER,
+        &json!({"op": format!("delete:{}", spare["id"])}),
+    )
+    .await;
+    assert!(page.contains("The category Extras was deleted."), "{page}");
+}
+
+#[tokio::test]
+async fn a_refused_service_form_says_why_beside_the_field_and_saves_nothing() {
+    let app = TestApp::spawn().await;
+    let save = "/v1/render/admin/services/save?page=volixta-services";
+    let base = json!({"name": "Cut", "duration_minutes": "30", "price": "20.00", "capacity": "1",
+                      "buffer_before_minutes": "0", "buffer_after_minutes": "0",
+                      "deposit_type": "none", "discount_type": "none", "position": "0", "active": "1"});
+    let cases = [
+        (
+            json!({"price": "-5.00"}),
+            "volixta-field-price-error",
+            "may not be negative",
+        ),
+        (
+            json!({"price": "abc"}),
+            "volixta-field-price-error",
+            "an amount like",
+        ),
+        (
+            json!({"duration_minutes": "2"}),
+            "volixta-field-duration_minutes-error",
+            "between 5 and 1440",
+        ),
+        (
+            json!({"name": ""}),
+            "volixta-field-name-error",
+            "name is required",
+        ),
+        (
+            json!({"deposit_type": "percent", "deposit_value": "150"}),
+            "volixta-field-deposit_value-error",
+            "percentage between 0 and 100",
+        ),
+        (
+            json!({"tax_rate_percent": "120"}),
+            "volixta-field-tax_rate_percent-error",
+            "between 0 and 100",
+        ),
+        (
+            json!({"a0_name": "Oil", "a0_price": "-1.00", "a0_duration_minutes": "0", "a0_max_quantity": "1"}),
+            "volixta-field-a0_price-error",
+            "may not be negative",
+        ),
+        (
+            json!({"a0_name": "Long", "a0_price": "1.00", "a0_duration_minutes": "600", "a0_max_quantity": "3"}),
+            "volixta-field-duration_minutes-error",
+            "at most 1440",
+        ),
+    ];
+    for (change, error_id, message) in cases {
+        let mut body = base.clone();
+        for (k, v) in change.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let page = form(&app, save, MANAGER, &body).await;
+        assert!(page.contains(error_id), "{change}: {page}");
+        assert!(page.contains(message), "{change}: {message}");
+        assert!(page.contains("was not saved"), "{change}");
+    }
+    let all = app.get("/v1/services?include_inactive=true", MANAGER).await;
+    assert_eq!(all.body, json!([]), "nothing saved");
+    let res = app
+        .post(
+            "/v1/services",
+            MANAGER,
+            &json!({"name": "Cut", "duration_minutes": 30, "price": "-1.00"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body["error"]["fields"]["price"].is_string());
+}

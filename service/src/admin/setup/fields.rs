@@ -39,6 +39,32 @@ impl Fields {
         }
     }
 
+    /// The values of a group of checkboxes (`name[]`), or of one field.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        let values: Vec<&Value> = match self.0.get(name) {
+            Some(Value::Array(items)) => items.iter().collect(),
+            // PHP turns `name[0]`, `name[1]` … into an object when the indexes have gaps.
+            Some(Value::Object(items)) => items.values().collect(),
+            Some(v) => vec![v],
+            None => Vec::new(),
+        };
+        values
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn ids(&self, name: &str) -> Vec<u64> {
+        self.list(name)
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect()
+    }
+
     /// The names of the fields sent, for forms whose rows are numbered.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.0.keys().map(String::as_str)
@@ -71,6 +97,23 @@ pub enum Op {
 /// Field errors of a form, by the form's own field names.
 pub type Errors = BTreeMap<String, String>;
 
+/// A number typed into a form: empty is `None`, anything else must parse.
+pub fn number<T: std::str::FromStr>(
+    errors: &mut Errors,
+    field: &str,
+    raw: &str,
+    message: &str,
+) -> Option<T> {
+    if raw.is_empty() {
+        return None;
+    }
+    let parsed = raw.parse().ok();
+    if parsed.is_none() {
+        errors.insert(field.to_owned(), message.to_owned());
+    }
+    parsed
+}
+
 /// A wall-clock period typed into a form row.
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct PeriodRow {
@@ -84,19 +127,24 @@ impl PeriodRow {
     }
 }
 
-/// The rows `prefix<k>_start` / `prefix<k>_end` of a form, in order of `k`.
-pub fn period_rows(fields: &Fields, prefix: &str) -> Vec<PeriodRow> {
+/// The row numbers `k` of the fields `prefix<k>_<part>` sent, `part` one of `parts`, in order.
+pub fn row_numbers(fields: &Fields, prefix: &str, parts: &[&str]) -> Vec<usize> {
     let mut numbers: Vec<usize> = fields
         .names()
         .filter_map(|n| n.strip_prefix(prefix))
         .filter_map(|rest| {
             let (k, what) = rest.split_once('_')?;
-            matches!(what, "start" | "end").then(|| k.parse().ok())?
+            parts.contains(&what).then(|| k.parse().ok())?
         })
         .collect();
     numbers.sort_unstable();
     numbers.dedup();
     numbers
+}
+
+/// The rows `prefix<k>_start` / `prefix<k>_end` of a form, in order of `k`.
+pub fn period_rows(fields: &Fields, prefix: &str) -> Vec<PeriodRow> {
+    row_numbers(fields, prefix, &["start", "end"])
         .into_iter()
         .map(|k| PeriodRow {
             start: fields.text(&format!("{prefix}{k}_start")),
@@ -126,7 +174,7 @@ mod tests {
     fn rows_ops_and_lists() {
         let f = fields(
             r#"{"h1_10_start":"13:00","h1_10_end":"17:00","h1_2_start":"09:00","h1_2_end":"12:00",
-                "op":"remove_hours:1:0","box":"1","off":"0"}"#,
+                "op":"remove_hours:1:0","ids":["3","x","4"],"one":"7","box":"1","off":"0"}"#,
         );
         let rows = period_rows(&f, "h1_");
         assert_eq!(rows.len(), 2);
@@ -138,6 +186,8 @@ mod tests {
                 args: vec![1, 0]
             }
         );
+        assert_eq!(f.ids("ids"), vec![3, 4]);
+        assert_eq!(f.ids("one"), vec![7]);
         assert!(f.ticked("box") && !f.ticked("off") && !f.ticked("none"));
         assert_eq!(fields("{}").op(), Op::Save);
     }

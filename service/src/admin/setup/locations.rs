@@ -2,7 +2,7 @@
 //! per weekday (several periods each) and its special days. Rows are added and removed by
 //! sending the form back with the button pressed; only "Save" changes anything, through the
 //! catalog, whose refusals come back beside the rows that caused them.
-use super::fields::{Errors, Fields, Op, PeriodRow, period_rows, remove_at};
+use super::fields::{Errors, Fields, Op, PeriodRow, period_rows, remove_at, row_numbers};
 use crate::{
     admin::http::page,
     auth::Actor,
@@ -97,31 +97,21 @@ impl LocationForm {
     }
 
     fn read(f: &Fields) -> Self {
-        let mut special: Vec<(usize, SpecialRow)> = Vec::new();
-        let mut numbers: Vec<usize> = f
-            .names()
-            .filter_map(|n| n.strip_prefix('s')?.split_once('_'))
-            .filter_map(|(i, _)| i.parse().ok())
+        let special = row_numbers(f, "s", &["date", "kind"])
+            .into_iter()
+            .map(|i| SpecialRow {
+                date: f.text(&format!("s{i}_date")),
+                closed: f.text(&format!("s{i}_kind")) != "hours",
+                periods: period_rows(f, &format!("s{i}_")),
+            })
             .collect();
-        numbers.sort_unstable();
-        numbers.dedup();
-        for i in numbers {
-            special.push((
-                i,
-                SpecialRow {
-                    date: f.text(&format!("s{i}_date")),
-                    closed: f.text(&format!("s{i}_kind")) != "hours",
-                    periods: period_rows(f, &format!("s{i}_")),
-                },
-            ));
-        }
         Self {
             name: f.text("name"),
             address: f.text("address"),
             timezone: f.text("timezone"),
             active: f.ticked("active"),
             week: (1..=7).map(|d| period_rows(f, &format!("h{d}_"))).collect(),
-            special: special.into_iter().map(|(_, row)| row).collect(),
+            special,
         }
     }
 

@@ -3,10 +3,13 @@
 //! the settings domain apply their rules as for any other caller.
 mod fields;
 mod locations;
+mod services;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(locations::routes())
+    OpenApiRouter::new()
+        .merge(locations::routes())
+        .merge(services::routes())
 }

@@ -231,6 +231,20 @@ pub struct ServicePricing {
     pub tax_rate_percent: Option<Money>,
 }
 
+impl ServicePricing {
+    /// The rules checked, with the field that breaks one.
+    pub fn validate(&self) -> Result<(Deposit, Option<Discount>), BookingError> {
+        let deposit = self.deposit.validate()?;
+        let discount = self.discount.map(|d| d.validate("discount")).transpose()?;
+        if let Some(rate) = self.tax_rate_percent
+            && (rate.is_negative() || rate.amount() > Decimal::ONE_HUNDRED)
+        {
+            return Err(BookingError::field("tax_rate_percent", "between 0 and 100"));
+        }
+        Ok((deposit, discount))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -157,6 +157,9 @@ pub struct ServiceRequest {
     pub addons: Option<Vec<AddonInput>>,
     /// Replaces the overrides of the site's time rules.
     pub time_rules: Option<TimeRuleOverrides>,
+    /// Order within its category (smaller first, then by name).
+    pub position: Option<i32>,
+    /// `false` deactivates: no longer offered, its bookings and history kept.
     pub active: Option<bool>,
 }
 
@@ -183,6 +186,7 @@ pub struct ServiceChanges {
     pub staff_ids: Option<Vec<u64>>,
     pub addons: Option<Vec<AddonInput>>,
     pub time_rules: Option<TimeRuleOverrides>,
+    pub position: Option<i32>,
     pub active: Option<bool>,
 }
 
@@ -291,6 +295,7 @@ impl ServiceRequest {
                 a
             }),
             time_rules: self.time_rules,
+            position: self.position,
             active: self.active,
         })
     }
@@ -302,6 +307,8 @@ pub struct Service {
     pub category_id: Option<u64>,
     pub category: Option<String>,
     pub name: String,
+    /// Order within its category (smaller first, then by name).
+    pub position: i32,
     pub description: String,
     pub duration_minutes: u16,
     pub price: Money,

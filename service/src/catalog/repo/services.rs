@@ -54,6 +54,19 @@ pub async fn category_id_by_name(
     .await
 }
 
+/// Deletes the category when no service (active or not) belongs to it; `false` otherwise.
+pub async fn delete_empty_category(tx: &mut Tx, db: &Db, id: u64) -> SqlResult<bool> {
+    tx.exec_drop(
+        db.sql(
+            "DELETE FROM {p}volixta_service_categories WHERE id = ? AND NOT EXISTS \
+             (SELECT 1 FROM {p}volixta_services s WHERE s.category_id = ?)",
+        ),
+        (id, id),
+    )
+    .await?;
+    Ok(tx.affected_rows() > 0)
+}
+
 pub async fn categories<Q: Queryable>(conn: &mut Q, db: &Db) -> SqlResult<Vec<Category>> {
     conn.query(db.sql(
         "SELECT id, name, position FROM {p}volixta_service_categories ORDER BY position, name, id",
@@ -75,7 +88,7 @@ pub async fn insert_service(
             "INSERT INTO {p}volixta_services (category_id, name, description, duration_minutes, \
              price, capacity, buffer_before_minutes, buffer_after_minutes, \
              min_booking_notice_minutes, min_change_notice_minutes, slot_interval_minutes, \
-             max_booking_ahead_days, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             max_booking_ahead_days, active, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ),
         vec![
             Value::from(category_id),
@@ -91,6 +104,7 @@ pub async fn insert_service(
             rules.slot_interval_minutes.into(),
             rules.max_booking_ahead_days.into(),
             c.active.unwrap_or(true).into(),
+            c.position.unwrap_or(0).into(),
         ],
     )
     .await?;
@@ -132,6 +146,7 @@ pub async fn update_service(
         );
     }
     sets.set("active", c.active);
+    sets.set("position", c.position);
     sets.apply(tx, db, "UPDATE {p}volixta_services SET", id)
         .await
 }
@@ -243,13 +258,13 @@ pub(super) fn service_statements(db: &Db, only: Option<u64>) -> Vec<String> {
     let sub = only_id("service_id", only);
     vec![
         db.sql(&format!(
-            "SELECT s.id, s.category_id, c.name AS category, s.name, s.description, s.duration_minutes, \
+            "SELECT s.id, s.category_id, c.name AS category, s.name, s.position, s.description, s.duration_minutes, \
              s.price, s.capacity, s.buffer_before_minutes, s.buffer_after_minutes, \
              s.min_booking_notice_minutes, s.min_change_notice_minutes, \
              s.slot_interval_minutes, s.max_booking_ahead_days, s.active, s.created_at, \
              s.updated_at FROM {{p}}volixta_services s \
              LEFT JOIN {{p}}volixta_service_categories c ON c.id = s.category_id \
-             {} ORDER BY c.position, s.name, s.id",
+             {} ORDER BY c.position, c.name, s.position, s.name, s.id",
             only_id("s.id", only)
         )),
         // Locations, staff and add-ons of the services in one statement, as for staff.
@@ -274,6 +289,7 @@ struct ServiceRow {
     category_id: Option<u64>,
     category: Option<String>,
     name: String,
+    position: i32,
     description: String,
     duration_minutes: u16,
     price: Money,
@@ -336,6 +352,7 @@ pub(super) fn build_services(sets: &mut std::vec::IntoIter<Vec<Row>>) -> Vec<Ser
             category_id: r.category_id,
             category: r.category,
             name: r.name,
+            position: r.position,
             description: r.description,
             duration_minutes: r.duration_minutes,
             price: r.price,

@@ -36,6 +36,7 @@ final class Screens {
 		'volixta-new-booking' => 'new-booking',
 		'volixta-credits'     => 'credits',
 		'volixta-locations'   => 'locations',
+		'volixta-services'    => 'services',
 	);
 
 	/**

@@ -82,6 +82,7 @@ final class AdminScreensTest extends WordPressTestCase {
 				array( 'Clients', 'volixta_manage', 'volixta-clients' ),
 				array( 'Credits & Gifts', 'volixta_manage', 'volixta-credits' ),
 				array( 'Locations', 'volixta_manage', 'volixta-locations' ),
+				array( 'Services', 'volixta_manage', 'volixta-services' ),
 			),
 			$items
 		);
