@@ -38,6 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(super::new_booking::http::routes())
         .merge(super::setup::routes())
         .merge(super::credits::http::routes())
+        .merge(super::staff::http::routes())
 }
 
 /// The site's locale, as the plugin sends it (`X-Volixta-Locale: de_DE`).

@@ -12,6 +12,7 @@ mod new_booking;
 pub mod picker;
 mod profile;
 mod setup;
+mod staff;
 
 pub use domain::{Action, BulkForm, ClientsQuery, ClientsScreen, Outcome, View};
 pub use error::AdminError;

@@ -60,6 +60,18 @@ const BUILT_IN: &[(&str, &str)] = &[
         "admin/service_form.html",
         include_str!("../../../shortcodes/admin/service_form.html"),
     ),
+    (
+        "admin/staff.html",
+        include_str!("../../../shortcodes/admin/staff.html"),
+    ),
+    (
+        "admin/staff_form.html",
+        include_str!("../../../shortcodes/admin/staff_form.html"),
+    ),
+    (
+        "admin/staff_preview.html",
+        include_str!("../../../shortcodes/admin/staff_preview.html"),
+    ),
 ];
 
 /// The catalog of the locale the template is being rendered for.

@@ -4,6 +4,7 @@ mod admin_credits;
 mod admin_new_booking;
 mod admin_setup;
 mod admin_slot_picker;
+mod admin_staff;
 mod availability;
 mod booking_money;
 mod booking_policy;

@@ -115,10 +115,15 @@
 			fields.append(key, typeof value === 'string' ? value : '');
 		});
 		var path = String(detail.path || '');
-		var extra = fields.toString();
-		var probe = extra === '' ? path : path + (path.indexOf('?') === -1 ? '?' : '&') + extra;
-		if (Volixta.checkedPath(probe) === null || Volixta.checkedPath(path) === null) {
-			refuse(event, 'the path ' + JSON.stringify(probe));
+		// Each field's name is checked on its own: a long form is fine, a bad key is not.
+		var badKey = null;
+		fields.forEach(function (value, key) {
+			if (badKey === null && Volixta.checkedPath('f?' + new URLSearchParams([[key, '']]).toString()) === null) {
+				badKey = key;
+			}
+		});
+		if (badKey !== null || Volixta.checkedPath(path) === null) {
+			refuse(event, badKey !== null ? 'the field ' + JSON.stringify(badKey) : 'the path ' + JSON.stringify(path));
 			return;
 		}
 		try {

@@ -37,6 +37,7 @@ final class Screens {
 		'volixta-credits'     => 'credits',
 		'volixta-locations'   => 'locations',
 		'volixta-services'    => 'services',
+		'volixta-staff'       => 'staff',
 	);
 
 	/**
@@ -129,6 +130,7 @@ final class Screens {
 			'volixta-credits'     => __( 'Credits & Gifts', 'volixta' ),
 			'volixta-locations'   => __( 'Locations', 'volixta' ),
 			'volixta-services'    => __( 'Services', 'volixta' ),
+			'volixta-staff'       => __( 'Staff', 'volixta' ),
 			'volixta-settings'    => __( 'Settings', 'volixta' ),
 		);
 		foreach ( self::SCREENS as $slug => $screen ) {

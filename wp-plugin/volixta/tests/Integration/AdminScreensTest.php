@@ -83,6 +83,7 @@ final class AdminScreensTest extends WordPressTestCase {
 				array( 'Credits & Gifts', 'volixta_manage', 'volixta-credits' ),
 				array( 'Locations', 'volixta_manage', 'volixta-locations' ),
 				array( 'Services', 'volixta_manage', 'volixta-services' ),
+				array( 'Staff', 'volixta_manage', 'volixta-staff' ),
 			),
 			$items
 		);
