@@ -108,7 +108,7 @@ test('a manager sets up two staff members and sees their week as clients would',
   await page.fill('#volixta-field-last_name', 'Moreau');
   await page.fill('#volixta-field-email', 'ines@example.com');
   await page.fill('#volixta-field-wp_user_id', String(employee.body.id));
-  await page.locator(`input[name=service_ids][value="${service}"]`).check();
+  await page.locator(`input[name="service_ids[]"][value="${service}"]`).check();
   await page.locator('input[name=can_cancel]').check();
   await swapped(page, () => page.locator('button[value="more:wh"]').click());
   assert.equal(await page.locator('[name=wh2_start]').count(), 1, 'two more rows of hours');
@@ -160,7 +160,7 @@ test('a manager sets up two staff members and sees their week as clients would',
   await page.goto(adminUrl('page=volixta-staff&action=new'));
   await page.fill('#volixta-field-first_name', 'Bo');
   await page.fill('#volixta-field-last_name', 'Berg');
-  await page.locator(`input[name=service_ids][value="${service}"]`).check();
+  await page.locator(`input[name="service_ids[]"][value="${service}"]`).check();
   await row(page, 'wh0', { location, weekday: 7, start: '08:00', end: '14:00' });
   await row(page, 'br0', { weekday: 7, start: '10:00', end: '11:00' });
   await row(page, 'off0', { date: DST_SUNDAY, until: '2027-03-16', reason: 'Holiday' });

@@ -1,6 +1,9 @@
-use super::{Posted, PreviewQuery, StaffForm};
+use super::{PreviewQuery, StaffForm};
 use crate::{
-    admin::http::{locale, page},
+    admin::{
+        http::{locale, page},
+        setup::fields::Fields,
+    },
     auth::Actor,
     catalog,
     error::{ApiError, ApiResult},
@@ -92,7 +95,7 @@ async fn save_staff(
 ) -> ApiResult<Html<String>> {
     actor.require_manager()?;
     let (id, _) = staff_id(raw.as_deref())?;
-    let posted = Posted::parse(&body)?;
+    let posted = Fields::parse(&body)?;
     let op = posted.text("op");
     let form = StaffForm::read(&posted);
     let screen = super::save(

@@ -6,7 +6,10 @@
 pub mod http;
 
 use crate::{
-    admin::picker::{DateLabel, TimeLabel},
+    admin::{
+        picker::{DateLabel, TimeLabel},
+        setup::fields::{Errors, Fields},
+    },
     auth::Actor,
     availability::{self, DaysQuery},
     bookings::{self, StaffPermissions},
@@ -20,70 +23,20 @@ use crate::{
 };
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 pub const PAGE: &str = "volixta-staff";
 
-/// Field errors of the form, by the form's own field names.
-pub type Errors = BTreeMap<String, String>;
-
-/// The form as the plugin forwards it: every field a string, a checkbox present only when
-/// ticked, several ticked boxes of one name as an array.
-#[derive(Debug, Default)]
-pub struct Posted(BTreeMap<String, Value>);
-
-impl Posted {
-    pub fn parse(body: &[u8]) -> ApiResult<Self> {
-        // The plugin sends no body when the form had no field to send.
-        if body.trim_ascii().is_empty() {
-            return Ok(Self::default());
-        }
-        serde_json::from_slice(body)
-            .map(Self)
-            .map_err(|e| ApiError::invalid("invalid_body", e.to_string()))
-    }
-
-    fn text(&self, name: &str) -> String {
-        match self.0.get(name) {
-            Some(Value::String(s)) => s.trim().to_owned(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => String::new(),
-        }
-    }
-
-    fn ticked(&self, name: &str) -> bool {
-        !matches!(self.text(name).as_str(), "" | "0" | "false")
-            || matches!(self.0.get(name), Some(Value::Bool(true)))
-    }
-
-    fn list(&self, name: &str) -> Vec<String> {
-        match self.0.get(name) {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|v| match v {
-                    Value::String(s) => Some(s.trim().to_owned()),
-                    Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                })
-                .collect(),
-            Some(_) => vec![self.text(name)],
-            None => Vec::new(),
-        }
-    }
-
-    /// The numbers `k` of the rows `<prefix><k>_…` sent, in order.
-    fn rows(&self, prefix: &str) -> Vec<usize> {
-        let mut numbers: Vec<usize> = self
-            .0
-            .keys()
-            .filter_map(|n| n.strip_prefix(prefix)?.split_once('_'))
-            .filter_map(|(k, _)| k.parse().ok())
-            .collect();
-        numbers.sort_unstable();
-        numbers.dedup();
-        numbers
-    }
+/// The numbers `k` of the rows `<prefix><k>_…` sent, in order.
+fn row_numbers(f: &Fields, prefix: &str) -> Vec<usize> {
+    let mut numbers: Vec<usize> = f
+        .names()
+        .filter_map(|n| n.strip_prefix(prefix)?.split_once('_'))
+        .filter_map(|(k, _)| k.parse().ok())
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
 }
 
 /// One row of a schedule list as typed: `location` and `weekday` are the selects' values,
@@ -208,9 +161,9 @@ impl StaffForm {
         form
     }
 
-    pub fn read(f: &Posted) -> Self {
+    pub fn read(f: &Fields) -> Self {
         let rows = |prefix: &str| -> Vec<Row> {
-            f.rows(prefix)
+            row_numbers(f, prefix)
                 .into_iter()
                 .map(|k| {
                     let t = |what: &str| f.text(&format!("{prefix}{k}_{what}"));
@@ -233,11 +186,7 @@ impl StaffForm {
             phone: f.text("phone"),
             wp_user_id: f.text("wp_user_id"),
             active: f.ticked("active"),
-            service_ids: f
-                .list("service_ids")
-                .iter()
-                .filter_map(|id| id.parse().ok())
-                .collect(),
+            service_ids: f.ids("service_ids"),
             can_edit: f.ticked("can_edit"),
             can_cancel: f.ticked("can_cancel"),
             can_take_payments: f.ticked("can_take_payments"),
@@ -853,11 +802,11 @@ mod tests {
 
     #[test]
     fn blank_rows_are_left_out_and_unreadable_values_refused_here() {
-        let posted = Posted::parse(
+        let posted = Fields::parse(&axum::body::Bytes::from_static(
             br#"{"first_name":"Bo","wh0_location":"1","wh0_weekday":"1","wh0_start":"09:00","wh0_end":"17:00",
                 "wh1_location":"1","wh1_weekday":"2","wh1_start":"","wh1_end":"",
                 "off0_date":"soon","service_ids":["3","4"],"can_cancel":"1"}"#,
-        )
+        ))
         .expect("json");
         let form = StaffForm::read(&posted);
         assert_eq!(form.service_ids, vec![3, 4]);
