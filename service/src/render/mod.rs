@@ -72,6 +72,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "admin/staff_preview.html",
         include_str!("../../../shortcodes/admin/staff_preview.html"),
     ),
+    (
+        "admin/settings.html",
+        include_str!("../../../shortcodes/admin/settings.html"),
+    ),
 ];
 
 /// The catalog of the locale the template is being rendered for.

@@ -27,6 +27,10 @@ pub struct Settings {
     /// The business's time zone (IANA), for times that belong to no location: wallet and
     /// activity history, gift codes. `null`: the zone of the first location, else UTC.
     pub timezone: Option<String>,
+    /// The locale money and dates are written in (`de_DE`); `null` follows the site's language.
+    pub locale: Option<String>,
+    /// `auto` (the locale's habit), `12h` or `24h`.
+    pub time_format: String,
 }
 
 impl Default for Settings {
@@ -42,6 +46,8 @@ impl Default for Settings {
             prices_include_tax: true,
             tax_rate_percent: Money::ZERO,
             timezone: None,
+            locale: None,
+            time_format: "auto".into(),
         }
     }
 }
@@ -65,6 +71,11 @@ pub struct SettingsPatch {
     #[serde(default, with = "serde_with_double_option")]
     #[schema(value_type = Option<String>)]
     pub timezone: Option<Option<String>>,
+    /// `null` follows the site's language again.
+    #[serde(default, with = "serde_with_double_option")]
+    #[schema(value_type = Option<String>)]
+    pub locale: Option<Option<String>>,
+    pub time_format: Option<String>,
 }
 
 /// Tells an explicit `null` (Some(None)) from an absent key (None).
@@ -134,6 +145,16 @@ impl SettingsPatch {
         {
             return Err(SettingsError::TimeZone);
         }
+        if let Some(Some(locale)) = &self.locale
+            && !is_locale(locale)
+        {
+            return Err(SettingsError::Locale);
+        }
+        if let Some(format) = &self.time_format
+            && !matches!(format.as_str(), "auto" | "12h" | "24h")
+        {
+            return Err(SettingsError::TimeFormat);
+        }
         Ok(())
     }
 
@@ -141,7 +162,7 @@ impl SettingsPatch {
     pub fn rows(&self) -> Vec<(&'static str, serde_json::Value)> {
         let value = serde_json::to_value(self).unwrap_or_default();
         let mut rows = Vec::new();
-        let present: [(&'static str, bool); 10] = [
+        let present: [(&'static str, bool); 12] = [
             (
                 "min_booking_notice_minutes",
                 self.min_booking_notice_minutes.is_some(),
@@ -167,6 +188,8 @@ impl SettingsPatch {
             ("prices_include_tax", self.prices_include_tax.is_some()),
             ("tax_rate_percent", self.tax_rate_percent.is_some()),
             ("timezone", self.timezone.is_some()),
+            ("locale", self.locale.is_some()),
+            ("time_format", self.time_format.is_some()),
         ];
         for (name, is_present) in present {
             if is_present {
@@ -175,6 +198,15 @@ impl SettingsPatch {
         }
         rows
     }
+}
+
+/// A WordPress locale name: a language (`fr`), or a language and a region (`de_DE`, `pt_BR`).
+fn is_locale(raw: &str) -> bool {
+    let (language, region) = raw.split_once('_').unwrap_or((raw, ""));
+    (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_lowercase())
+        && (region.is_empty()
+            || ((2..=3).contains(&region.len()) && region.bytes().all(|b| b.is_ascii_uppercase())))
 }
 
 #[cfg(test)]
@@ -204,6 +236,25 @@ mod tests {
         assert!(p.validate().is_err());
         let p = SettingsPatch {
             currency: Some("eur".into()),
+            ..Default::default()
+        };
+        assert!(p.validate().is_err());
+        for (locale, ok) in [
+            ("de_DE", true),
+            ("fr", true),
+            ("pt_BR", true),
+            ("de-DE", false),
+            ("", false),
+            ("DE", false),
+        ] {
+            let p = SettingsPatch {
+                locale: Some(Some(locale.into())),
+                ..Default::default()
+            };
+            assert_eq!(p.validate().is_ok(), ok, "{locale}");
+        }
+        let p = SettingsPatch {
+            time_format: Some("13h".into()),
             ..Default::default()
         };
         assert!(p.validate().is_err());

@@ -15,10 +15,29 @@ pub enum SettingsError {
     Currency,
     #[error("tax_rate_percent must be between 0 and 100")]
     TaxRate,
+    #[error("a locale like en_US, de_DE or fr")]
+    Locale,
+    #[error("auto, 12h or 24h")]
+    TimeFormat,
     #[error("timezone must be an IANA time zone like Europe/Paris")]
     TimeZone,
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+impl SettingsError {
+    /// The setting a refusal is about.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::OutOfRange { field, .. } => Some(field),
+            Self::Currency => Some("currency"),
+            Self::TaxRate => Some("tax_rate_percent"),
+            Self::Locale => Some("locale"),
+            Self::TimeFormat => Some("time_format"),
+            Self::TimeZone => Some("timezone"),
+            Self::Db(_) => None,
+        }
+    }
 }
 
 impl From<mysql_async::Error> for SettingsError {
@@ -40,6 +59,8 @@ impl From<SettingsError> for ApiError {
             SettingsError::OutOfRange { field, .. } => ApiError::field(field, message),
             SettingsError::Currency => ApiError::field("currency", message),
             SettingsError::TaxRate => ApiError::field("tax_rate_percent", message),
+            SettingsError::Locale => ApiError::field("locale", message),
+            SettingsError::TimeFormat => ApiError::field("time_format", message),
             SettingsError::TimeZone => ApiError::field("timezone", message),
             SettingsError::Db(e) => e.into(),
         }

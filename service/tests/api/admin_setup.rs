@@ -541,3 +541,84 @@ async fn a_refused_service_form_says_why_beside_the_field_and_saves_nothing() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body["error"]["fields"]["price"].is_string());
 }
+
+#[tokio::test]
+async fn only_admins_get_the_settings_screen_and_bad_values_save_nothing() {
+    let app = TestApp::spawn().await;
+    let page = html(&app, "/v1/render/admin/settings", ADMIN).await;
+    assert!(
+        page.contains(r#"name="slot_interval_minutes" value="15""#),
+        "{page}"
+    );
+    let save = "/v1/render/admin/settings/save?page=volixta-settings";
+    for actor in [MANAGER, EMPLOYEE, CLIENT] {
+        assert_eq!(
+            app.get("/v1/render/admin/settings", actor).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.post(save, actor, &json!({"slot_interval_minutes": "30"}))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+    let good = json!({"slot_interval_minutes": "30", "min_booking_notice_minutes": "0",
+        "min_change_notice_minutes": "120", "max_booking_ahead_days": "60",
+        "currency": "usd", "prices_include_tax": "0", "tax_rate_percent": "8.50",
+        "client_limit": "", "locale": "en_US", "time_format": "12h"});
+    for (change, field) in [
+        (
+            json!({"slot_interval_minutes": "1"}),
+            "slot_interval_minutes",
+        ),
+        (json!({"currency": "dollars"}), "currency"),
+        (json!({"tax_rate_percent": "-1"}), "tax_rate_percent"),
+        (json!({"locale": "english"}), "locale"),
+        (
+            json!({"max_booking_ahead_days": "soon"}),
+            "max_booking_ahead_days",
+        ),
+    ] {
+        let mut body = good.clone();
+        for (k, v) in change.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let page = form(&app, save, ADMIN, &body).await;
+        assert!(
+            page.contains(&format!("volixta-field-{field}-error")),
+            "{change}: {page}"
+        );
+        assert!(page.contains("were not saved"));
+    }
+    let untouched = app.get("/v1/settings", ADMIN).await.body;
+    assert_eq!(untouched["slot_interval_minutes"], 15, "nothing saved");
+    let page = form(&app, save, ADMIN, &good).await;
+    assert!(page.contains("Settings saved."), "{page}");
+    let s = app.get("/v1/settings", ADMIN).await.body;
+    assert_eq!(
+        (
+            s["slot_interval_minutes"].clone(),
+            s["currency"].clone(),
+            s["cancel_refund_to_wallet"].clone(),
+            s["prices_include_tax"].clone(),
+            s["client_limit"].clone(),
+            s["locale"].clone(),
+            s["time_format"].clone()
+        ),
+        (
+            json!(30),
+            json!("USD"),
+            json!(false),
+            json!(false),
+            Value::Null,
+            json!("en_US"),
+            json!("12h")
+        )
+    );
+    let res = app
+        .patch("/v1/settings", ADMIN, &json!({"time_format": "13h"}))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body["error"]["fields"]["time_format"].is_string());
+}

@@ -30,11 +30,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 const PAGE: &str = "volixta-locations";
 
-/// Every IANA zone name chrono-tz knows, for the form's searchable list.
-fn zone_names() -> Vec<&'static str> {
-    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
-}
-
 #[derive(Debug, Default, Serialize)]
 struct SpecialRow {
     date: String,
@@ -305,7 +300,7 @@ fn form_screen(
         location_id,
         form,
         errors,
-        zones: zone_names(),
+        zones: super::zone_names(),
         focus,
     }
 }

@@ -4,6 +4,7 @@
 pub(super) mod fields;
 mod locations;
 mod services;
+mod settings;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,4 +13,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(locations::routes())
         .merge(services::routes())
+        .merge(settings::routes())
+}
+
+/// Every IANA zone name chrono-tz knows, for the forms' searchable lists.
+fn zone_names() -> Vec<&'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
 }

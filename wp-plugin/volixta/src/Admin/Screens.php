@@ -38,6 +38,7 @@ final class Screens {
 		'volixta-locations'   => 'locations',
 		'volixta-services'    => 'services',
 		'volixta-staff'       => 'staff',
+		'volixta-settings'    => 'settings',
 	);
 
 	/**

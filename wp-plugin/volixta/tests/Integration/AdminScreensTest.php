@@ -92,6 +92,21 @@ final class AdminScreensTest extends WordPressTestCase {
 		self::assertTrue( user_can_access_admin_page() );
 	}
 
+	public function test_settings_are_the_administrator_s_screen(): void {
+		global $submenu;
+		self::assertSame( 'manage_options', Screens::capability( 'volixta-settings' ) );
+		$manager = $this->make_user( 'volixta_manager' );
+		wp_set_current_user( $manager->ID );
+		self::assertStringContainsString( 'not allowed', $this->screens( new RecordingTransport( array( self::html_answer( '<p>settings</p>' ) ) ) )->html( 'volixta-settings' ) );
+		wp_set_current_user( $this->make_user( 'administrator' )->ID );
+		$submenu = array(); // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited -- a fresh menu for this user.
+		$screens = $this->screens( new RecordingTransport( array( self::html_answer( '<p>settings</p>' ) ) ) );
+		$screens->add_menu();
+		$slugs = array_column( $submenu[ Screens::MENU ], 2 );
+		self::assertContains( 'volixta-settings', $slugs );
+		self::assertStringContainsString( '<p>settings</p>', $screens->html( 'volixta-settings' ) );
+	}
+
 	public function test_new_booking_is_a_page_without_a_menu_item_that_keeps_clients_highlighted(): void {
 		// As on admin.php?page=volixta-new-booking: WordPress names the page's hook from there.
 		$GLOBALS['plugin_page'] = 'volixta-new-booking'; // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited
