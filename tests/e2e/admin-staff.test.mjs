@@ -2,7 +2,7 @@
 // two staff members set up through the form (hours at a New York location, a break, a day off,
 // a linked WordPress user), a refusal beside its row that saves nothing, and the week preview
 // reflecting the break, the day off and the spring DST change; axe-core, keyboard, and
-// screenshots at 1280 and 390 px.
+// screenshots at 1280 and 390 px. Then the activity log across the business with its filters.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -193,5 +193,55 @@ test('a manager sets up two staff members and sees their week as clients would',
   await axe(phone.page, 'the form at 390 px');
   await shoot(phone.page, 'admin-staff-form-390');
   await phone.context.close();
+  await context.close();
+});
+
+test('a manager reads the activity log by client, actor, kind and period', async () => {
+  const { context, page } = await session('manager', 'manager');
+  const client = stack.data.client_id;
+  const changed = await wpRest(context, 'PATCH', `volixta/v1/clients/${client}`, { notes: 'Prefers the window seat' });
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  const name = `${changed.body.first_name} ${changed.body.last_name}`;
+
+  await page.goto(adminUrl('page=volixta-activity'));
+  assert.equal(await page.locator('.volixta-wrap h1').textContent(), 'Activity');
+  const rows = page.locator('#volixta-activity-log tbody tr:not(.no-items)');
+  assert.ok(await rows.count() > 1, 'the demo data and the change are listed');
+  assert.match(await rows.first().textContent(), /Changed[\s\S]*Prefers the window seat/);
+  assert.match(await page.locator('#volixta-activity .description').textContent(), /Times are in /);
+  await shoot(page, 'admin-activity-1280');
+  await axe(page, 'the activity log');
+
+  // Narrowed to the manager's changes of this kind, then to the client, by keyboard.
+  const manager = await page.locator('select[name=actor] option', { hasText: 'Grace Hopper' }).first().getAttribute('value');
+  assert.match(manager, /^manager:\d+$/, 'the manager is named, not numbered');
+  await page.selectOption('select[name=actor]', manager);
+  await page.selectOption('select[name=kind]', 'update');
+  await page.fill('input[name=client]', name);
+  await page.locator('input[name=client]').focus();
+  await swapped(page, () => page.keyboard.press('Enter'), 'render/admin/activity');
+  assert.equal(await rows.count(), 1);
+  assert.match(await rows.first().textContent(), new RegExp(`${name}[\\s\\S]*Prefers the window seat`));
+  // A period long past has nothing.
+  await page.fill('input[name=from]', '2020-01-01');
+  await page.fill('input[name=to]', '2020-01-31');
+  await swapped(page, () => page.locator('#volixta-activity button[type=submit]').click(), 'render/admin/activity');
+  assert.equal(await rows.count(), 0);
+  await shoot(page, 'admin-activity-filtered-1280');
+
+  const phone = await session('manager', 'manager', 390);
+  await phone.page.goto(adminUrl('page=volixta-activity'));
+  await fits(phone.page, 'the activity log');
+  await axe(phone.page, 'the activity log at 390 px');
+  await shoot(phone.page, 'admin-activity-390');
+  await phone.context.close();
+
+  // Employees have no activity log.
+  const employee = await session('ines', 'ines');
+  const res = await employee.page.goto(adminUrl('page=volixta-activity'));
+  assert.equal(res.status(), 403);
+  const fragment = await wpRest(employee.context, 'GET', 'volixta/v1/render/admin/activity');
+  assert.equal(fragment.status, 403);
+  await employee.context.close();
   await context.close();
 });

@@ -39,6 +39,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(super::setup::routes())
         .merge(super::credits::http::routes())
         .merge(super::staff::http::routes())
+        .merge(super::activity::routes())
 }
 
 /// The site's locale, as the plugin sends it (`X-Volixta-Locale: de_DE`).

@@ -1,6 +1,7 @@
 //! The wp-admin screens: HTML fragments the plugin's admin pages show, rendered from the
 //! templates of `shortcodes/admin/`. The screens decide nothing themselves: they read and change
 //! clients through the clients domain, which applies its rules as for any other caller.
+mod activity;
 mod client;
 mod credits;
 pub mod display;

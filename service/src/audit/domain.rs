@@ -53,6 +53,21 @@ pub struct Entry {
     pub created_at: DateTime<Utc>,
 }
 
+/// What a search across the whole log keeps; every part left empty keeps everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Search {
+    pub entity: Option<String>,
+    /// Entries about these records of `entity` (several when a name matched several).
+    pub entity_ids: Option<Vec<u64>>,
+    /// `role:wp_user_id`, or `system`.
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    /// Recorded at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Recorded before.
+    pub until: Option<DateTime<Utc>>,
+}
+
 /// An entity name as other domains write it: `client`, `booking`, …
 pub fn is_entity_name(s: &str) -> bool {
     (1..=40).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')

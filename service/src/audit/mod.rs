@@ -5,7 +5,7 @@ mod error;
 pub mod http;
 mod repo;
 
-pub use domain::{Change, Changes, Entry, Record, diff, is_entity_name};
+pub use domain::{Change, Changes, Entry, Record, Search, diff, is_entity_name};
 pub use error::AuditError;
 
 use crate::{
@@ -44,4 +44,23 @@ pub async fn list(
     let mut conn = db.pool.get_conn().await?;
     let rows = repo::list(&mut conn, db, entity, entity_id, page).await?;
     Ok(Page::from_rows(rows, page.limit, |e| e.id))
+}
+
+/// Newest first across every entity, narrowed by `search`; the page's cursor is an entry id.
+pub async fn search(
+    db: &Db,
+    search: &Search,
+    page: PageRequest,
+) -> Result<Page<Entry>, mysql_async::Error> {
+    let mut conn = db.pool.get_conn().await?;
+    let rows = repo::search(&mut conn, db, search, page).await?;
+    Ok(Page::from_rows(rows, page.limit, |e| e.id))
+}
+
+/// The distinct actors and actions recorded, for a search's choices (at most 200 of each).
+pub async fn choices(db: &Db) -> Result<(Vec<String>, Vec<String>), mysql_async::Error> {
+    let mut conn = db.pool.get_conn().await?;
+    let actors = repo::distinct(&mut conn, db, "actor").await?;
+    let actions = repo::distinct(&mut conn, db, "action").await?;
+    Ok((actors, actions))
 }

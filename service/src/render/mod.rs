@@ -61,6 +61,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../shortcodes/admin/service_form.html"),
     ),
     (
+        "admin/activity.html",
+        include_str!("../../../shortcodes/admin/activity.html"),
+    ),
+    (
         "admin/staff.html",
         include_str!("../../../shortcodes/admin/staff.html"),
     ),

@@ -1,4 +1,5 @@
 mod admin;
+mod admin_activity;
 mod admin_client;
 mod admin_credits;
 mod admin_new_booking;

@@ -38,6 +38,7 @@ final class Screens {
 		'volixta-locations'   => 'locations',
 		'volixta-services'    => 'services',
 		'volixta-staff'       => 'staff',
+		'volixta-activity'    => 'activity',
 		'volixta-settings'    => 'settings',
 	);
 
@@ -132,6 +133,7 @@ final class Screens {
 			'volixta-locations'   => __( 'Locations', 'volixta' ),
 			'volixta-services'    => __( 'Services', 'volixta' ),
 			'volixta-staff'       => __( 'Staff', 'volixta' ),
+			'volixta-activity'    => __( 'Activity', 'volixta' ),
 			'volixta-settings'    => __( 'Settings', 'volixta' ),
 		);
 		foreach ( self::SCREENS as $slug => $screen ) {

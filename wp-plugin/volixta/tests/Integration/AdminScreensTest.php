@@ -84,6 +84,7 @@ final class AdminScreensTest extends WordPressTestCase {
 				array( 'Locations', 'volixta_manage', 'volixta-locations' ),
 				array( 'Services', 'volixta_manage', 'volixta-services' ),
 				array( 'Staff', 'volixta_manage', 'volixta-staff' ),
+				array( 'Activity', 'volixta_manage', 'volixta-activity' ),
 			),
 			$items
 		);
