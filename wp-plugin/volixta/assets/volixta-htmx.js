@@ -197,12 +197,19 @@
 	document.addEventListener('htmx:sendError', failed);
 
 	// A swap that removed the focused control (a row action, a page link) would drop keyboard users
-	// at the top of the page: the notice that says what happened, or the new content, takes focus.
+	// at the top of the page: the field the fragment marked autofocus, the notice that says what
+	// happened, or the new content, takes focus.
 	document.addEventListener('htmx:afterSettle', function (event) {
 		// Dispatched on the new content (the old target is gone after an outerHTML swap).
 		var target = event.target;
 		var active = document.activeElement;
 		if (!target || !target.isConnected || !rootFor(target) || (active && active !== document.body && active.isConnected)) {
+			return;
+		}
+		// A field the fragment marked (the row just added) comes first, then the notice.
+		var marked = target.querySelector('[autofocus]');
+		if (marked) {
+			marked.focus({ preventScroll: false });
 			return;
 		}
 		var next = target.querySelector('.notice') || target;

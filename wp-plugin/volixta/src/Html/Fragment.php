@@ -108,6 +108,8 @@ final class Fragment {
 				'accept'       => true,
 				'list'         => true,
 				'form'         => true,
+				// The row a form just added takes the cursor (the htmx glue focuses it).
+				'autofocus'    => true,
 			),
 			'select'   => array(
 				'name'         => true,
