@@ -114,8 +114,14 @@ pub async fn profile_screen(
             });
         }
         Tab::Bookings => {
-            let (filter, mode, scope) = profile::bookings_filter(q)?;
-            let (list, next) = bookings::list(db, Party::Manager, filter).await?;
+            let (filter, page, mode) = profile::bookings_filter(q, clock)?;
+            let scope = match q.get("scope") {
+                "past" => "past",
+                "all" => "all",
+                _ => "upcoming",
+            };
+            let page = bookings::list(db, Party::Manager, filter, page).await?;
+            let (list, next) = (page.items, page.next_cursor);
             let (rows, days) = if mode == "calendar" {
                 (Vec::new(), bookings::calendar(clock.zone(), &list))
             } else {

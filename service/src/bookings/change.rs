@@ -41,12 +41,30 @@ pub struct StatusRequest {
     pub status: Status,
 }
 
+/// Moves a booking in one go (`POST /v1/bookings/{id}/reschedule`): checks, then writes.
 pub async fn reschedule(
     db: &Db,
     actor: Actor,
     id: u64,
     r: &RescheduleRequest,
 ) -> Result<Booking, BookingError> {
+    let change = &prepare_reschedule(db, actor, id, r).await?;
+    db.transaction(|mut tx| async move {
+        let result = move_booking(&mut tx, db, actor, change).await;
+        (tx, result)
+    })
+    .await
+}
+
+/// Checks a reschedule outside the transaction: who may move this booking onto which staff
+/// member's time, and for those bound by the rules, the notice and whether the slot is offered.
+/// Only reads.
+pub async fn prepare_reschedule(
+    db: &Db,
+    actor: Actor,
+    id: u64,
+    r: &RescheduleRequest,
+) -> Result<Move, BookingError> {
     let party = party(db, actor).await?;
     let current = load_visible(db, party, id).await?;
     let settings = settings::load(db).await?;
@@ -101,23 +119,17 @@ pub async fn reschedule(
     } else {
         true
     };
-    let change = &Move {
+    Ok(Move {
         party,
         candidate,
         capacity: offering.capacity,
         offered,
         notice,
-    };
-    db.transaction(|mut tx| async move {
-        let result = move_booking(&mut tx, db, actor, change).await;
-        (tx, result)
     })
-    .await?;
-    Ok(Booking::from(&load_visible(db, Party::Manager, id).await?))
 }
 
 /// A checked reschedule, ready for its transaction.
-struct Move {
+pub struct Move {
     party: Party,
     candidate: BusyInterval,
     capacity: u32,
@@ -125,7 +137,13 @@ struct Move {
     notice: u32,
 }
 
-async fn move_booking(tx: &mut Tx, db: &Db, actor: Actor, m: &Move) -> Result<(), BookingError> {
+/// Moves the booking in the caller's transaction, under its row lock and its staff member's.
+pub async fn move_booking(
+    tx: &mut Tx,
+    db: &Db,
+    actor: Actor,
+    m: &Move,
+) -> Result<Booking, BookingError> {
     let Move {
         party,
         ref candidate,
@@ -163,7 +181,10 @@ async fn move_booking(tx: &mut Tx, db: &Db, actor: Actor, m: &Move) -> Result<()
             serde_json::json!({"before": locked.staff_id, "after": candidate.staff_id});
     }
     repo::insert_history(tx, db, id, &actor.to_string(), "rescheduled", &changes).await?;
-    Ok(())
+    let row = repo::find(tx, db, id)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    Ok(Booking::from(&row))
 }
 
 /// A checked cancellation, ready for its transaction.
@@ -300,6 +321,22 @@ pub async fn set_status(
     id: u64,
     next: Status,
 ) -> Result<Booking, BookingError> {
+    prepare_status(db, actor, id, next).await?;
+    db.transaction(|mut tx| async move {
+        let result = change_status(&mut tx, db, actor, id, next).await;
+        (tx, result)
+    })
+    .await
+}
+
+/// Checks a status change outside the transaction: who may change this booking's status, and
+/// to what. Only reads.
+pub async fn prepare_status(
+    db: &Db,
+    actor: Actor,
+    id: u64,
+    next: Status,
+) -> Result<(), BookingError> {
     let party = party(db, actor).await?;
     load_visible(db, party, id).await?;
     if !party.may_change_status() {
@@ -308,21 +345,17 @@ pub async fn set_status(
     if next == Status::Cancelled {
         return Err(BookingError::field("status", "cancel through /cancel"));
     }
-    db.transaction(|mut tx| async move {
-        let result = change_status(&mut tx, db, actor, id, next).await;
-        (tx, result)
-    })
-    .await?;
-    Ok(Booking::from(&load_visible(db, Party::Manager, id).await?))
+    Ok(())
 }
 
-async fn change_status(
+/// Changes the status in the caller's transaction, under the booking's row lock.
+pub async fn change_status(
     tx: &mut Tx,
     db: &Db,
     actor: Actor,
     id: u64,
     next: Status,
-) -> Result<(), BookingError> {
+) -> Result<Booking, BookingError> {
     let locked = repo::find_for_update(tx, db, id)
         .await?
         .ok_or(BookingError::NotFound)?;
@@ -337,5 +370,8 @@ async fn change_status(
         let changes = serde_json::json!({"status": {"before": locked.status, "after": next}});
         repo::insert_history(tx, db, id, &actor.to_string(), "status_changed", &changes).await?;
     }
-    Ok(())
+    let row = repo::find(tx, db, id)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    Ok(Booking::from(&row))
 }

@@ -1,13 +1,13 @@
 use super::{
-    Booking, BookingError, CalendarDay, CancelRequest, CreateRequest, Cursor, Details, ListFilter,
-    Party, PaymentInput, PaymentStatus, RescheduleRequest, ServicePricing, StaffPermissions,
-    Status, StatusRequest,
+    Booking, CalendarDay, CancelRequest, CreateRequest, Cursor, Details, ListFilter, ListQuery,
+    Party, PaymentInput, RescheduleRequest, ServicePricing, StaffPermissions, StatusRequest,
 };
 use crate::{
     auth::Actor,
     clients,
     error::{ApiError, ApiResult, AppJson},
     idempotency::Idempotent,
+    paging::{DEFAULT_LIMIT, MAX_LIMIT, PageRequest},
     state::AppState,
 };
 use axum::{
@@ -15,9 +15,8 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -34,107 +33,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(staff_schedule))
         .routes(routes!(get_pricing, put_pricing))
         .routes(routes!(get_staff_permissions, put_staff_permissions))
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct ListQuery {
-    /// upcoming (default: from now on, soonest first), past (latest first) or all (latest first).
-    pub scope: Option<String>,
-    /// A date (in `timezone`) or an RFC 3339 instant; inclusive.
-    pub from: Option<String>,
-    /// A date (in `timezone`, that whole day) or an RFC 3339 instant; exclusive.
-    pub to: Option<String>,
-    /// Comma-separated: pending, confirmed, cancelled, completed, no_show.
-    pub status: Option<String>,
-    /// Comma-separated: unpaid, pending, partially_paid, paid, refunded.
-    pub payment_status: Option<String>,
-    pub client_id: Option<u64>,
-    pub staff_id: Option<u64>,
-    /// IANA zone the dates are read in and the calendar is grouped by; UTC by default.
-    pub timezone: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
-fn zone(q: &ListQuery) -> Result<Tz, BookingError> {
-    q.timezone
-        .as_deref()
-        .unwrap_or("UTC")
-        .parse()
-        .map_err(|_| BookingError::field("timezone", "an IANA time zone like Europe/Paris"))
-}
-
-fn bound(raw: &str, zone: Tz, end: bool, field: &str) -> Result<DateTime<Utc>, BookingError> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| BookingError::field(field, "a date (2026-01-31) or an RFC 3339 instant"))?;
-    let date = if end {
-        date.succ_opt().unwrap_or(date)
-    } else {
-        date
-    };
-    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-    Ok(midnight
-        .and_local_timezone(zone)
-        .earliest()
-        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc)))
-}
-
-fn parse_list<T: Copy>(
-    raw: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    field: &str,
-) -> Result<Vec<T>, BookingError> {
-    raw.unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| parse(s).ok_or_else(|| BookingError::field(field, format!("unknown value {s:?}"))))
-        .collect()
-}
-
-fn filter(q: &ListQuery, default_limit: u32) -> Result<ListFilter, BookingError> {
-    let zone = zone(q)?;
-    let mut f = ListFilter {
-        client_id: q.client_id,
-        staff_id: q.staff_id,
-        from: q
-            .from
-            .as_deref()
-            .map(|v| bound(v, zone, false, "from"))
-            .transpose()?,
-        to: q
-            .to
-            .as_deref()
-            .map(|v| bound(v, zone, true, "to"))
-            .transpose()?,
-        statuses: parse_list(q.status.as_deref(), Status::parse, "status")?,
-        payment_statuses: parse_list(
-            q.payment_status.as_deref(),
-            PaymentStatus::parse,
-            "payment_status",
-        )?,
-        ascending: false,
-        after: None,
-        limit: q.limit.unwrap_or(default_limit).clamp(1, 500),
-    };
-    let now = Utc::now();
-    match q.scope.as_deref().unwrap_or("upcoming") {
-        "upcoming" => {
-            f.ascending = true;
-            f.from = Some(f.from.map_or(now, |from| from.max(now)));
-        }
-        "past" => f.to = Some(f.to.map_or(now, |to| to.min(now))),
-        "all" => {}
-        _ => return Err(BookingError::field("scope", "upcoming, past or all")),
-    }
-    if let Some(raw) = &q.cursor {
-        let c = Cursor::parse(raw)?;
-        f.after = Some((c.start, c.id));
-    }
-    Ok(f)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -180,10 +78,11 @@ async fn list_bookings(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<AppJson<BookingPage>> {
     let party = super::party(&state.db, actor).await?;
-    let (bookings, next_cursor) = super::list(&state.db, party, filter(&q, 50)?).await?;
+    let (f, page) = q.filter(DEFAULT_LIMIT, Utc::now())?;
+    let page = super::list(&state.db, party, f, page).await?;
     Ok(AppJson(BookingPage {
-        bookings,
-        next_cursor,
+        bookings: page.items,
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -282,12 +181,12 @@ async fn client_bookings(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<AppJson<BookingPage>> {
     let party = client_party(&state, actor, id).await?;
-    let mut f = filter(&q, 50)?;
+    let (mut f, page) = q.filter(DEFAULT_LIMIT, Utc::now())?;
     f.client_id = Some(id);
-    let (bookings, next_cursor) = super::list(&state.db, party, f).await?;
+    let page = super::list(&state.db, party, f, page).await?;
     Ok(AppJson(BookingPage {
-        bookings,
-        next_cursor,
+        bookings: page.items,
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -300,9 +199,9 @@ async fn client_calendar(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<AppJson<Calendar>> {
     let party = client_party(&state, actor, id).await?;
-    let mut f = filter(&q, 500)?;
+    let (mut f, page) = q.filter(MAX_LIMIT, Utc::now())?;
     f.client_id = Some(id);
-    calendar(&state, party, &q, f).await
+    calendar(&state, party, &q, f, page).await
 }
 
 async fn calendar(
@@ -310,9 +209,10 @@ async fn calendar(
     party: Party,
     q: &ListQuery,
     f: ListFilter,
+    page: PageRequest<Cursor>,
 ) -> ApiResult<AppJson<Calendar>> {
-    let zone = zone(q)?;
-    let (bookings, _) = super::list(&state.db, party, f).await?;
+    let zone = q.zone()?;
+    let bookings = super::list(&state.db, party, f, page).await?.items;
     Ok(AppJson(Calendar {
         timezone: zone.name().to_owned(),
         days: super::calendar(zone, &bookings),
@@ -335,9 +235,9 @@ async fn staff_schedule(
         Party::Employee { .. } => return Err(ApiError::NotFound),
         Party::Client { .. } => return Err(ApiError::Forbidden),
     }
-    let mut f = filter(&q, 500)?;
+    let (mut f, page) = q.filter(MAX_LIMIT, Utc::now())?;
     f.staff_id = Some(id);
-    calendar(&state, party, &q, f).await
+    calendar(&state, party, &q, f, page).await
 }
 
 #[utoipa::path(get, path = "/v1/services/{id}/pricing", tag = "bookings",

@@ -19,14 +19,14 @@ mod repo;
 mod slot;
 
 pub use change::{
-    CancelRequest, Cancellation, RescheduleRequest, StatusRequest, cancel, prepare_cancel,
-    reschedule, set_status,
+    CancelRequest, Cancellation, Move, RescheduleRequest, StatusRequest, cancel, change_status,
+    move_booking, prepare_cancel, prepare_reschedule, prepare_status, reschedule, set_status,
 };
 pub use domain::{
     Action, Actions, Booking, BookingRow, CalendarDay, CalendarItem, Cursor, Deposit, Details,
-    Discount, HistoryEntry, Line, LineKind, Payment, PaymentChoice, PaymentKind, PaymentMethod,
-    PaymentRowStatus, PaymentStatus, Price, PriceRules, ServicePricing, StaffPermissions, Status,
-    calendar, due_now, payment_status, price,
+    Discount, HistoryEntry, Line, LineKind, ListFilter, ListQuery, Payment, PaymentChoice,
+    PaymentKind, PaymentMethod, PaymentRowStatus, PaymentStatus, Price, PriceRules, ServicePricing,
+    StaffPermissions, Status, calendar, due_now, midnight, payment_status, price,
 };
 pub use error::BookingError;
 pub use payments::{
@@ -38,7 +38,6 @@ pub use policy::{
     staff_permissions,
 };
 pub use read::{allowed_actions, details, list};
-pub use repo::ListFilter;
 
 /// Moves the bookings of a merged client profile (`from`) to the kept one (`to`).
 pub async fn reassign_client(

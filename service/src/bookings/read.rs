@@ -1,7 +1,7 @@
 //! Reading bookings: one with its four tabs, the actions open to the caller, lists.
 use super::{
     BookingError, Party,
-    domain::{Actions, Booking, Cursor, Details},
+    domain::{Actions, Booking, Cursor, Details, ListFilter},
     policy::{actions, load_visible, party},
     repo,
 };
@@ -9,6 +9,7 @@ use crate::{
     auth::Actor,
     clients::{self, ClientError},
     db::Db,
+    paging::{Page, PageRequest},
     settings,
 };
 use chrono::Utc;
@@ -39,11 +40,14 @@ pub async fn allowed_actions(db: &Db, actor: Actor, id: u64) -> Result<Actions, 
     actions(db, party, &booking, &settings, Utc::now()).await
 }
 
+/// One page of the bookings `party` sees that match `filter`; the next page's cursor is the
+/// encoded `Cursor` of the last one.
 pub async fn list(
     db: &Db,
     party: Party,
-    mut filter: repo::ListFilter,
-) -> Result<(Vec<Booking>, Option<String>), BookingError> {
+    mut filter: ListFilter,
+    page: PageRequest<Cursor>,
+) -> Result<Page<Booking, String>, BookingError> {
     match party {
         Party::Manager => {}
         Party::Employee { staff_id, .. } => {
@@ -60,13 +64,6 @@ pub async fn list(
         }
     }
     let mut conn = db.pool.get_conn().await?;
-    let limit = filter.limit;
-    filter.limit += 1;
-    let mut rows = repo::list(&mut conn, db, &filter).await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next = more
-        .then(|| rows.last().map(|b| Cursor::of(b).encode()))
-        .flatten();
-    Ok((rows.iter().map(Booking::from).collect(), next))
+    let rows = repo::list(&mut conn, db, &filter, &page).await?;
+    Ok(Page::from_rows(rows, page.limit, |b| Cursor::of(b).encode()).map(|b| Booking::from(&b)))
 }

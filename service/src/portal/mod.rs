@@ -20,7 +20,7 @@ use chrono_tz::Tz;
 use std::collections::HashMap;
 
 const HISTORY_ROWS: u16 = 10;
-const UPCOMING_BOOKINGS: u32 = 5;
+const UPCOMING_BOOKINGS: u16 = 5;
 
 pub async fn customer_profile(state: &AppState, actor: Actor) -> ApiResult<String> {
     let client_id = clients::own_client_id(&state.db, actor).await?;
@@ -54,12 +54,14 @@ async fn upcoming_bookings(db: &Db, client_id: u64) -> ApiResult<Vec<Booking>> {
         from: Some(Utc::now()),
         statuses: vec![Status::Pending, Status::Confirmed],
         ascending: true,
-        limit: UPCOMING_BOOKINGS,
         ..ListFilter::default()
     };
-    Ok(bookings::list(db, Party::Client { client_id }, filter)
-        .await?
-        .0)
+    let page = PageRequest::new(None, Some(UPCOMING_BOOKINGS));
+    Ok(
+        bookings::list(db, Party::Client { client_id }, filter, page)
+            .await?
+            .items,
+    )
 }
 
 /// The ids among `upcoming` this client may cancel now (permission level, change notice).

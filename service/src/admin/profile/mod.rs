@@ -223,16 +223,6 @@ fn day(d: Option<NaiveDate>) -> String {
         .unwrap_or_default()
 }
 
-/// A date filter's value: empty, or a date.
-pub fn date_filter(value: &str, field: &str) -> Result<Option<NaiveDate>, AdminError> {
-    if value.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| AdminError::Query(format!("{field} is a date like 2026-01-31")))
-}
-
 /// One option of a filter's list.
 #[derive(Debug, Serialize)]
 pub struct Choice {

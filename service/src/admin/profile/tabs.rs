@@ -1,19 +1,17 @@
 //! The view models of the profile's tabs (wallet, bookings, reward points, groups, activity):
 //! rows worded for the template, and the filters each tab reads from the query.
-use super::{Choice, ProfileQuery, TAB_ROWS, date_filter};
+use super::{Choice, ProfileQuery, TAB_ROWS};
 use crate::{
-    admin::{
-        AdminError,
-        display::{Clock, Names, Who},
-    },
+    admin::display::{Clock, Names, Who},
     audit,
-    bookings::{self, Booking, CalendarDay, PaymentStatus, Status as BookingStatus},
+    bookings::{self, Booking, BookingError, CalendarDay},
     clients::{Client, Group},
     money::format_with_currency,
+    paging::{MAX_LIMIT, PageRequest},
     rewards,
     wallet::{self, EntryKind},
 };
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -130,69 +128,43 @@ pub struct BookingsTab {
     pub is_first_page: bool,
 }
 
-/// The bookings filter of the tab, read as `GET /v1/clients/{id}/bookings` reads its own
-/// (dates are whole UTC days, `to` included).
+/// The tab's filters, read by the bookings domain as `GET /v1/clients/{id}/bookings` reads its
+/// own (dates are whole days on the business's clock, `to` included), with the tab's mode.
 pub fn bookings_filter(
     q: &ProfileQuery,
-) -> Result<(bookings::ListFilter, &'static str, &'static str), AdminError> {
+    clock: Clock,
+) -> Result<
+    (
+        bookings::ListFilter,
+        PageRequest<bookings::Cursor>,
+        &'static str,
+    ),
+    BookingError,
+> {
     let mode = if q.get("mode") == "calendar" {
         "calendar"
     } else {
         "list"
     };
-    let scope = match q.get("scope") {
-        "" | "upcoming" => "upcoming",
-        "past" => "past",
-        "all" => "all",
-        _ => return Err(AdminError::Query("scope is upcoming, past or all".into())),
-    };
-    let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let from = date_filter(q.get("from"), "from")?.map(start);
-    let to = date_filter(q.get("to"), "to")?.map(|d| start(d.succ_opt().unwrap_or(d)));
-    let statuses = match q.get("status") {
-        "" => Vec::new(),
-        s => vec![
-            BookingStatus::parse(s)
-                .ok_or_else(|| AdminError::Query("unknown booking status".into()))?,
-        ],
-    };
-    let payment_statuses = match q.get("payment_status") {
-        "" => Vec::new(),
-        s => vec![
-            PaymentStatus::parse(s)
-                .ok_or_else(|| AdminError::Query("unknown payment status".into()))?,
-        ],
-    };
-    let now = Utc::now();
-    let mut f = bookings::ListFilter {
+    let given = |name: &str| Some(q.get(name).to_owned()).filter(|v| !v.is_empty());
+    let query = bookings::ListQuery {
+        scope: given("scope"),
+        from: given("from"),
+        to: given("to"),
+        status: given("status"),
+        payment_status: given("payment_status"),
         client_id: Some(q.client_id),
-        staff_id: None,
-        from,
-        to,
-        statuses,
-        payment_statuses,
-        ascending: false,
-        after: None,
-        limit: if mode == "calendar" {
-            200
+        timezone: Some(clock.name().to_owned()),
+        cursor: given("cursor"),
+        limit: Some(if mode == "calendar" {
+            MAX_LIMIT
         } else {
-            u32::from(TAB_ROWS)
-        },
+            TAB_ROWS
+        }),
+        ..bookings::ListQuery::default()
     };
-    match scope {
-        "upcoming" => {
-            f.ascending = true;
-            f.from = Some(f.from.map_or(now, |from| from.max(now)));
-        }
-        "past" => f.to = Some(f.to.map_or(now, |to| to.min(now))),
-        _ => {}
-    }
-    if !q.get("cursor").is_empty() {
-        let c = bookings::Cursor::parse(q.get("cursor"))
-            .map_err(|_| AdminError::Query("cursor is not from a previous page".into()))?;
-        f.after = Some((c.start, c.id));
-    }
-    Ok((f, mode, scope))
+    let (filter, page) = query.filter(TAB_ROWS, Utc::now())?;
+    Ok((filter, page, mode))
 }
 
 pub fn booking_rows(list: &[Booking], clock: Clock) -> Vec<BookingRow> {

@@ -2,11 +2,13 @@
 //! rule, and the stored shape of a booking. Prices are in `pricing`, payments in `payment`, what
 //! the API shows in `view` and `calendar`.
 mod calendar;
+mod list;
 mod payment;
 mod pricing;
 mod view;
 
 pub use calendar::{CalendarDay, CalendarItem, Cursor, calendar};
+pub use list::{ListFilter, ListQuery, midnight};
 pub use payment::{Payment, PaymentFact, PaymentPlan, amount_paid, payment_status, plan_payment};
 pub use pricing::{
     Deposit, Discount, Line, LineInput, Price, PriceRules, ServicePricing, due_now, price,

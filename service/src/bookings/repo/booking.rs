@@ -1,12 +1,13 @@
 //! Booking rows, their lines and their change history.
 use super::{SqlResult, col, money, parsed, utc};
 use crate::bookings::domain::{
-    BookingRow, HistoryEntry, Line, LineKind, Names, PaymentChoice, PaymentMethod, PaymentStatus,
-    Status,
+    BookingRow, Cursor, HistoryEntry, Line, LineKind, ListFilter, Names, PaymentChoice,
+    PaymentMethod, PaymentStatus, Status,
 };
 use crate::{
     db::{Db, DbError, Tx, to_utc},
     money::Money,
+    paging::PageRequest,
 };
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql_async::{Row, Value, prelude::Queryable};
@@ -306,25 +307,11 @@ pub async fn history<Q: Queryable>(
         .collect())
 }
 
-/// Filters of a booking list. `upcoming`: from now on, soonest first; otherwise latest first.
-#[derive(Clone, Debug, Default)]
-pub struct ListFilter {
-    pub client_id: Option<u64>,
-    pub staff_id: Option<u64>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub statuses: Vec<Status>,
-    pub payment_statuses: Vec<PaymentStatus>,
-    pub ascending: bool,
-    /// Keyset: (start, id) of the last row of the previous page.
-    pub after: Option<(DateTime<Utc>, u64)>,
-    pub limit: u32,
-}
-
 pub async fn list<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     f: &ListFilter,
+    page: &PageRequest<Cursor>,
 ) -> SqlResult<Vec<BookingRow>> {
     let mut wheres: Vec<String> = Vec::new();
     let mut params: Vec<Value> = Vec::new();
@@ -334,6 +321,14 @@ pub async fn list<Q: Queryable>(
     }
     if let Some(id) = f.staff_id {
         wheres.push("b.staff_id = ?".into());
+        params.push(id.into());
+    }
+    if let Some(id) = f.location_id {
+        wheres.push("b.location_id = ?".into());
+        params.push(id.into());
+    }
+    if let Some(id) = f.service_id {
+        wheres.push("b.service_id = ?".into());
         params.push(id.into());
     }
     if let Some(from) = f.from {
@@ -363,17 +358,17 @@ pub async fn list<Q: Queryable>(
     } else {
         ("<", "DESC")
     };
-    if let Some((start, id)) = f.after {
+    if let Some(after) = page.after {
         wheres.push(format!("(b.start_at, b.id) {cmp} (?, ?)"));
-        params.push(start.naive_utc().into());
-        params.push(id.into());
+        params.push(after.start.naive_utc().into());
+        params.push(after.id.into());
     }
     let clause = if wheres.is_empty() {
         String::new()
     } else {
         format!(" WHERE {}", wheres.join(" AND "))
     };
-    params.push(f.limit.into());
+    params.push(page.rows_to_read().into());
     let rows: Vec<Row> = conn
         .exec(
             db.sql(&format!(
