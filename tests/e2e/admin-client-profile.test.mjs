@@ -4,8 +4,7 @@
 // seen in the balance and the history; axe-core on each screen; screenshots at 1280 and 390 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { OUT, ROOT, startSite, stopSite, launchChromium, sql, openSession, wpRestAs } from './harness.mjs';
+import { startSite, stopSite, launchChromium, sql, openSession, wpRestAs, swapped, axe, shoot, fits } from './harness.mjs';
 
 let stack;
 let browser;
@@ -26,37 +25,6 @@ const wpRest = (context, method, route, data) => wpRestAs(context, stack.site, m
 const db = () => `\`${stack.db}\``;
 const one = (statement) => sql(statement)[0]?.[0];
 const clientsUrl = (query = '') => new URL(`wp-admin/admin.php?page=volixta-clients${query}`, stack.site.site).href;
-
-/** Runs an action that swaps part of the screen, and waits until the swap settled. */
-async function swapped(page, action) {
-  await page.evaluate(() => {
-    window.volixtaSettled = false;
-    document.addEventListener('htmx:afterSettle', () => { window.volixtaSettled = true; }, { once: true });
-  });
-  const response = page.waitForResponse((r) => r.url().includes('/wp-json/volixta/v1/render/admin/client'));
-  await action();
-  const res = await response;
-  assert.equal(res.status(), 200, `the screen answered ${res.status()}`);
-  await page.waitForFunction(() => window.volixtaSettled === true);
-  return res;
-}
-
-async function axe(page, label) {
-  await page.addScriptTag({ path: path.join(ROOT, 'tests/e2e/node_modules/axe-core/axe.min.js') });
-  const result = await page.evaluate(() => window.axe.run({ include: [['.volixta-wrap']] }, { resultTypes: ['violations'] }));
-  const bad = result.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`).join('; ')})`), [], `axe on ${label}`);
-}
-
-async function shoot(page, name) {
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
-}
-
-/** Nothing of the screen sticks out sideways (a phone would scroll horizontally). */
-async function fits(page, label) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 1, `${label} is ${overflow}px wider than the screen`);
-}
 
 test('a manager creates a client, finds it and works in its profile', async () => {
   const { context, page } = await session('manager', 'manager');

@@ -4,8 +4,7 @@
 // 390 px; and an employee and a client get neither the menu nor the screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { OUT, ROOT, startSite, stopSite, launchChromium, sql, openSession, wpRestAs } from './harness.mjs';
+import { startSite, stopSite, launchChromium, sql, openSession, wpRestAs, swapped, axe, shoot } from './harness.mjs';
 
 let stack;
 let browser;
@@ -27,31 +26,6 @@ const db = () => `\`${stack.db}\``;
 const one = (statement) => sql(statement)[0]?.[0];
 const clientsUrl = () => new URL('wp-admin/admin.php?page=volixta-clients', stack.site.site).href;
 const names = (page) => page.locator('#the-list .volixta-client-name').allTextContents();
-
-/** Waits for the results region to be swapped after an action. */
-async function swapped(page, action) {
-  await page.evaluate(() => {
-    window.volixtaSettled = false;
-    document.addEventListener('htmx:afterSettle', () => { window.volixtaSettled = true; }, { once: true });
-  });
-  const response = page.waitForResponse((r) => r.url().includes('/wp-json/volixta/v1/render/admin/clients'));
-  await action();
-  const res = await response;
-  assert.equal(res.status(), 200, `the screen answered ${res.status()}`);
-  await page.waitForFunction(() => window.volixtaSettled === true);
-}
-
-/** axe-core on the Volixta screen: no serious or critical violation. */
-async function axe(page, label) {
-  await page.addScriptTag({ path: path.join(ROOT, 'tests/e2e/node_modules/axe-core/axe.min.js') });
-  const result = await page.evaluate(() => window.axe.run({ include: [['.volixta-wrap']] }, { resultTypes: ['violations'] }));
-  const bad = result.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`).join('; ')})`), [], `axe on ${label}`);
-}
-
-async function shoot(page, name) {
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
-}
 
 test('a manager works through the Clients screen', async () => {
   const { context, page } = await session('manager', 'manager');

@@ -40,6 +40,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(super::credits::http::routes())
         .merge(super::staff::http::routes())
         .merge(super::activity::routes())
+        .merge(super::bookings::http::routes())
 }
 
 /// The site's locale, as the plugin sends it (`X-Volixta-Locale: de_DE`).

@@ -2,6 +2,7 @@
 //! templates of `shortcodes/admin/`. The screens decide nothing themselves: they read and change
 //! clients through the clients domain, which applies its rules as for any other caller.
 mod activity;
+mod bookings;
 mod client;
 mod credits;
 pub mod display;

@@ -80,6 +80,22 @@ const BUILT_IN: &[(&str, &str)] = &[
         "admin/settings.html",
         include_str!("../../../shortcodes/admin/settings.html"),
     ),
+    (
+        "admin/_booking_labels.html",
+        include_str!("../../../shortcodes/admin/_booking_labels.html"),
+    ),
+    (
+        "admin/bookings.html",
+        include_str!("../../../shortcodes/admin/bookings.html"),
+    ),
+    (
+        "admin/booking.html",
+        include_str!("../../../shortcodes/admin/booking.html"),
+    ),
+    (
+        "admin/booking_calendar.html",
+        include_str!("../../../shortcodes/admin/booking_calendar.html"),
+    ),
 ];
 
 /// The catalog of the locale the template is being rendered for.

@@ -17,7 +17,14 @@ async fn html(app: &TestApp, query: &str) -> String {
     res.text
 }
 
-async fn post(app: &TestApp, path: &str, actor: &str, body: &Value, key: Option<&str>) -> Response {
+/// A POST with a JSON body and, when given, an `Idempotency-Key`.
+pub async fn post(
+    app: &TestApp,
+    path: &str,
+    actor: &str,
+    body: &Value,
+    key: Option<&str>,
+) -> Response {
     let headers: Vec<(&str, &str)> = key.map(|k| ("Idempotency-Key", k)).into_iter().collect();
     app.request_with(
         Method::POST,

@@ -1,5 +1,6 @@
 mod admin;
 mod admin_activity;
+mod admin_bookings;
 mod admin_client;
 mod admin_credits;
 mod admin_new_booking;

@@ -33,6 +33,8 @@ final class Screens {
 	 */
 	public const SCREENS = array(
 		'volixta-clients'     => 'clients',
+		'volixta-bookings'    => 'bookings',
+		'volixta-calendar'    => 'calendar',
 		'volixta-new-booking' => 'new-booking',
 		'volixta-credits'     => 'credits',
 		'volixta-locations'   => 'locations',
@@ -128,6 +130,8 @@ final class Screens {
 		// says "Clients" rather than "Volixta".
 		$labels = array(
 			'volixta-clients'     => __( 'Clients', 'volixta' ),
+			'volixta-bookings'    => __( 'Bookings', 'volixta' ),
+			'volixta-calendar'    => __( 'Calendar', 'volixta' ),
 			'volixta-new-booking' => __( 'New booking', 'volixta' ),
 			'volixta-credits'     => __( 'Credits & Gifts', 'volixta' ),
 			'volixta-locations'   => __( 'Locations', 'volixta' ),

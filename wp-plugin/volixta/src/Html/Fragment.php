@@ -151,9 +151,12 @@ final class Fragment {
 			),
 		);
 		$extra_attributes = array(
+			// An invoker button opens and closes a <dialog> without script (command="show-modal").
 			'button'   => array(
-				'form'     => true,
-				'autofocus' => true,
+				'form'       => true,
+				'autofocus'  => true,
+				'command'    => true,
+				'commandfor' => true,
 			),
 			'textarea' => array(
 				'required'     => true,

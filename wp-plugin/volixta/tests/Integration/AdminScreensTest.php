@@ -68,7 +68,7 @@ final class AdminScreensTest extends WordPressTestCase {
 		self::assertFalse( user_can( $this->make_user( 'editor' ), Screens::CAPABILITY ) );
 	}
 
-	public function test_the_menu_has_volixta_and_clients_and_no_screen_that_does_not_exist(): void {
+	public function test_the_menu_has_volixta_clients_bookings_and_calendar_and_no_screen_that_does_not_exist(): void {
 		wp_set_current_user( $this->make_user( 'volixta_manager' )->ID );
 		$this->screens( new RecordingTransport( array( self::html_answer( '' ) ) ) )->add_menu();
 
@@ -80,6 +80,8 @@ final class AdminScreensTest extends WordPressTestCase {
 		self::assertSame(
 			array(
 				array( 'Clients', 'volixta_manage', 'volixta-clients' ),
+				array( 'Bookings', 'volixta_manage', 'volixta-bookings' ),
+				array( 'Calendar', 'volixta_manage', 'volixta-calendar' ),
 				array( 'Credits & Gifts', 'volixta_manage', 'volixta-credits' ),
 				array( 'Locations', 'volixta_manage', 'volixta-locations' ),
 				array( 'Services', 'volixta_manage', 'volixta-services' ),
