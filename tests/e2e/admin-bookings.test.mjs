@@ -76,9 +76,9 @@ test('a manager lists, filters, opens, pays, reschedules and cancels bookings', 
   await page.goto(adminUrl('page=volixta-bookings'));
   assert.equal(await page.locator('.volixta-wrap h1').textContent(), 'Bookings');
   const ids = () => rows(page).locator('a.row-title').evaluateAll((as) => as.map((a) => Number(new URL(a.href).searchParams.get('booking'))));
-  // The demo data's own booking is there too.
-  assert.equal(await rows(page).count(), 4);
-  assert.deepEqual((await ids()).filter((i) => [b1.id, b2.id, b3.id].includes(i)), [b1.id, b2.id, b3.id], 'soonest first');
+  // The demo data's own bookings are there too; ours are compared among themselves.
+  const mine = async () => (await ids()).filter((i) => [b1.id, b2.id, b3.id].includes(i));
+  assert.deepEqual(await mine(), [b1.id, b2.id, b3.id], 'soonest first');
   const row1 = rows(page).filter({ has: page.locator(`a[href*="booking=${b1.id}"]`) });
   assert.match(await row1.textContent(), /Hot stone massage/);
   assert.match(await row1.textContent(), /CES?T/, 'Paris time, named');
@@ -96,7 +96,7 @@ test('a manager lists, filters, opens, pays, reschedules and cancels bookings', 
   ];
   for (const [select, value, expected] of filters) {
     await swapped(page, () => page.selectOption(select, value));
-    assert.deepEqual(await ids(), expected, `${select}=${value}`);
+    assert.deepEqual(await mine(), expected, `${select}=${value}`);
     await swapped(page, () => page.selectOption(select, select.endsWith('scope') ? 'upcoming' : ''));
   }
   const day3 = at(3, 13).slice(0, 10);
