@@ -10,7 +10,7 @@ use crate::{
         self, CatalogError, Location, LocationRequest, LocationSpecialDayInput, PeriodInput,
         WeeklyHoursInput,
     },
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     state::AppState,
 };
 use axum::{
@@ -305,28 +305,6 @@ fn form_screen(
     }
 }
 
-/// `location=<id>`, `action=new`, or nothing (the list).
-fn route(raw: Option<&str>) -> ApiResult<Option<Option<u64>>> {
-    let mut id = None;
-    let mut new = false;
-    for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-        match k.as_ref() {
-            "location" => {
-                id = Some(v.parse::<u64>().map_err(|_| {
-                    ApiError::invalid("invalid_query", "location must be a location id")
-                })?);
-            }
-            "action" if v == "new" => new = true,
-            _ => {}
-        }
-    }
-    Ok(match (id, new) {
-        (Some(id), _) => Some(Some(id)),
-        (None, true) => Some(None),
-        (None, false) => None,
-    })
-}
-
 #[utoipa::path(get, path = "/v1/render/admin/locations", tag = "admin",
     description = "The Locations screen of wp-admin as an HTML fragment: the list; with `action=new` the form of a new location, with `location=<id>` the form of that one (opening hours per weekday, special days, time zone). Managers and admins.",
     responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]
@@ -337,7 +315,7 @@ async fn locations_screen(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Html<String>> {
     actor.require_manager()?;
-    match route(raw.as_deref())? {
+    match super::route(raw.as_deref(), "location")? {
         None => page(
             &state,
             &headers,
@@ -375,7 +353,7 @@ async fn save_location(
     body: Bytes,
 ) -> ApiResult<Html<String>> {
     actor.require_manager()?;
-    let id = route(raw.as_deref())?.flatten();
+    let id = super::route(raw.as_deref(), "location")?.flatten();
     let fields = Fields::parse(&body)?;
     let mut form = LocationForm::read(&fields);
     let template = "admin/location_form.html";

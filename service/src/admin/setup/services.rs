@@ -452,28 +452,6 @@ async fn form_screen(
     })
 }
 
-/// `service=<id>`, `action=new`, or nothing (the list).
-fn route(raw: Option<&str>) -> ApiResult<Option<Option<u64>>> {
-    let mut id = None;
-    let mut new = false;
-    for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-        match k.as_ref() {
-            "service" => {
-                id = Some(v.parse::<u64>().map_err(|_| {
-                    ApiError::invalid("invalid_query", "service must be a service id")
-                })?);
-            }
-            "action" if v == "new" => new = true,
-            _ => {}
-        }
-    }
-    Ok(match (id, new) {
-        (Some(id), _) => Some(Some(id)),
-        (None, true) => Some(None),
-        (None, false) => None,
-    })
-}
-
 const LIST: &str = "admin/services.html";
 const FORM: &str = "admin/service_form.html";
 
@@ -487,7 +465,7 @@ async fn services_screen(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Html<String>> {
     actor.require_manager()?;
-    match route(raw.as_deref())? {
+    match super::route(raw.as_deref(), "service")? {
         None => page(&state, &headers, LIST, &list_screen(&state).await?),
         Some(None) => {
             let screen = form_screen(&state, None, ServiceForm::blank(), Errors::new(), None);
@@ -543,7 +521,7 @@ async fn save_service(
     body: Bytes,
 ) -> ApiResult<Html<String>> {
     actor.require_manager()?;
-    let id = route(raw.as_deref())?.flatten();
+    let id = super::route(raw.as_deref(), "service")?.flatten();
     let fields = Fields::parse(&body)?;
     let mut form = ServiceForm::read(&fields);
     if let Op::Edit { name, args } = fields.op() {
