@@ -12,15 +12,18 @@ use crate::{
     audit,
     auth::Actor,
     bookings::{self, Party, PaymentStatus, Status as BookingStatus},
-    clients,
-    db::Db,
+    clients::{self, ClientError},
+    db::{Db, Tx},
     error::{ApiError, ApiResult},
     gift_codes::{self, CodeStatus},
+    idempotency::Idempotent,
+    money::Money,
     money::format_with_currency,
     paging::PageRequest,
     rewards, settings,
-    wallet::{self, HistoryFilter},
+    wallet::{self, Adjustment, HistoryFilter},
 };
+use axum::http::StatusCode;
 use std::collections::BTreeMap;
 
 /// What the wallet tab shows besides its history: the state of its forms after an action.
@@ -216,26 +219,118 @@ pub enum Saved {
     Form(Box<FormScreen>),
 }
 
-/// Creates (`client_id` none) or updates a client from the form. A refusal of the clients
-/// domain comes back as the form with the message beside the field it names.
-pub async fn save_client(
+/// Creates a client from the form, with its preloaded credits in the same transaction, under
+/// the form's idempotency key (a form sent twice creates one client and credits it once); then
+/// stores its photo. A refusal comes back as the form with the message beside its field.
+pub async fn create_client(
+    db: &Db,
+    request: &Idempotent<ClientForm>,
+    page: &str,
+) -> ApiResult<(Saved, Option<u64>)> {
+    let form = &request.command;
+    let actor = request.actor;
+    let checked = form
+        .input()
+        .and_then(|_| form.credits())
+        .and_then(|credits| form.photo().map(|photo| (credits, photo)));
+    let result = match checked {
+        Err((field, message)) => Err(ApiError::field(field, message)),
+        Ok((credits, photo)) => {
+            let created = request
+                .run(db, StatusCode::CREATED, |mut tx| async move {
+                    let result = create_with_credits(&mut tx, db, actor, form, credits).await;
+                    (tx, result)
+                })
+                .await;
+            match created {
+                Ok(response) => {
+                    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                        .await
+                        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored answer: {e}")))?;
+                    let id = serde_json::from_slice::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|v| v["id"].as_u64())
+                        .ok_or_else(|| {
+                            ApiError::Internal(anyhow::anyhow!("stored answer without id"))
+                        })?;
+                    match photo {
+                        Some(image) => clients::upload_avatar(db, actor, id, &image)
+                            .await
+                            .map_err(ApiError::from),
+                        None => clients::get(db, id).await.map_err(ApiError::from),
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        }
+    };
+    let id = result.as_ref().ok().map(|c| c.id);
+    Ok((answer(db, page, None, form.clone(), result).await?, id))
+}
+
+async fn create_with_credits(
+    tx: &mut Tx,
+    db: &Db,
+    actor: Actor,
+    form: &ClientForm,
+    credits: Option<Money>,
+) -> Result<clients::Client, ClientError> {
+    let input = form
+        .input()
+        .map_err(|(field, message)| ClientError::Invalid { field, message })?;
+    let client = clients::create_in(tx, db, actor, input).await?;
+    let Some(amount) = credits else {
+        return Ok(client);
+    };
+    let adjustment = Adjustment::new(
+        client.id,
+        amount,
+        Some("Credits given with the new profile"),
+    )?;
+    wallet::adjust(tx, db, actor, &adjustment).await?;
+    // Its balance is read again once committed; the stored answer only names the client.
+    Ok(client)
+}
+
+/// Updates a client from the edit form, then stores a photo chosen with it.
+pub async fn update_client(
     db: &Db,
     actor: Actor,
     page: &str,
-    client_id: Option<u64>,
+    client_id: u64,
     form: ClientForm,
-) -> ApiResult<Saved> {
-    let result = match form.input() {
+) -> ApiResult<(Saved, Option<u64>)> {
+    let checked = form
+        .input()
+        .and_then(|input| form.photo().map(|photo| (input, photo)));
+    let result = match checked {
         Err((field, message)) => Err(ApiError::field(field, message)),
-        Ok(input) => match client_id {
-            None => clients::create(db, actor, input)
-                .await
-                .map_err(ApiError::from),
-            Some(id) => clients::update(db, actor, id, input)
-                .await
-                .map_err(ApiError::from),
+        Ok((input, photo)) => match clients::update(db, actor, client_id, input).await {
+            Ok(client) => match photo {
+                Some(image) => clients::upload_avatar(db, actor, client.id, &image)
+                    .await
+                    .map_err(ApiError::from),
+                None => Ok(client),
+            },
+            Err(e) => Err(e.into()),
         },
     };
+    let saved = result.is_ok().then_some(client_id);
+    Ok((
+        answer(db, page, Some(client_id), form, result).await?,
+        saved,
+    ))
+}
+
+/// The screen after a save: the profile, a blank form for the next client, or the form again
+/// with the clients domain's refusal beside the field it names.
+async fn answer(
+    db: &Db,
+    page: &str,
+    client_id: Option<u64>,
+    form: ClientForm,
+    result: ApiResult<clients::Client>,
+) -> ApiResult<Saved> {
     let refusal = match result {
         Ok(client) if form.adds_another() && client_id.is_none() => {
             let mut next = form_screen(db, page, None).await?;

@@ -1,7 +1,8 @@
 //! The new / edit client form: the fields as the plugin forwards them (strings, a checkbox
 //! present only when ticked), the edit they stand for, and the view model of the form.
-use super::profile::Notice;
+use super::profile::{Notice, typed_amount};
 use crate::clients::{Client, ClientInput, DEFAULT_AVATARS, Gender, Status, UPLOADED_AVATAR};
+use crate::money::Money;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -39,6 +40,16 @@ pub struct ClientForm {
     pub marketing: bool,
     #[serde(deserialize_with = "ticked")]
     pub blocked: bool,
+    /// An uploaded photo as a `data:` URL, read by the plugin's script from the file input;
+    /// never sent back with the form.
+    #[serde(skip_serializing)]
+    pub avatar_image: String,
+    /// Credits to put in the new client's wallet (creation only).
+    pub preload_credits: String,
+    /// The WordPress account: empty (leave it), `link` (to `wp_user_id`), `unlink`, or `create`
+    /// (the plugin makes the account and sends it as `link` with its id).
+    pub wp_account: String,
+    pub wp_user_id: String,
     /// `another` when "Save and add another" was pressed.
     #[serde(skip_serializing)]
     pub then: String,
@@ -101,7 +112,8 @@ impl ClientForm {
             birthday_messages: c.notifications.birthday,
             marketing: c.notifications.marketing,
             blocked: c.blocked,
-            then: String::new(),
+            wp_user_id: c.wp_user_id.map(|id| id.to_string()).unwrap_or_default(),
+            ..Self::default()
         }
     }
 
@@ -131,8 +143,20 @@ impl ClientForm {
                 Gender::parse(g).ok_or(("gender", "gender is female, male or other".to_owned()))?,
             ),
         };
+        let wp_user_id = match self.wp_account.as_str() {
+            "link" => Some(Some(self.wp_user_id.trim().parse::<u64>().map_err(
+                |_| {
+                    (
+                        "wp_user_id",
+                        "Choose the WordPress user to link.".to_owned(),
+                    )
+                },
+            )?)),
+            "unlink" => Some(None),
+            _ => None,
+        };
         // The clients domain's own input, built the way its API reads it.
-        let input = serde_json::json!({
+        let mut input = serde_json::json!({
             "first_name": self.first_name,
             "last_name": self.last_name,
             "email": optional(&self.email),
@@ -160,11 +184,38 @@ impl ClientForm {
             },
             "blocked": self.blocked,
         });
+        if let Some(link) = wp_user_id {
+            input["wp_user_id"] = serde_json::json!(link);
+        }
         serde_json::from_value(input).map_err(|e| ("form", e.to_string()))
     }
 
     pub fn adds_another(&self) -> bool {
         self.then == "another"
+    }
+
+    /// The credits to preload: none when the field is blank; the field's error when it is no
+    /// amount above zero.
+    pub fn credits(&self) -> Result<Option<Money>, (&'static str, String)> {
+        match self.preload_credits.trim() {
+            "" => Ok(None),
+            raw => typed_amount(raw).map(Some).ok_or((
+                "preload_credits",
+                "Enter an amount above zero, like 25.00, or leave it blank.".to_owned(),
+            )),
+        }
+    }
+
+    /// The uploaded photo's bytes, checked as the clients domain will: none when no file was
+    /// chosen.
+    pub fn photo(&self) -> Result<Option<Vec<u8>>, (&'static str, String)> {
+        if self.avatar_image.trim().is_empty() {
+            return Ok(None);
+        }
+        let image = crate::clients::http::decode_image(&self.avatar_image)
+            .map_err(|e| ("avatar", e.to_string()))?;
+        crate::clients::check_photo(&image).map_err(|e| ("avatar", e.to_string()))?;
+        Ok(Some(image))
     }
 }
 
@@ -185,6 +236,12 @@ pub struct FormScreen {
     pub avatars: Vec<&'static str>,
     /// The client has an uploaded photo, which the form may keep.
     pub has_photo: bool,
+    /// The WordPress user the client is linked to.
+    pub linked_user: Option<u64>,
+    /// The largest photo the form uploads, in bytes.
+    pub max_photo_bytes: usize,
+    /// Sent as `Idempotency-Key` with a new client (it may preload credits).
+    pub idempotency_key: String,
 }
 
 impl FormScreen {
@@ -200,6 +257,9 @@ impl FormScreen {
             statuses: statuses.iter().map(|s| s.name.clone()).collect(),
             avatars: DEFAULT_AVATARS.to_vec(),
             has_photo: client.is_some_and(|c| c.avatar.as_deref() == Some(UPLOADED_AVATAR)),
+            linked_user: client.and_then(|c| c.wp_user_id),
+            max_photo_bytes: crate::clients::MAX_AVATAR_BYTES,
+            idempotency_key: uuid::Uuid::new_v4().to_string(),
         }
     }
 }
@@ -230,5 +290,32 @@ mod tests {
             ..ClientForm::blank()
         };
         assert_eq!(bad.input().err().map(|e| e.0), Some("anniversary"));
+        let link = ClientForm {
+            wp_account: "link".into(),
+            wp_user_id: "12".into(),
+            preload_credits: "12,5".into(),
+            ..ClientForm::blank()
+        };
+        assert_eq!(link.input().expect("an edit").wp_user_id, Some(Some(12)));
+        assert_eq!(
+            link.credits().expect("credits").map(|m| m.to_string()),
+            Some("12.50".into())
+        );
+        let unlink = ClientForm {
+            wp_account: "unlink".into(),
+            preload_credits: "-3".into(),
+            ..ClientForm::blank()
+        };
+        assert_eq!(unlink.input().expect("an edit").wp_user_id, Some(None));
+        assert_eq!(unlink.credits().err().map(|e| e.0), Some("preload_credits"));
+        assert_eq!(
+            ClientForm::blank().input().expect("an edit").wp_user_id,
+            None
+        );
+        let not_an_image = ClientForm {
+            avatar_image: "data:image/png;base64,aGVsbG8=".into(),
+            ..ClientForm::blank()
+        };
+        assert_eq!(not_an_image.photo().err().map(|e| e.0), Some("avatar"));
     }
 }

@@ -1,6 +1,7 @@
 use super::{
     Action, BulkForm, ClientsQuery,
     client::{self, Saved, WalletForms},
+    clientdata,
     form::ClientForm,
     profile::{AdjustState, Notice, ProfileQuery, Route, Tab, typed_amount},
 };
@@ -18,8 +19,8 @@ use crate::{
 use axum::{
     body::Bytes,
     extract::{Path, RawQuery, Request, State},
-    http::{HeaderMap, StatusCode},
-    response::Html,
+    http::{HeaderMap, HeaderValue, StatusCode},
+    response::{Html, IntoResponse, Response},
 };
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -41,6 +42,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(super::staff::http::routes())
         .merge(super::activity::routes())
         .merge(super::bookings::http::routes())
+        .merge(super::clientdata::http::routes())
 }
 
 /// The site's locale, as the plugin sends it (`X-Volixta-Locale: de_DE`).
@@ -66,7 +68,7 @@ async fn render(
 }
 
 #[utoipa::path(get, path = "/v1/render/admin/clients", tag = "admin",
-    description = "The Clients screen of wp-admin as an HTML fragment. Takes the filters of `GET /v1/clients` (repeated or comma-separated), `view=deleted` for the deleted clients, and `X-Volixta-Locale` for the language. With `client=<id>` it is that client's profile (`tab`: profile, wallet, bookings, rewards, groups, activity, each with its filters); with `action=new`, or `action=edit&client=<id>`, the client form.",
+    description = "The Clients screen of wp-admin as an HTML fragment. Takes the filters of `GET /v1/clients` (repeated or comma-separated), `view=deleted` for the deleted clients, and `X-Volixta-Locale` for the language. With `client=<id>` it is that client's profile (`tab`: profile, wallet, bookings, rewards, groups, activity, each with its filters); with `action=new`, or `action=edit&client=<id>`, the client form; `action=duplicates` the likely duplicates; `action=merge&client=<id>&with=<id>` two profiles side by side to merge (without `with`, a `search` for the other one); `action=import` the CSV import (`import=<id>`: the steps of an uploaded file).",
     responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 422)))]
 async fn clients_screen(
     State(state): State<AppState>,
@@ -95,6 +97,42 @@ async fn clients_screen(
         } => {
             let screen = client::form_screen(&state.db, &slug, Some(client_id)).await?;
             page(&state, &headers, "admin/client_form.html", &screen)
+        }
+        Route::Duplicates { page: slug } => {
+            let screen = clientdata::merge::duplicates_screen(&state.db, &slug, None).await?;
+            page(&state, &headers, "admin/client_duplicates.html", &screen)
+        }
+        Route::Merge {
+            page: slug,
+            client_id,
+            with,
+            search,
+        } => {
+            let q = clientdata::merge::MergeQuery {
+                page: &slug,
+                client_id,
+                with,
+                search: &search,
+                keep: None,
+            };
+            let screen = clientdata::merge::merge_screen(&state.db, &q, None).await?;
+            page(&state, &headers, "admin/client_merge.html", &screen)
+        }
+        Route::Import {
+            page: slug,
+            import_id: None,
+        } => page(
+            &state,
+            &headers,
+            "admin/client_import.html",
+            &clientdata::import::ImportScreen::upload(&slug),
+        ),
+        Route::Import {
+            page: slug,
+            import_id: Some(id),
+        } => {
+            let screen = clientdata::import::import_screen(&state.db, &slug, id, None).await?;
+            page(&state, &headers, "admin/client_import.html", &screen)
         }
     }
 }
@@ -136,7 +174,7 @@ fn profile_query(raw: Option<&str>, id: u64, tab: Tab) -> ApiResult<ProfileQuery
     }
 }
 
-fn form_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> ApiResult<T> {
+pub(super) fn form_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> ApiResult<T> {
     // The plugin sends no body when the form had no field to send.
     if body.trim_ascii().is_empty() {
         return Ok(T::default());
@@ -144,11 +182,25 @@ fn form_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> ApiResul
     serde_json::from_slice(body).map_err(|e| ApiError::invalid("invalid_body", e.to_string()))
 }
 
-fn save_answer(state: &AppState, headers: &HeaderMap, saved: Saved) -> ApiResult<Html<String>> {
-    match saved {
+/// The screen after a save. A saved client is named in `X-Volixta-Client-Id`, by which the
+/// plugin knows the save happened (and links, or removes, a WordPress account it made for it).
+fn save_answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    saved: Saved,
+    client_id: Option<u64>,
+) -> ApiResult<Response> {
+    let html = match saved {
         Saved::Profile(screen) => page(state, headers, "admin/client.html", &screen),
         Saved::Form(screen) => page(state, headers, "admin/client_form.html", &screen),
+    }?;
+    let mut response = html.into_response();
+    if let Some(id) = client_id {
+        response
+            .headers_mut()
+            .insert("x-volixta-client-id", HeaderValue::from(id));
     }
+    Ok(response)
 }
 
 fn slug(raw: Option<&str>) -> String {
@@ -160,25 +212,26 @@ fn slug(raw: Option<&str>) -> String {
 }
 
 #[utoipa::path(post, path = "/v1/render/admin/client/save", tag = "admin",
-    request_body(content = String, content_type = "application/json", description = "The client form's fields as strings (checkboxes present when ticked); `then=another` for \"Save and add another\""),
-    description = "Creates a client from the form. Answers its profile, a blank form for the next client, or the form again with the service's reasons beside the fields.",
+    request_body(content = String, content_type = "application/json", description = "The client form's fields as strings (checkboxes present when ticked); `then=another` for \"Save and add another\"; `preload_credits` (an amount) for the new wallet; `avatar_image` (a `data:` URL of a photo); `wp_account=link` with `wp_user_id`"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "the key the form was rendered with: a form sent twice creates one client and credits it once")),
+    description = "Creates a client from the form, with its preloaded credits in the same transaction, then stores its photo. Answers its profile (with `X-Volixta-Client-Id`), a blank form for the next client, or the form again with the service's reasons beside the fields.",
     responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 422)))]
 async fn create_client(
     State(state): State<AppState>,
-    actor: Actor,
-    headers: HeaderMap,
     RawQuery(raw): RawQuery,
-    body: Bytes,
-) -> ApiResult<Html<String>> {
-    actor.require_manager()?;
-    let form: ClientForm = form_body(&body)?;
-    let saved = client::save_client(&state.db, actor, &slug(raw.as_deref()), None, form).await?;
-    save_answer(&state, &headers, saved)
+    request: Request,
+) -> ApiResult<Response> {
+    let headers = request.headers().clone();
+    let request = Idempotent::<ClientForm>::with_optional_body(request, &state).await?;
+    request.actor.require_manager()?;
+    let (saved, created) =
+        client::create_client(&state.db, &request, &slug(raw.as_deref())).await?;
+    save_answer(&state, &headers, saved, created)
 }
 
 #[utoipa::path(post, path = "/v1/render/admin/client/{id}/save", tag = "admin",
-    request_body(content = String, content_type = "application/json", description = "The client form's fields as strings (checkboxes present when ticked)"),
-    description = "Saves the edit form of a client. Answers its profile, or the form again with the service's reasons beside the fields.",
+    request_body(content = String, content_type = "application/json", description = "The client form's fields as strings (checkboxes present when ticked); `avatar_image` (a `data:` URL of a photo); `wp_account` = link (with `wp_user_id`) or unlink"),
+    description = "Saves the edit form of a client, then stores a photo chosen with it. Answers its profile (with `X-Volixta-Client-Id`), or the form again with the service's reasons beside the fields.",
     responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404), (status = 422)))]
 async fn update_client(
     State(state): State<AppState>,
@@ -187,12 +240,12 @@ async fn update_client(
     Path(id): Path<u64>,
     RawQuery(raw): RawQuery,
     body: Bytes,
-) -> ApiResult<Html<String>> {
+) -> ApiResult<Response> {
     actor.require_manager()?;
     let form: ClientForm = form_body(&body)?;
-    let saved =
-        client::save_client(&state.db, actor, &slug(raw.as_deref()), Some(id), form).await?;
-    save_answer(&state, &headers, saved)
+    let (saved, client_id) =
+        client::update_client(&state.db, actor, &slug(raw.as_deref()), id, form).await?;
+    save_answer(&state, &headers, saved, client_id)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -4,6 +4,7 @@
 mod activity;
 mod bookings;
 mod client;
+mod clientdata;
 mod credits;
 pub mod display;
 mod domain;

@@ -37,7 +37,7 @@ pub use policy::{
     Party, acts_for_business, bound_by_booking_rules, may_look_past, party, set_staff_permissions,
     staff_permissions,
 };
-pub use read::{allowed_actions, details, list};
+pub use read::{allowed_actions, count_for_client, details, list};
 
 /// Moves the bookings of a merged client profile (`from`) to the kept one (`to`).
 pub async fn reassign_client(

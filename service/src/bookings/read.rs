@@ -40,6 +40,12 @@ pub async fn allowed_actions(db: &Db, actor: Actor, id: u64) -> Result<Actions, 
     actions(db, party, &booking, &settings, Utc::now()).await
 }
 
+/// How many bookings a client has (cancelled ones too), as a profile's summary shows it.
+pub async fn count_for_client(db: &Db, client_id: u64) -> Result<u64, BookingError> {
+    let mut conn = db.pool.get_conn().await?;
+    Ok(repo::count_for_client(&mut conn, db, client_id).await?)
+}
+
 /// One page of the bookings `party` sees that match `filter`; the next page's cursor is the
 /// encoded `Cursor` of the last one.
 pub async fn list(

@@ -66,6 +66,10 @@ pub enum ClientError {
     NoAvatar,
     #[error("another import has been running for five minutes; try again when it is done")]
     ImportRunning,
+    #[error("import not found")]
+    ImportNotFound,
+    #[error("this file is being imported now; wait until it is done")]
+    ImportInProgress,
     #[error("a profile cannot be merged into itself")]
     MergeSelf,
     #[error("both profiles must be live (not deleted, not merged) to merge")]
@@ -113,7 +117,8 @@ impl From<ClientError> for ApiError {
             ClientError::NotFound
             | ClientError::StatusNotFound
             | ClientError::GroupNotFound
-            | ClientError::NoAvatar => ApiError::NotFound,
+            | ClientError::NoAvatar
+            | ClientError::ImportNotFound => ApiError::NotFound,
             ClientError::LimitReached => ApiError::conflict("client_limit_reached", message),
             ClientError::WpUserTaken => ApiError::conflict("wp_user_taken", message),
             ClientError::NotDeleted => ApiError::conflict("not_deleted", message),
@@ -134,6 +139,7 @@ impl From<ClientError> for ApiError {
             }
             ClientError::MergeSelf => ApiError::field("other_id", message),
             ClientError::ImportRunning => ApiError::conflict("import_running", message),
+            ClientError::ImportInProgress => ApiError::conflict("import_in_progress", message),
             ClientError::MergeNotLive => ApiError::conflict("client_not_active", message),
             ClientError::Auth(e) => e.into(),
             ClientError::Wallet(e) => e.into(),

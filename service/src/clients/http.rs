@@ -178,14 +178,16 @@ fn decode_upload(body: &[u8]) -> Result<Vec<u8>, ApiError> {
     }
     let upload: AvatarUpload = serde_json::from_slice(body)
         .map_err(|e| ApiError::invalid("invalid_body", e.to_string()))?;
-    let data = upload
-        .image
-        .split_once(";base64,")
-        .map_or(upload.image.as_str(), |(_, data)| data);
+    Ok(decode_image(&upload.image)?)
+}
+
+/// An image sent as base64 text, or as a `data:` URL of it.
+pub(crate) fn decode_image(text: &str) -> Result<Vec<u8>, ClientError> {
+    let data = text.split_once(";base64,").map_or(text, |(_, data)| data);
     let cleaned: String = data.chars().filter(|c| !c.is_whitespace()).collect();
-    Ok(STANDARD
+    STANDARD
         .decode(cleaned)
-        .map_err(|_| ClientError::AvatarEncoding)?)
+        .map_err(|_| ClientError::AvatarEncoding)
 }
 
 #[utoipa::path(put, path = "/v1/clients/{id}/avatar", tag = "clients", request_body = AvatarUpload,

@@ -11,7 +11,7 @@ use crate::{
     db::{Db, Tx},
 };
 use mysql_async::prelude::Queryable;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
@@ -19,7 +19,7 @@ const CHUNK: usize = 2000;
 const IMPORT_LOCK_WAIT_SECONDS: u32 = 300;
 pub const MAX_ROWS: usize = 500_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RowAction {
     Create,
@@ -28,7 +28,7 @@ pub enum RowAction {
     Skip,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct RowOutcome {
     /// The row's line in the file (the header is line 1).
     pub line: u64,
@@ -42,7 +42,7 @@ pub struct RowOutcome {
     pub reason: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct ImportReport {
     pub dry_run: bool,
     pub rows: u64,
@@ -92,7 +92,7 @@ struct Parsed {
 
 type Records = Vec<(u64, Result<csv::StringRecord, String>)>;
 
-fn read_csv(data: &[u8]) -> Result<(Vec<String>, Records), ClientError> {
+pub(super) fn read_csv(data: &[u8]) -> Result<(Vec<String>, Records), ClientError> {
     let bad = |message: String| ClientError::Invalid {
         field: "csv",
         message,

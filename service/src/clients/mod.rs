@@ -7,21 +7,26 @@ mod groups;
 pub mod http;
 mod import;
 mod import_cli;
+mod import_jobs;
 mod merge;
 pub(crate) mod repo;
 mod statuses;
 
 pub use domain::{
     Channel, Client, ClientInput, Cursor, DEFAULT_AVATARS, DuplicateGroup, DuplicateReason, Email,
-    Gender, Group, GroupInput, ListQuery, Notifications, Permissions, Phone, Profile, Sort, Status,
-    StatusInput, UPLOADED_AVATAR,
+    Gender, Group, GroupInput, ListQuery, MAX_AVATAR_BYTES, Notifications, Permissions, Phone,
+    Profile, Sort, Status, StatusInput, UPLOADED_AVATAR,
 };
 pub use duplicates::{find_duplicates, mark_distinct};
 pub use error::{ClientError, ClientResult};
 pub use groups::*;
 pub use import::{ImportOptions, ImportReport, RowAction, RowOutcome, import_csv};
 pub use import_cli::import_file;
-pub use merge::{MergeRequest, MergeResult, Moved, merge};
+pub use import_jobs::{
+    ImportJob, JobState, MAX_UPLOAD_BYTES, Preview, import_fields, import_job, import_preview,
+    run_import, start_import, upload_import,
+};
+pub use merge::{MergeRequest, MergeResult, Moved, check_pair, merge};
 pub use statuses::*;
 
 use crate::{
@@ -55,14 +60,24 @@ pub(crate) fn record(
 }
 
 pub async fn create(db: &Db, actor: Actor, input: ClientInput) -> ClientResult<Client> {
-    let mut profile = Profile::blank().apply(input, today())?;
     let mut tx = db.begin().await?;
-    ensure_below_limit(&mut tx, db).await?;
-    profile.status = repo::ensure_status(&mut tx, db, &profile.status).await?;
-    let id = match repo::insert(&mut tx, db, &profile)
-        .await
-        .map_err(DbError::from)
-    {
+    let client = create_in(&mut tx, db, actor, input).await?;
+    tx.commit().await?;
+    Ok(client)
+}
+
+/// Creates a client in the caller's transaction, for a caller that does more in the same one
+/// (the admin form preloads credits with the profile).
+pub async fn create_in(
+    tx: &mut Tx,
+    db: &Db,
+    actor: Actor,
+    input: ClientInput,
+) -> ClientResult<Client> {
+    let mut profile = Profile::blank().apply(input, today())?;
+    ensure_below_limit(tx, db).await?;
+    profile.status = repo::ensure_status(tx, db, &profile.status).await?;
+    let id = match repo::insert(tx, db, &profile).await.map_err(DbError::from) {
         Ok(id) => id,
         Err(e) if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) => {
             return Err(ClientError::WpUserTaken);
@@ -70,17 +85,8 @@ pub async fn create(db: &Db, actor: Actor, input: ClientInput) -> ClientResult<C
         Err(e) => return Err(e.into()),
     };
     let changes = audit::diff(&serde_json::Value::Null, &profile.audit_view());
-    audit::record(
-        &mut tx,
-        db,
-        &record(id, &actor.to_string(), "create", changes),
-    )
-    .await?;
-    let client = repo::find(&mut tx, db, id)
-        .await?
-        .ok_or(ClientError::NotFound)?;
-    tx.commit().await?;
-    Ok(client)
+    audit::record(tx, db, &record(id, &actor.to_string(), "create", changes)).await?;
+    repo::find(tx, db, id).await?.ok_or(ClientError::NotFound)
 }
 
 /// Applies an edit. A client may change its own profile fields only (never e-mail, status,
@@ -316,6 +322,11 @@ pub async fn restore(db: &Db, actor: Actor, id: u64) -> ClientResult<Client> {
         .ok_or(ClientError::NotFound)?;
     tx.commit().await?;
     Ok(client)
+}
+
+/// The photo's type when it may be a client's avatar (size and format, from its bytes).
+pub fn check_photo(image: &[u8]) -> ClientResult<&'static str> {
+    domain::check_avatar(image)
 }
 
 /// Stores an uploaded photo after checking its size and sniffing its type from its bytes.

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 mod avatars;
 mod groups;
+mod imports;
 mod list;
 mod row;
 mod statuses;
@@ -21,6 +22,7 @@ pub const UNIQUE_GROUP_NAME: &str = "uq_name";
 
 pub use avatars::*;
 pub use groups::*;
+pub use imports::*;
 pub use list::*;
 pub use row::ClientRow;
 pub use statuses::*;

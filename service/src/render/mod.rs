@@ -96,6 +96,18 @@ const BUILT_IN: &[(&str, &str)] = &[
         "admin/booking_calendar.html",
         include_str!("../../../shortcodes/admin/booking_calendar.html"),
     ),
+    (
+        "admin/client_duplicates.html",
+        include_str!("../../../shortcodes/admin/client_duplicates.html"),
+    ),
+    (
+        "admin/client_merge.html",
+        include_str!("../../../shortcodes/admin/client_merge.html"),
+    ),
+    (
+        "admin/client_import.html",
+        include_str!("../../../shortcodes/admin/client_import.html"),
+    ),
 ];
 
 /// The catalog of the locale the template is being rendered for.

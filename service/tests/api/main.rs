@@ -2,6 +2,7 @@ mod admin;
 mod admin_activity;
 mod admin_bookings;
 mod admin_client;
+mod admin_client_data;
 mod admin_credits;
 mod admin_new_booking;
 mod admin_setup;

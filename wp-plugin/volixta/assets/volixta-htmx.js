@@ -248,6 +248,70 @@
 		offerBrowserZone(target && target.parentElement ? target.parentElement : target);
 	});
 
+	// A file input of a rendered form (data-volixta-file-into="<field>") is never sent itself:
+	// its content is read here into that hidden field of the same form, as text or as a data:
+	// URL (data-volixta-file-as), refused above data-volixta-file-max bytes, so the form travels
+	// through the proxy as plain fields like any other. The submit buttons wait for the reading.
+	document.addEventListener('change', function (event) {
+		var input = event.target;
+		if (!input || !input.matches || !input.matches('input[type=file][data-volixta-file-into]') || !rootFor(input) || !input.form) {
+			return;
+		}
+		var form = input.form;
+		var field = function (name) {
+			var found = name ? form.elements.namedItem(name) : null;
+			return found && found.tagName === 'INPUT' && found.type === 'hidden' ? found : null;
+		};
+		var target = field(input.getAttribute('data-volixta-file-into'));
+		var nameField = field(input.getAttribute('data-volixta-file-name-into'));
+		var max = parseInt(input.getAttribute('data-volixta-file-max') || '0', 10);
+		var status = input.getAttribute('aria-describedby') ? document.getElementById(input.getAttribute('aria-describedby').split(' ')[0]) : null;
+		var buttons = form.querySelectorAll('button[type=submit], input[type=submit]');
+		var file = input.files && input.files[0];
+		if (!target) {
+			return;
+		}
+		target.value = '';
+		if (nameField) {
+			nameField.value = '';
+		}
+		if (!file) {
+			return;
+		}
+		if (max > 0 && file.size > max) {
+			input.value = '';
+			input.setAttribute('aria-invalid', 'true');
+			Volixta.showError(form, input.getAttribute('data-volixta-file-too-large') || '');
+			return;
+		}
+		input.removeAttribute('aria-invalid');
+		var box = form.querySelector('[data-volixta-errors]');
+		if (box) {
+			box.remove();
+		}
+		buttons.forEach(function (b) { b.disabled = true; });
+		var reader = new FileReader();
+		reader.onload = function () {
+			target.value = String(reader.result || '');
+			if (nameField) {
+				nameField.value = file.name;
+			}
+			buttons.forEach(function (b) { b.disabled = false; });
+			if (status && status.hasAttribute('data-volixta-file-status')) {
+				status.textContent = file.name;
+			}
+		};
+		reader.onerror = function () {
+			buttons.forEach(function (b) { b.disabled = false; });
+			Volixta.showError(form, '');
+		};
+		if (input.getAttribute('data-volixta-file-as') === 'dataurl') {
+			reader.readAsDataURL(file);
+		} else {
+			reader.readAsText(file);
+		}
+	}, true);
+
 	// wp-admin binds its mobile row toggle to the tables present at load; tables swapped in later
 	// need the same toggle, and the ones present at load must not toggle twice.
 	document.addEventListener('click', function (event) {

@@ -12,6 +12,7 @@ use Volixta\Admin\SettingsPage;
 use Volixta\Api\Client;
 use Volixta\Auth\LoginRedirect;
 use Volixta\Rest\Proxy;
+use Volixta\Rest\UserSearch;
 use Volixta\Shortcode\CustomerProfile;
 
 /**
@@ -45,6 +46,7 @@ final class Plugin {
 			'settings'  => new SettingsPage(),
 			'screens'   => new Screens( $client_factory, $assets ),
 			'proxy'     => new Proxy( $client_factory ),
+			'users'     => new UserSearch(),
 			'shortcode' => new CustomerProfile( $client_factory, $assets ),
 			'login'     => new LoginRedirect(),
 		);

@@ -62,8 +62,29 @@ const TAB_FILTERS: &[&str] = &[
 pub enum Route {
     List,
     Profile(ProfileQuery),
-    New { page: String },
-    Edit { page: String, client_id: u64 },
+    New {
+        page: String,
+    },
+    Edit {
+        page: String,
+        client_id: u64,
+    },
+    /// The likely duplicates.
+    Duplicates {
+        page: String,
+    },
+    /// Two profiles side by side (`with` chosen), or a search for the other one.
+    Merge {
+        page: String,
+        client_id: u64,
+        with: Option<u64>,
+        search: String,
+    },
+    /// The CSV import: a new upload, or the steps of an uploaded file.
+    Import {
+        page: String,
+        import_id: Option<u64>,
+    },
 }
 
 /// The profile screen's state: the client, the tab and that tab's filters.
@@ -90,6 +111,8 @@ impl Route {
         let mut client = None;
         let mut action = None;
         let mut tab = None;
+        let mut with = None;
+        let mut import_id = None;
         let mut values = BTreeMap::new();
         for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             let value = value.trim();
@@ -102,6 +125,19 @@ impl Route {
                         })?);
                 }
                 "action" => action = Some(value.to_owned()),
+                "with" if !value.is_empty() => {
+                    with = Some(
+                        value
+                            .parse::<u64>()
+                            .map_err(|_| AdminError::Query("with is the id of a client".into()))?,
+                    );
+                }
+                "import" if !value.is_empty() => {
+                    import_id =
+                        Some(value.parse::<u64>().map_err(|_| {
+                            AdminError::Query("import is the id of an import".into())
+                        })?);
+                }
                 "tab" => tab = Some(value.to_owned()),
                 key => {
                     if let Some(name) = TAB_FILTERS.iter().find(|f| **f == key)
@@ -116,8 +152,16 @@ impl Route {
         match (action.as_deref(), client) {
             (Some("new"), _) => Ok(Self::New { page }),
             (Some("edit"), Some(client_id)) => Ok(Self::Edit { page, client_id }),
+            (Some("duplicates"), _) => Ok(Self::Duplicates { page }),
+            (Some("merge"), Some(client_id)) => Ok(Self::Merge {
+                page,
+                client_id,
+                with,
+                search: values.remove("search").unwrap_or_default(),
+            }),
+            (Some("import"), _) => Ok(Self::Import { page, import_id }),
             (Some(_), _) => Err(AdminError::Query(
-                "action is new, or edit with a client".into(),
+                "action is new, duplicates, import, or edit or merge with a client".into(),
             )),
             (None, Some(client_id)) => {
                 let tab = match tab.as_deref() {
@@ -389,6 +433,30 @@ mod tests {
             }
         );
         assert!(Route::parse(Some("action=edit")).is_err());
+        assert!(Route::parse(Some("action=merge")).is_err());
+        assert!(Route::parse(Some("action=merge&client=3&with=x")).is_err());
+        assert_eq!(
+            Route::parse(Some("action=merge&client=3&with=4&search=ann")).expect("merge"),
+            Route::Merge {
+                page: "volixta-clients".into(),
+                client_id: 3,
+                with: Some(4),
+                search: "ann".into()
+            }
+        );
+        assert_eq!(
+            Route::parse(Some("action=import&import=9")).expect("import"),
+            Route::Import {
+                page: "volixta-clients".into(),
+                import_id: Some(9)
+            }
+        );
+        assert_eq!(
+            Route::parse(Some("page=volixta-clients&action=duplicates")).expect("duplicates"),
+            Route::Duplicates {
+                page: "volixta-clients".into()
+            }
+        );
         assert!(Route::parse(Some("client=x")).is_err());
         assert!(Route::parse(Some("client=3&tab=secrets")).is_err());
         let Route::Profile(q) = Route::parse(Some(

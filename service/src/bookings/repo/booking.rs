@@ -389,3 +389,18 @@ pub async fn reassign_client(tx: &mut Tx, db: &Db, from: u64, to: u64) -> SqlRes
     .await?;
     Ok(tx.affected_rows())
 }
+
+/// How many bookings a client has, cancelled ones included.
+pub async fn count_for_client<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    client_id: u64,
+) -> SqlResult<u64> {
+    let count: Option<u64> = conn
+        .exec_first(
+            db.sql("SELECT COUNT(*) FROM {p}volixta_bookings WHERE client_id = ?"),
+            (client_id,),
+        )
+        .await?;
+    Ok(count.unwrap_or(0))
+}

@@ -28,7 +28,7 @@ pub enum Field {
 }
 
 impl Field {
-    const ALL: [Self; 17] = [
+    pub const ALL: [Self; 17] = [
         Self::FirstName,
         Self::LastName,
         Self::FullName,
@@ -120,6 +120,24 @@ fn header_key(h: &str) -> String {
         .collect()
 }
 
+/// The field each column's header names, as far as usual headers tell; a field goes to the
+/// first column that names it.
+pub fn guess(headers: &[String]) -> Vec<Option<Field>> {
+    let mut taken = Vec::new();
+    headers
+        .iter()
+        .map(|h| {
+            let key = header_key(h);
+            let f = Field::ALL
+                .into_iter()
+                .find(|f| f.synonyms().contains(&key.as_str()))
+                .filter(|f| !taken.contains(f))?;
+            taken.push(f);
+            Some(f)
+        })
+        .collect()
+}
+
 /// Which column holds which field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mapping(BTreeMap<Field, usize>);
@@ -149,13 +167,9 @@ impl Mapping {
                 }
             }
             None => {
-                for (col, h) in headers.iter().enumerate() {
-                    let key = header_key(h);
-                    if let Some(f) = Field::ALL
-                        .into_iter()
-                        .find(|f| f.synonyms().contains(&key.as_str()))
-                    {
-                        map.entry(f).or_insert(col);
+                for (col, f) in guess(headers).into_iter().enumerate() {
+                    if let Some(f) = f {
+                        map.insert(f, col);
                     }
                 }
             }
@@ -384,6 +398,10 @@ mod tests {
         assert!(
             Mapping::resolve(&headers(&["email"]), None).is_err(),
             "first name is required"
+        );
+        assert_eq!(
+            guess(&headers(&["Name", "Mail", "E-mail", "Shoe size"])),
+            [Some(Field::FullName), Some(Field::Email), None, None]
         );
     }
 

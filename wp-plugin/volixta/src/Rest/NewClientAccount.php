@@ -9,11 +9,16 @@ namespace Volixta\Rest;
 
 /**
  * A manager may ask for a client's WordPress login to be made with the client
- * (`POST clients` with `"create_wp_user": true`). The account is made first, so the service can
+ * (`POST clients` with `"create_wp_user": true`, or the wp-admin form with `wp_account=create`). The account is made first, so the service can
  * link it, and removed again if the service refuses the client: no login is left without its
  * client. The welcome e-mail (set your password) leaves only once the client exists.
  */
 final class NewClientAccount {
+
+	/**
+	 * The proxied paths of the wp-admin client form's "Save" (a new client, or an edit).
+	 */
+	public const ADMIN_FORM = '#^render/admin/client/(?:[0-9]+/)?save$#D';
 
 	/**
 	 * The body to forward, and the id of the account made for it (null when none was asked for).
@@ -24,17 +29,27 @@ final class NewClientAccount {
 	 * @return array{0:string,1:?int}|\WP_Error
 	 */
 	public static function prepare( string $method, string $path, string $body ) {
-		if ( 'POST' !== $method || 'clients' !== $path || '' === $body ) {
+		$form = (bool) preg_match( self::ADMIN_FORM, $path );
+		if ( 'POST' !== $method || ( 'clients' !== $path && ! $form ) || '' === $body ) {
 			return array( $body, null );
 		}
 		$data = json_decode( $body, true );
-		if ( ! is_array( $data ) || ! array_key_exists( 'create_wp_user', $data ) ) {
+		if ( $form ) {
+			// The wp-admin form says it with its radio `wp_account`; the made account is then
+			// sent as the user to link.
+			if ( ! is_array( $data ) || 'create' !== ( $data['wp_account'] ?? '' ) ) {
+				return array( $body, null );
+			}
+			$data['wp_account'] = 'link';
+			$data['wp_user_id'] = '';
+		} elseif ( ! is_array( $data ) || ! array_key_exists( 'create_wp_user', $data ) ) {
 			return array( $body, null );
-		}
-		$wanted = (bool) $data['create_wp_user'];
-		unset( $data['create_wp_user'] );
-		if ( ! $wanted ) {
-			return array( (string) wp_json_encode( $data ), null );
+		} else {
+			$wanted = (bool) $data['create_wp_user'];
+			unset( $data['create_wp_user'] );
+			if ( ! $wanted ) {
+				return array( (string) wp_json_encode( $data ), null );
+			}
 		}
 		if ( ! current_user_can( 'volixta_manage' ) ) {
 			return new \WP_Error( 'volixta_forbidden', __( 'Only managers create client accounts.', 'volixta' ), array( 'status' => 403 ) );
@@ -70,7 +85,8 @@ final class NewClientAccount {
 		if ( is_wp_error( $user_id ) ) {
 			return new \WP_Error( 'volixta_wp_user_failed', $user_id->get_error_message(), array( 'status' => 422 ) );
 		}
-		$data['wp_user_id'] = (int) $user_id;
+		// The form's fields are strings; the JSON API takes a number.
+		$data['wp_user_id'] = $form ? (string) $user_id : (int) $user_id;
 		return array( (string) wp_json_encode( $data ), (int) $user_id );
 	}
 

@@ -138,13 +138,52 @@ final class Proxy {
 		$client = ( $this->client_factory )();
 		$result = $client->request_raw( $method, $target, $actor, $body, $headers, '' === $body ? '' : 'application/json' );
 
-		if ( $result->ok() ) {
+		// The wp-admin client form answers its own HTML either way; the service names the client
+		// it saved in a header, and only then did the save happen.
+		$form  = 'POST' === $method && preg_match( NewClientAccount::ADMIN_FORM, $path );
+		$saved = $form ? ( $result->headers['x-volixta-client-id'] ?? null ) : null;
+		$ok    = $form ? ( $result->ok() && is_string( $saved ) && ctype_digit( $saved ) ) : $result->ok();
+		if ( $ok && ! $form ) {
 			$this->remember_client_link( $method, $path, $body, $result );
 		}
+		if ( $ok && $form ) {
+			self::remember_form_link( $body, (string) $saved );
+		}
 		if ( null !== $new_account ) {
-			$result->ok() ? NewClientAccount::welcome( $new_account ) : NewClientAccount::discard( $new_account );
+			$ok ? NewClientAccount::welcome( $new_account ) : NewClientAccount::discard( $new_account );
 		}
 		return $this->to_response( $result );
+	}
+
+	/**
+	 * After the client form saved client `$client_id`: the user it links to (or nobody, when it
+	 * unlinked) is the one user linked to that client from now on.
+	 *
+	 * @param string $body      JSON body sent.
+	 * @param string $client_id The saved client.
+	 */
+	private static function remember_form_link( string $body, string $client_id ): void {
+		$sent    = json_decode( $body, true );
+		$account = is_array( $sent ) ? (string) ( $sent['wp_account'] ?? '' ) : '';
+		if ( 'link' !== $account && 'unlink' !== $account ) {
+			return;
+		}
+		$user_id = 'link' === $account && is_numeric( $sent['wp_user_id'] ?? null ) ? (int) $sent['wp_user_id'] : 0;
+		$linked  = get_users(
+			array(
+				'meta_key'   => ClientLink::META_KEY, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_key -- one client's users.
+				'meta_value' => $client_id, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_value -- one client's users.
+				'fields'     => 'ID',
+			)
+		);
+		foreach ( $linked as $other ) {
+			if ( (int) $other !== $user_id ) {
+				ClientLink::unlink( (int) $other );
+			}
+		}
+		if ( $user_id > 0 ) {
+			ClientLink::link( $user_id, $client_id );
+		}
 	}
 
 	/**
