@@ -65,6 +65,14 @@ async function fits(page, label) {
   assert.ok(overflow <= 1, `${label} is ${overflow}px wider than the screen`);
 }
 
+/** The current screen at 390 px: it fits, and its screenshot; then back to 1280 px. */
+async function narrow(page, name) {
+  await page.setViewportSize({ width: 390, height: 900 });
+  await fits(page, name);
+  await shoot(page, name);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 /** The text of a file the page downloads when `action` runs. */
 async function downloaded(page, action) {
   const download = page.waitForEvent('download');
@@ -154,6 +162,7 @@ test('a manager adds a client, imports a file, merges duplicates and exports', {
   assert.equal(clients('1'), before, 'a dry run writes nothing');
   await axe(page, 'the dry run report');
   await shoot(page, 'admin-import-dry-run-1280');
+  await narrow(page, 'admin-import-dry-run-390');
   await swapped(page, () => page.locator('#volixta-import-run').click());
   await page.locator('#volixta-import-summary', { hasText: 'was imported' }).waitFor({ timeout: 30_000 });
   assert.equal(await page.locator('#volixta-import-created').textContent(), '4');
@@ -182,6 +191,7 @@ test('a manager adds a client, imports a file, merges duplicates and exports', {
   assert.match(await screen.textContent(), /Same phone number: Mina Murray/);
   await axe(page, 'the duplicates');
   await shoot(page, 'admin-duplicates-1280');
+  await narrow(page, 'admin-duplicates-groups-390');
 
   // "Not the same person", by keyboard: the pair leaves the list for good.
   const mina = one(`SELECT id FROM ${db()}.wp_volixta_clients WHERE first_name = 'Mina'`);

@@ -8,7 +8,7 @@ use crate::{
     admin::{
         client::{self, WalletForms},
         http::{form_body, page},
-        profile::{Notice, ProfileQuery, Tab},
+        profile::{self, Notice, ProfileQuery, Tab},
     },
     auth::Actor,
     clients,
@@ -45,12 +45,7 @@ const UPLOAD_BODY_LIMIT: usize = 6 * clients::MAX_UPLOAD_BYTES + 4096;
 pub(super) fn page_slug(raw: Option<&str>) -> String {
     form_urlencoded::parse(raw.unwrap_or("").as_bytes())
         .find(|(k, _)| k == "page")
-        .map(|(_, v)| v.into_owned())
-        .filter(|v| {
-            (1..=64).contains(&v.len())
-                && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
+        .and_then(|(_, v)| profile::plain_page(&v))
         .unwrap_or_else(|| "volixta-clients".to_owned())
 }
 
