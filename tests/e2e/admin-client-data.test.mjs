@@ -7,8 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
-import { OUT, ROOT, startSite, stopSite, launchChromium, sql, openSession, wpRestAs } from './harness.mjs';
+import { startSite, stopSite, launchChromium, sql, openSession, wpRestAs, swapped, axe, shoot, fits } from './harness.mjs';
 
 let stack;
 let browser;
@@ -33,37 +32,6 @@ const clientsUrl = (query = '') => new URL(`wp-admin/admin.php?page=volixta-clie
 
 // A 1×1 PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-
-/** Runs an action that swaps part of the screen, and waits until the swap settled. */
-async function swapped(page, action, url = '/wp-json/volixta/v1/render/admin/client') {
-  await page.evaluate(() => {
-    window.volixtaSettled = false;
-    document.addEventListener('htmx:afterSettle', () => { window.volixtaSettled = true; }, { once: true });
-  });
-  const response = page.waitForResponse((r) => r.url().includes(url) && r.request().method() !== 'OPTIONS');
-  await action();
-  const res = await response;
-  assert.equal(res.status(), 200, `the screen answered ${res.status()}: ${await res.text()}`);
-  await page.waitForFunction(() => window.volixtaSettled === true);
-  return res;
-}
-
-async function axe(page, label) {
-  await page.addScriptTag({ path: path.join(ROOT, 'tests/e2e/node_modules/axe-core/axe.min.js') });
-  const result = await page.evaluate(() => window.axe.run({ include: [['.volixta-wrap']] }, { resultTypes: ['violations'] }));
-  const bad = result.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`).join('; ')})`), [], `axe on ${label}`);
-}
-
-async function shoot(page, name) {
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
-}
-
-/** Nothing of the screen sticks out sideways (a phone would scroll horizontally). */
-async function fits(page, label) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 1, `${label} is ${overflow}px wider than the screen`);
-}
 
 /** The current screen at 390 px: it fits, and its screenshot; then back to 1280 px. */
 async function narrow(page, name) {
