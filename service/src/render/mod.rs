@@ -41,6 +41,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../shortcodes/admin/_slot_picker.html"),
     ),
     (
+        "admin/_who.html",
+        include_str!("../../../shortcodes/admin/_who.html"),
+    ),
+    (
         "admin/new_booking.html",
         include_str!("../../../shortcodes/admin/new_booking.html"),
     ),

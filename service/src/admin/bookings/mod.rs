@@ -15,6 +15,7 @@ pub mod http;
 pub use domain::{CalendarState, ListState, PanelState, PanelTab, Route};
 
 use super::{
+    display::{Names, Who},
     picker::{self, DateLabel, PickerQuery, PickerView, SlotChoice, TimeLabel},
     profile::{Choice, Notice, status_choices},
 };
@@ -310,14 +311,14 @@ pub struct PaymentRow {
     pub amount: String,
     pub status: &'static str,
     pub note: String,
-    pub actor: String,
+    pub actor: Who,
 }
 
 #[derive(Debug, Serialize)]
 pub struct HistoryRow {
     pub date: DateLabel,
     pub time: TimeLabel,
-    pub actor: String,
+    pub actor: Who,
     pub action: String,
 }
 
@@ -403,6 +404,15 @@ pub async fn panel_screen(
 ) -> ApiResult<PanelScreen> {
     let d = bookings::details(db, actor, state.booking_id).await?;
     let settings = settings::load(db).await?;
+    let names = Names::of(
+        db,
+        d.payment
+            .history
+            .iter()
+            .map(|p| p.actor.as_str())
+            .chain(d.history.iter().map(|h| h.actor.as_str())),
+    )
+    .await?;
     let twelve = locale.uses_12_hour_clock();
     let zone = zone_of(&d.details.location.timezone);
     let b = &d.booking;
@@ -529,7 +539,7 @@ pub async fn panel_screen(
                     amount: money(p.amount),
                     status: p.status.as_str(),
                     note: p.note.clone(),
-                    actor: p.actor.clone(),
+                    actor: names.who(&p.actor),
                 }
             })
             .collect(),
@@ -543,7 +553,7 @@ pub async fn panel_screen(
                 HistoryRow {
                     date,
                     time,
-                    actor: h.actor.clone(),
+                    actor: names.who(&h.actor),
                     action: h.action.clone(),
                 }
             })
