@@ -49,6 +49,7 @@ bench: deps-test
 	cargo bench -p volixta-service
 	cargo build --release -p volixta-service
 	VOLIXTA_SERVICE_BIN=$(CARGO_TARGET_DIR)/release/volixta-service node tests/bench/admin-page.mjs
+	VOLIXTA_SERVICE_BIN=$(CARGO_TARGET_DIR)/release/volixta-service node tests/bench/portal-page.mjs
 
 clean: stop
 	rm -rf .cache target

@@ -24,10 +24,11 @@ need php-xml php_ext dom
 need php-mbstring php_ext mbstring
 need nodejs has node
 need npm has npm
+# The invoice PDFs embed DejaVu Sans (docs/invoices.md).
+need fonts-dejavu-core test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
 if [[ $mode == test ]]; then
   need phpunit has phpunit
   need chromium test -x /usr/bin/chromium
-  need fonts-dejavu-core test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
   need poppler-utils has pdftotext
 fi
 

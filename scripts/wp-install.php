@@ -137,6 +137,27 @@ if ( ! $page ) {
 	$page_id = $page->ID;
 }
 
+// 5b. The public booking form page.
+$booking_page = get_page_by_path( 'book' );
+if ( ! $booking_page ) {
+	$booking_page_id = wp_insert_post(
+		array(
+			'post_type'    => 'page',
+			'post_status'  => 'publish',
+			'post_title'   => 'Book online',
+			'post_name'    => 'book',
+			'post_content' => "<!-- wp:shortcode -->\n[volixta_booking_form]\n<!-- /wp:shortcode -->",
+		),
+		true
+	);
+	if ( is_wp_error( $booking_page_id ) ) {
+		volixta_cli_fail( 'creating the Book online page: ' . $booking_page_id->get_error_message() );
+	}
+	volixta_cli_say( 'created the Book online page' );
+} else {
+	$booking_page_id = $booking_page->ID;
+}
+
 // 6. Users. The passwords are reset on every run so that the printed logins always work.
 $manager_role = get_role( 'volixta_manager' ) ? 'volixta_manager' : 'editor';
 $users        = array(
@@ -149,6 +170,7 @@ echo wp_json_encode(
 	array(
 		'site'        => home_url( '/' ),
 		'account_url' => get_permalink( $page_id ),
+		'booking_url' => get_permalink( $booking_page_id ),
 		'admin_url'   => admin_url(),
 		'login_url'   => wp_login_url(),
 		'page_id'     => $page_id,

@@ -301,6 +301,8 @@ async fn main() {
         );
     }
 
+    let breakdown = steps(&app, n).await;
+
     let t = Instant::now();
     let export = app.get("/v1/clients/export.csv?status=VIP", MANAGER).await;
     let export_secs = t.elapsed().as_secs_f64();
@@ -326,6 +328,7 @@ async fn main() {
          (`GET /v1/render/admin/clients`, 50 rows, the filter panel's choices, the template); \
          the whole page through WordPress is measured by `tests/bench/admin-page.mjs` below.\n\n\
          {screen_table}\n\
+         {breakdown}\n\
          | import | seconds |\n| --- | ---: |\n\
          | {n} new rows | {import_secs:.1} |\n\
          | the same file again (all unchanged) | {reimport_secs:.1} |\n\
@@ -333,6 +336,72 @@ async fn main() {
     );
     println!("{section}");
     report::write_section("clients", &section);
+}
+
+/// Where a render of the first page goes, step by step, in the process (no HTTP, no signature):
+/// the p50 of each step over RUNS runs, so the steps can be compared with the whole fragment.
+async fn steps(app: &TestApp, n: usize) -> String {
+    use volixta_service::{admin, catalog, i18n::Locale, render::Templates};
+    let templates = Templates::load(None).expect("templates");
+    let locale = Locale::parse(Some("en_GB"));
+    let query = admin::ClientsQuery::parse(Some("page=volixta-clients")).expect("query");
+    let list_query = query.list_query().expect("list query");
+    let screen = admin::clients_screen(&app.db, &query, None)
+        .await
+        .expect("screen");
+    let db = &app.db;
+    let mut rows: Vec<(&str, Vec<f64>)> = [
+        "list page (20 rows)",
+        "statuses with their counts",
+        "groups with their counts",
+        "services and categories",
+        "template render",
+        "whole screen (all of the above)",
+    ]
+    .into_iter()
+    .map(|name| (name, Vec::with_capacity(RUNS)))
+    .collect();
+    for _ in 0..RUNS {
+        let mut timed = Vec::with_capacity(rows.len());
+        let t = Instant::now();
+        clients::list(db, &list_query).await.expect("list");
+        timed.push(t.elapsed());
+        let t = Instant::now();
+        clients::list_statuses(db).await.expect("statuses");
+        timed.push(t.elapsed());
+        let t = Instant::now();
+        clients::list_groups(db).await.expect("groups");
+        timed.push(t.elapsed());
+        let t = Instant::now();
+        catalog::services(db).await.expect("services");
+        catalog::categories(db).await.expect("categories");
+        timed.push(t.elapsed());
+        let t = Instant::now();
+        templates
+            .render_in("admin/clients.html", &locale, &screen)
+            .expect("render");
+        timed.push(t.elapsed());
+        let t = Instant::now();
+        let whole = admin::clients_screen(db, &query, None)
+            .await
+            .expect("screen");
+        templates
+            .render_in("admin/clients.html", &locale, &whole)
+            .expect("render");
+        timed.push(t.elapsed());
+        for ((_, times), d) in rows.iter_mut().zip(timed) {
+            times.push(d.as_secs_f64() * 1000.0);
+        }
+    }
+    let mut out = format!(
+        "In the process, the first page of the Clients screen step by step ({n} clients, p50 of {RUNS}):\n\n\
+         | step | p50 ms |\n| --- | ---: |\n"
+    );
+    for (name, mut times) in rows {
+        times.sort_by(f64::total_cmp);
+        let _ = writeln!(out, "| {name} | {:.2} |", percentile(&times, 0.5));
+    }
+    out
 }
 
 fn load_average() -> String {

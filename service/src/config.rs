@@ -12,8 +12,15 @@ pub struct Config {
     pub wc_url: Option<String>,
     pub wc_consumer_key: Option<String>,
     pub wc_consumer_secret: Option<SecretString>,
+    /// `VOLIXTA_WC_POLL_SECONDS`: how often orders still awaited are asked about, at first.
+    pub wc_poll_seconds: u64,
     pub smtp_url: String,
     pub mail_from: String,
+    /// Outbox workers on this replica (`VOLIXTA_OUTBOX_WORKERS`); 0 sends nothing from it.
+    pub outbox_workers: usize,
+    /// Hosts webhook endpoints may name although they resolve to a private, loopback or
+    /// link-local address (`VOLIXTA_WEBHOOK_ALLOWED_HOSTS`, comma-separated).
+    pub webhook_allowed_hosts: Vec<String>,
     /// A folder whose templates replace the built-in ones of `shortcodes/`, file by file.
     pub template_dir: Option<PathBuf>,
     /// The service's own key for data it seals; None falls back to the shared secret.
@@ -52,6 +59,8 @@ pub enum ConfigError {
     BadListen(String),
     #[error("VOLIXTA_TABLE_PREFIX={0:?} may contain only letters, digits and underscores")]
     BadPrefix(String),
+    #[error("VOLIXTA_OUTBOX_WORKERS={0:?} is not a number from 0 to 64")]
+    BadWorkers(String),
     #[error(
         "VOLIXTA_DATA_KEY must be 64 hexadecimal characters (32 bytes), e.g. from `openssl rand -hex 32`"
     )]
@@ -60,6 +69,14 @@ pub enum ConfigError {
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// `a.example, B.example:8080 ,` → `["a.example", "b.example:8080"]`.
+fn host_list(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect()
 }
 
 impl Config {
@@ -76,6 +93,15 @@ impl Config {
         let data_key = var("VOLIXTA_DATA_KEY")
             .map(|key| DataKey::parse(&key).ok_or(ConfigError::BadDataKey))
             .transpose()?;
+        let outbox_workers = match var("VOLIXTA_OUTBOX_WORKERS") {
+            None => 2,
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n <= 64)
+                .ok_or(ConfigError::BadWorkers(raw))?,
+        };
         Ok(Self {
             database_url: var("VOLIXTA_DATABASE_URL")
                 .unwrap_or_else(|| "mysql://root@127.0.0.1:3306/wordpress".into()),
@@ -86,9 +112,17 @@ impl Config {
             wc_url: var("VOLIXTA_WC_URL"),
             wc_consumer_key: var("VOLIXTA_WC_CONSUMER_KEY"),
             wc_consumer_secret: var("VOLIXTA_WC_CONSUMER_SECRET").map(Into::into),
+            wc_poll_seconds: var("VOLIXTA_WC_POLL_SECONDS")
+                .and_then(|s| s.trim().parse().ok())
+                .filter(|s| *s > 0)
+                .unwrap_or(60),
             smtp_url: var("VOLIXTA_SMTP_URL").unwrap_or_else(|| "smtp://127.0.0.1:1025".into()),
             mail_from: var("VOLIXTA_MAIL_FROM")
                 .unwrap_or_else(|| "Volixta <no-reply@localhost>".into()),
+            outbox_workers,
+            webhook_allowed_hosts: var("VOLIXTA_WEBHOOK_ALLOWED_HOSTS")
+                .map(|v| host_list(&v))
+                .unwrap_or_default(),
             template_dir: var("VOLIXTA_TEMPLATE_DIR").map(PathBuf::from),
             data_key,
         })
@@ -105,8 +139,11 @@ impl Config {
             wc_url: None,
             wc_consumer_key: None,
             wc_consumer_secret: None,
+            wc_poll_seconds: 60,
             smtp_url: "smtp://127.0.0.1:1025".into(),
             mail_from: "Volixta <no-reply@localhost>".into(),
+            outbox_workers: 2,
+            webhook_allowed_hosts: Vec::new(),
             template_dir: None,
             data_key: None,
         }

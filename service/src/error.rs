@@ -30,6 +30,9 @@ pub enum ApiError {
     },
     #[error("too many attempts; try again later")]
     TooManyRequests,
+    /// A service the request needed (WooCommerce) failed or refused: 502 with its reason.
+    #[error("{message}")]
+    Upstream { code: &'static str, message: String },
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -84,6 +87,7 @@ impl ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::Upstream { .. } => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,7 +98,9 @@ impl ApiError {
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
-            Self::Conflict { code, .. } | Self::Invalid { code, .. } => code,
+            Self::Conflict { code, .. }
+            | Self::Invalid { code, .. }
+            | Self::Upstream { code, .. } => code,
             Self::TooManyRequests => "too_many_requests",
             Self::Internal(_) => "internal",
         }

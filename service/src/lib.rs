@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod availability;
+pub mod booking_form;
 pub mod bookings;
 pub mod catalog;
 pub mod clients;
@@ -14,9 +15,13 @@ pub mod gift_codes;
 pub mod health;
 pub mod i18n;
 pub mod idempotency;
+pub mod invoices;
 pub mod ledger;
 pub mod migrate;
 pub mod money;
+pub mod notifications;
+pub mod outbox;
+pub mod packages;
 pub mod paging;
 pub mod portal;
 pub mod reassign;
@@ -27,6 +32,8 @@ pub mod settings;
 pub mod state;
 pub mod telemetry;
 pub mod wallet;
+pub mod webhooks;
+pub mod woocommerce;
 
 pub use config::Config;
 pub use state::AppState;
@@ -61,29 +68,40 @@ fn signed_api() -> OpenApiRouter<AppState> {
         .merge(clients::http::routes())
         .merge(wallet::http::routes())
         .merge(gift_codes::http::routes())
+        .merge(packages::http::routes())
         .merge(settings::http::routes())
         .merge(portal::http::routes())
+        .merge(booking_form::http::routes())
         .merge(admin::http::routes())
         .merge(catalog::http::routes())
         .merge(audit::http::routes())
         .merge(bookings::http::routes())
+        .merge(invoices::http::routes())
         .merge(rewards::http::routes())
         .merge(availability::http::routes())
+        .merge(woocommerce::http::routes())
+        .merge(outbox::http::routes())
+        .merge(webhooks::http::routes())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    signed_api().split_for_parts().1
+    let mut api = signed_api().split_for_parts().1;
+    api.merge(woocommerce::http::webhook_routes().split_for_parts().1);
+    api
 }
 
 pub fn app(state: AppState) -> Router {
-    let (v1, api) = signed_api().split_for_parts();
+    let (v1, mut api) = signed_api().split_for_parts();
     let v1 = v1.layer(middleware::from_fn_with_state(
         state.clone(),
         auth::http::require_signature,
     ));
+    let (woocommerce, woocommerce_api) = woocommerce::http::webhook_routes().split_for_parts();
+    api.merge(woocommerce_api);
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(v1)
+        .merge(woocommerce)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(move || async move { Json(api) }))

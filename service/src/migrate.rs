@@ -45,6 +45,12 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
     if outcome.is_ok() {
         outcome = crate::wallet::install_append_only_guard(db).await;
     }
+    if outcome.is_ok() {
+        outcome = crate::rewards::install_append_only_guard(db).await;
+    }
+    if outcome.is_ok() {
+        outcome = crate::clients::install_count_triggers(db).await;
+    }
     let _: Option<i64> = lock_conn
         .exec_first(
             "SELECT RELEASE_LOCK(CONCAT(DATABASE(), '.', ?))",

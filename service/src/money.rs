@@ -152,6 +152,61 @@ pub fn format_with_currency(amount: Money, currency: &str) -> String {
     }
 }
 
+/// Display for a locale (`de_DE`, `fr_FR`, `en_US`): the decimal sign, the grouping of thousands
+/// and where the currency sign stands, as people there write prices. English and unknown
+/// locales print as `format_with_currency` does (`€60.00`), which is what the default `en_US`
+/// has always printed.
+pub fn format_for_locale(amount: Money, currency: &str, locale: &str) -> String {
+    // (languages, thousands separator, sign before the amount)
+    const COMMA: &[(&[&str], &str, bool)] = &[
+        (
+            &[
+                "de", "es", "it", "da", "id", "el", "ro", "hr", "sl", "sr", "tr", "is",
+            ],
+            ".",
+            false,
+        ),
+        (&["nl", "pt_BR"], ".", true),
+        (
+            &[
+                "fr", "sv", "fi", "nb", "nn", "pl", "cs", "sk", "ru", "uk", "hu", "bg", "lt", "lv",
+                "et", "pt",
+            ],
+            "\u{202f}",
+            false,
+        ),
+    ];
+    let lang = locale.split('_').next().unwrap_or("");
+    let Some((_, group, before)) = COMMA
+        .iter()
+        .find(|(langs, _, _)| langs.contains(&locale) || langs.contains(&lang))
+    else {
+        return format_with_currency(amount, currency);
+    };
+    let plain = amount.abs().to_string();
+    let (units, cents) = plain.split_once('.').unwrap_or((&plain, "00"));
+    let mut grouped = String::with_capacity(units.len() + 8);
+    for (i, digit) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i) % 3 == 0 {
+            grouped.push_str(group);
+        }
+        grouped.push(digit);
+    }
+    let sign = if amount.is_negative() { "-" } else { "" };
+    let symbol = match currency {
+        "EUR" => "€",
+        "USD" => "$",
+        "GBP" => "£",
+        other => other,
+    };
+    // A no-break space keeps the sign on the amount's line.
+    if *before {
+        format!("{sign}{symbol}\u{a0}{grouped},{cents}")
+    } else {
+        format!("{sign}{grouped},{cents}\u{a0}{symbol}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +228,25 @@ mod tests {
         assert_eq!("1.005".parse::<Money>(), Err(MoneyError::TooPrecise));
         assert_eq!("1e3".parse::<Money>(), Err(MoneyError::NotDecimal));
         assert_eq!("".parse::<Money>(), Err(MoneyError::NotDecimal));
+    }
+
+    #[test]
+    fn prints_amounts_as_each_locale_writes_them() {
+        let m = |s: &str| s.parse::<Money>().expect("money");
+        assert_eq!(format_for_locale(m("60"), "EUR", "en_US"), "€60.00");
+        assert_eq!(format_for_locale(m("60"), "EUR", "de_DE"), "60,00\u{a0}€");
+        assert_eq!(
+            format_for_locale(m("1234567.5"), "EUR", "de_DE"),
+            "1.234.567,50\u{a0}€"
+        );
+        assert_eq!(format_for_locale(m("-12.5"), "USD", "de"), "-12,50\u{a0}$");
+        assert_eq!(
+            format_for_locale(m("1234"), "EUR", "fr_FR"),
+            "1\u{202f}234,00\u{a0}€"
+        );
+        assert_eq!(format_for_locale(m("999"), "EUR", "nl_NL"), "€\u{a0}999,00");
+        assert_eq!(format_for_locale(m("5"), "GBP", "en_GB"), "£5.00");
+        assert_eq!(format_for_locale(m("5"), "JPY", "xx"), "5.00 JPY");
     }
 
     #[test]

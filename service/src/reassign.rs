@@ -5,7 +5,7 @@
 use crate::{
     bookings,
     db::{Db, DbError, Tx},
-    gift_codes, wallet,
+    gift_codes, invoices, packages, wallet,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,6 +16,9 @@ pub struct Reassigned {
     pub bookings: u64,
     pub pending_top_ups: u64,
     pub gift_code_redemptions: u64,
+    pub packages: u64,
+    /// Invoices and credit notes: they follow the bookings, and keep the buyer they printed.
+    pub invoices: u64,
 }
 
 /// Moves the rows of `from` to `to`, in the merge's transaction.
@@ -29,5 +32,7 @@ pub async fn reassign_client(
         bookings: bookings::reassign_client(tx, db, from, to).await?,
         pending_top_ups: wallet::reassign_client(tx, db, from, to).await?,
         gift_code_redemptions: gift_codes::reassign_client(tx, db, from, to).await?,
+        packages: packages::reassign_client(tx, db, from, to).await?,
+        invoices: invoices::reassign_client(tx, db, from, to).await?,
     })
 }

@@ -1,5 +1,15 @@
-use crate::{AppState, Config, app, auth, config::DataKey, db::Db, gift_codes, idempotency};
+use crate::{
+    AppState, Config, app, auth, booking_form,
+    config::DataKey,
+    db::Db,
+    gift_codes, idempotency,
+    notifications::{EmailCourier, Mailer},
+    outbox,
+    webhooks::WebhookCourier,
+    woocommerce,
+};
 use secrecy::ExposeSecret;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -22,13 +32,49 @@ pub async fn run(config: Config, db: Db) -> anyhow::Result<()> {
     );
     let state = AppState::new(config, db.clone())?;
     tokio::spawn(reseal_gift_codes(db.clone(), keys));
+    let woocommerce_poll = tokio::spawn(woocommerce::poll::run(state.clone()));
     let housekeeping = tokio::spawn(housekeeping(db));
+    let workers = start_outbox(&state)?;
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     housekeeping.abort();
+    woocommerce_poll.abort();
+    // A message being sent right now keeps its lease and is tried again once it ends.
+    workers.iter().for_each(tokio::task::JoinHandle::abort);
     tracing::info!("volixta-service stopped");
     Ok(())
+}
+
+/// Who delivers the outbox's messages from this replica: SMTP for e-mails, HTTP for webhooks.
+pub fn couriers(state: &AppState) -> anyhow::Result<outbox::Couriers> {
+    let config = &state.config;
+    let keys = gift_codes::CodeKeys::new(
+        config.data_key.as_ref().map(DataKey::expose),
+        config.shared_secret.expose_secret().as_bytes(),
+    );
+    Ok(outbox::Couriers {
+        email: Arc::new(EmailCourier {
+            db: state.db.clone(),
+            mailer: Mailer::new(&config.smtp_url, &config.mail_from)?,
+            templates: Arc::clone(&state.templates),
+            keys,
+        }),
+        webhook: Arc::new(WebhookCourier {
+            db: state.db.clone(),
+            allowed_hosts: config.webhook_allowed_hosts.clone(),
+        }),
+    })
+}
+
+/// Starts this replica's outbox workers (`VOLIXTA_OUTBOX_WORKERS`).
+pub fn start_outbox(state: &AppState) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let couriers = couriers(state)?;
+    Ok(outbox::spawn(
+        state.db.clone(),
+        couriers,
+        state.config.outbox_workers,
+    ))
 }
 
 /// Codes sealed before a data key was set move to it, in the background: until then they are
@@ -46,7 +92,7 @@ async fn reseal_gift_codes(db: Db, keys: gift_codes::CodeKeys) {
     }
 }
 
-/// Expired nonces, old idempotency answers and stale wrong-code counts are purged in small batches; every replica
+/// Expired nonces, old idempotency answers and stale wrong-code and booking form counts are purged in small batches; every replica
 /// may run this, the deletes are idempotent.
 async fn housekeeping(db: Db) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -60,6 +106,9 @@ async fn housekeeping(db: Db) {
         }
         if let Err(e) = gift_codes::purge_stale_attempts(&db).await {
             tracing::warn!(error = %e, "gift code attempts purge failed");
+        }
+        if let Err(e) = booking_form::purge_stale_attempts(&db).await {
+            tracing::warn!(error = %e, "booking form attempts purge failed");
         }
     }
 }

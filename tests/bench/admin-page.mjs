@@ -9,9 +9,9 @@
 // after warm-ups. Writes its section of docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ROOT, SERVICE_BIN, startSite, stopSite, tempDir } from '../e2e/harness.mjs';
+import { SERVICE_BIN, startSite, stopSite, tempDir } from '../e2e/harness.mjs';
+import { logIn, timedGet, percentile, loadAverage, writeSection } from './support.mjs';
 
 const CLIENTS = Number(process.env.VOLIXTA_BENCH_CLIENTS ?? 100_000);
 const RUNS = Number(process.env.VOLIXTA_BENCH_RUNS ?? 40);
@@ -28,48 +28,6 @@ function clientsCsv(n) {
     lines.push(`${first[i % first.length]},${last[Math.floor(i / 7) % last.length]},bench${i}@example.com,${phone},City ${i % 50},${statuses[i % 4]}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** The cookies WordPress sets on a successful login, as one Cookie header. */
-async function logIn(site, user, password) {
-  const res = await fetch(site.login_url, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: 'wordpress_test_cookie=WP%20Cookie%20check' },
-    body: new URLSearchParams({ log: user, pwd: password, testcookie: '1', 'wp-submit': 'Log In' }),
-  });
-  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => !c.endsWith('=deleted'));
-  if (res.status !== 302 || !cookies.some((c) => c.startsWith('wordpress_logged_in'))) {
-    throw new Error(`login of ${user} failed: HTTP ${res.status}`);
-  }
-  return cookies.join('; ');
-}
-
-async function timedGet(url, cookie, mustContain) {
-  const started = process.hrtime.bigint();
-  const res = await fetch(url, { headers: { Cookie: cookie }, redirect: 'manual' });
-  const body = await res.text();
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (res.status !== 200 || !body.includes(mustContain)) {
-    throw new Error(`GET ${url}: HTTP ${res.status}, ${mustContain} missing`);
-  }
-  return { ms, bytes: body.length };
-}
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.round((sorted.length - 1) * p))];
-const loadAverage = () => os.loadavg()[0].toFixed(2);
-
-function writeSection(name, body) {
-  const file = path.join(ROOT, 'docs', 'benchmarks.md');
-  let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const begin = `<!-- BEGIN ${name} -->`;
-  const end = `<!-- END ${name} -->`;
-  const section = `${begin}\n${body.trimEnd()}\n${end}`;
-  const b = doc.indexOf(begin);
-  const e = doc.indexOf(end);
-  doc = b >= 0 && e > b ? doc.slice(0, b) + section + doc.slice(e + end.length) : `${doc.trimEnd()}\n\n${section}\n`;
-  fs.writeFileSync(file, doc);
-  console.log(`wrote the ${name} section of ${file}`);
 }
 
 const loadAtStart = loadAverage();

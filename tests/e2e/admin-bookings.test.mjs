@@ -6,7 +6,7 @@
 // clients get no page and a 403 from the fragments.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSite, stopSite, launchChromium, sql, openSession, wpRestAs, swapped, axe, shoot, fits } from './harness.mjs';
+import { startSite, stopSite, launchChromium, sql, openSession, wpRestAs, swapped, axe, shoot, fits, utcDaysFromNow as at } from './harness.mjs';
 
 let stack;
 let browser;
@@ -26,13 +26,6 @@ const wpRest = (context, method, route, data) => wpRestAs(context, stack.site, m
 const db = () => `\`${stack.db}\``;
 const one = (statement) => sql(statement)[0]?.[0];
 const adminUrl = (query) => new URL(`wp-admin/admin.php?${query}`, stack.site.site).href;
-
-/** A day `days` from now at `hour`:00 UTC, as RFC 3339. */
-function at(days, hour) {
-  const d = new Date(Date.now() + days * 86_400_000);
-  d.setUTCHours(hour, 0, 0, 0);
-  return d.toISOString().replace('.000Z', 'Z');
-}
 
 const rows = (page) => page.locator('#volixta-bookings-list tbody tr:not(.no-items)');
 
@@ -70,7 +63,7 @@ test('a manager lists, filters, opens, pays, reschedules and cancels bookings', 
     if ((m.type() === 'error' && !m.text().includes('ERR_NAME_NOT_RESOLVED')) || /refused/.test(m.text())) errors.push(m.text());
   });
   const data = await seed(context);
-  const { b1, b2, b3, sam, zoe, facial } = data;
+  const { b1, b2, b3, sam, zoe, facial, massage } = data;
 
   // The list: upcoming bookings, soonest first, on the location's clock.
   await page.goto(adminUrl('page=volixta-bookings'));
@@ -144,6 +137,14 @@ test('a manager lists, filters, opens, pays, reschedules and cancels bookings', 
   await shoot(page, 'admin-booking-options-1280');
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'hidden' });
+  // One oil instead of two: saved from the dialog, priced again by the service.
+  await page.locator('#volixta-options-open').click();
+  await dialog.waitFor({ state: 'visible' });
+  await dialog.locator(`input[name="addon_${massage.addons[0].id}"]`).fill('1');
+  await swapped(page, () => dialog.locator('button[type=submit]').click());
+  assert.match(await page.locator('.volixta-wrap .notice-success').textContent(), /The options were saved: the total is now €58\.00/);
+  assert.equal(Number(one(`SELECT total FROM ${db()}.wp_volixta_bookings WHERE id = ${b1.id}`)), 58);
+  assert.match(await tab.textContent(), /Options changed/);
 
   for (const [label, content, shot] of [
     ['Customer information', /Ada Lovelace/, 'customer'],
@@ -259,4 +260,46 @@ test('an employee and a client get no bookings screen', async () => {
     await context.close();
   }
   assert.equal(one(`SELECT status FROM ${db()}.wp_volixta_bookings WHERE id = ${target}`), 'confirmed');
+});
+
+test('money and times follow the locale and clock of the Settings screen', async () => {
+  const admin = await session('admin', 'admin');
+  const settings = (body) => wpRest(admin.context, 'PATCH', 'volixta/v1/settings', body);
+  // 14:00 in Paris on a day of its own, so the row is the only one at that time.
+  const when = new Date(Date.now() + 9 * 86_400_000);
+  const day = when.toISOString().slice(0, 10);
+  const ada = Number(stack.data.client_id);
+  const ids = sql(`SELECT s.id, s.location_id, s.staff_id FROM ${db()}.wp_volixta_services sv
+    JOIN ${db()}.wp_volixta_bookings s ON s.service_id = sv.id WHERE sv.name = 'Facial' LIMIT 1`)[0];
+  assert.ok(ids, 'a facial booked earlier');
+  const winter = new Date(`${day}T12:00:00Z`).toLocaleString('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit' }) === '13';
+  const start = `${day}T${winter ? '13' : '12'}:00:00Z`;
+  const booked = await wpRest(admin.context, 'POST', 'volixta/v1/bookings', {
+    client_id: ada, service_id: Number(one(`SELECT id FROM ${db()}.wp_volixta_services WHERE name = 'Facial'`)),
+    location_id: Number(ids[1]), staff_id: Number(ids[2]), start,
+  });
+  assert.equal(booked.status, 201, JSON.stringify(booked.body));
+  try {
+    let res = await settings({ locale: 'de_DE', time_format: '12h' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await admin.page.goto(adminUrl(`page=volixta-bookings&from=${day}&to=${day}`));
+    const row = rows(admin.page).filter({ has: admin.page.locator(`a[href*="booking=${booked.body.id}"]`) });
+    // The amount keeps its no-break space; the rest is read with spaces folded.
+    const raw = await row.textContent();
+    const text = raw.replace(/\s+/g, ' ');
+    assert.ok(raw.includes('30,00\u00a0€'), `German amount: ${text}`);
+    assert.match(text, /2:00 PM/, `12-hour clock: ${text}`);
+    await admin.page.goto(adminUrl(`page=volixta-bookings&booking=${booked.body.id}&tab=payment`));
+    assert.ok((await admin.page.locator('#volixta-booking').textContent()).includes('30,00\u00a0€'), 'the panel too');
+
+    res = await settings({ locale: null, time_format: '24h' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await admin.page.goto(adminUrl(`page=volixta-bookings&from=${day}&to=${day}`));
+    const plain = (await rows(admin.page).filter({ has: admin.page.locator(`a[href*="booking=${booked.body.id}"]`) }).textContent()).replace(/\s+/g, ' ');
+    assert.match(plain, /€30\.00/, `the default locale keeps 30.00: ${plain}`);
+    assert.match(plain, /14:00/, `24-hour clock: ${plain}`);
+  } finally {
+    await settings({ locale: null, time_format: 'auto' });
+    await admin.context.close();
+  }
 });

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { startSite, stopSite, launchChromium, sql, openSession, wpRestAs, swapped, axe, shoot, fits } from './harness.mjs';
+import { startSite, stopSite, launchChromium, sql, openSession, wpRestAs, swapped, axe, shoot, fits, PNG } from './harness.mjs';
 
 let stack;
 let browser;
@@ -29,9 +29,6 @@ const db = () => `\`${stack.db}\``;
 const one = (statement) => sql(statement)[0]?.[0];
 const clients = (where) => Number(one(`SELECT COUNT(*) FROM ${db()}.wp_volixta_clients WHERE ${where}`));
 const clientsUrl = (query = '') => new URL(`wp-admin/admin.php?page=volixta-clients${query}`, stack.site.site).href;
-
-// A 1×1 PNG.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 /** The current screen at 390 px: it fits, and its screenshot; then back to 1280 px. */
 async function narrow(page, name) {

@@ -192,7 +192,7 @@ test('a manager works through the Clients screen', async () => {
   await context.close();
 });
 
-test('employees and clients get neither the menu nor the screen', async () => {
+test('employees get only their own dashboard in the menu, clients no menu, and neither the Clients screen', async () => {
   const admin = await session('admin', 'admin');
   const made = await wpRest(admin.context, 'POST', 'wp/v2/users',
     { username: 'employee', email: 'employee@example.com', password: 'employee', roles: ['volixta_employee'] });
@@ -203,7 +203,9 @@ test('employees and clients get neither the menu nor the screen', async () => {
     const { context, page } = await session(user, password);
     const wpAdmin = await page.goto(new URL('wp-admin/profile.php', stack.site.site).href);
     assert.ok(wpAdmin.ok(), `${user} cannot open wp-admin`);
-    assert.equal(await page.locator('#adminmenu #toplevel_page_volixta-clients').count(), 0, `${user} sees the Volixta menu`);
+    // An employee's Volixta menu holds its own dashboard only; a client has no Volixta menu.
+    const menuLinks = await page.locator('#adminmenu #toplevel_page_volixta-clients .wp-submenu a').allTextContents();
+    assert.deepEqual(menuLinks, user === 'employee' ? ['My bookings'] : [], `${user}'s Volixta menu`);
     const screen = await page.goto(clientsUrl());
     assert.equal(screen.status(), 403, `${user} opened the Clients screen`);
     assert.equal(await page.locator('.volixta-wrap').count(), 0);

@@ -86,6 +86,9 @@ test('a manager books for a client in five steps, paying partly with credits', a
   await page.locator('.page-title-action', { hasText: 'New booking' }).click();
   await page.waitForURL(/page=volixta-new-booking/);
   assert.equal(await page.locator('.volixta-wrap h1').textContent(), 'New booking');
+  // A page without a menu item of its own keeps the Volixta menu open on Clients.
+  assert.match(await page.locator('#toplevel_page_volixta-clients').getAttribute('class'), /wp-menu-open/);
+  assert.equal((await page.locator('#toplevel_page_volixta-clients li.current').textContent()).trim(), 'Clients');
   assert.match(await step(page), /1 Service/);
   assert.match(await page.locator('.volixta-assistant').textContent(), /Choose a service type, or a service straight away\./);
   await axe(page, 'the service step');

@@ -110,13 +110,19 @@ test('a manager sets up a location, a service type and a service; slots follow t
   assert.equal(await page.inputValue('input[name=a0_name]'), 'Hot stones');
   await axe(page, 'the service form with an error');
   await shoot(page, 'admin-services-form-error-1280');
+  // A fewest above the most: refused beside it, nothing saved.
   await page.fill('#volixta-field-price', '80.00');
+  await page.fill('input[name=a0_min_quantity]', '3');
+  await swap(page, () => page.locator('#volixta-service-edit button[value=save]').click());
+  assert.match(await page.locator('#volixta-field-a0_min_quantity-error').textContent(), /between 1 and the most per booking/);
+  assert.equal(count('services'), services, 'a fewest above the most saves nothing');
+  await page.fill('input[name=a0_min_quantity]', '1');
   await swap(page, () => page.locator('#volixta-service-edit button[value=save]').click());
   assert.match(await page.locator('.notice-success').textContent(), /Deep tissue was saved/);
   await axe(page, 'the services list');
   await shoot(page, 'admin-services-list-1280');
   const serviceId = Number(sql(`SELECT id FROM ${db()}.wp_volixta_services WHERE name = 'Deep tissue'`)[0][0]);
-  assert.equal(sql(`SELECT COUNT(*) FROM ${db()}.wp_volixta_service_addons WHERE service_id = ${serviceId}`)[0][0], '1');
+  assert.deepEqual(sql(`SELECT min_quantity, max_quantity FROM ${db()}.wp_volixta_service_addons WHERE service_id = ${serviceId}`), [['1', '2']]);
   assert.equal(sql(`SELECT deposit_kind FROM ${db()}.wp_volixta_service_pricing WHERE service_id = ${serviceId}`)[0][0], 'percent');
 
   // Staff come from their own screen; here from the API, working all Monday.

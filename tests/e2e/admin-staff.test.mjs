@@ -1,12 +1,13 @@
 // End to end: wp-admin → Volixta → Staff as a manager on the real plugin, WordPress and service:
 // two staff members set up through the form (hours at a New York location, a break, a day off,
-// a linked WordPress user), a refusal beside its row that saves nothing, and the week preview
-// reflecting the break, the day off and the spring DST change; axe-core, keyboard, and
-// screenshots at 1280 and 390 px. Then the activity log across the business with its filters.
+// a linked WordPress user found by name, a photo), a refusal beside its row that saves nothing,
+// and the week preview reflecting the break, the day off and the spring DST change, with the
+// manager's booking flow offering the same times; axe-core, keyboard, and screenshots at 1280
+// and 390 px. Then the activity log across the business with its filters.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { OUT, ROOT, startSite, stopSite, launchChromium, sql, openSession, wpRestAs } from './harness.mjs';
+import { OUT, ROOT, PNG, startSite, stopSite, launchChromium, sql, openSession, wpRestAs } from './harness.mjs';
 
 let stack;
 let browser;
@@ -107,7 +108,9 @@ test('a manager sets up two staff members and sees their week as clients would',
   await page.fill('#volixta-field-first_name', 'Ines');
   await page.fill('#volixta-field-last_name', 'Moreau');
   await page.fill('#volixta-field-email', 'ines@example.com');
-  await page.fill('#volixta-field-wp_user_id', String(employee.body.id));
+  // The WordPress user is found by name, as on the client form.
+  await swapped(page, () => page.fill('#volixta-field-wp_user_search', 'ines'), '/volixta/v1/wp-users');
+  await page.selectOption('#volixta-field-wp_user_id', String(employee.body.id));
   await page.locator(`input[name="service_ids[]"][value="${service}"]`).check();
   await page.locator('input[name=can_cancel]').check();
   await swapped(page, () => page.locator('button[value="more:wh"]').click());
@@ -132,12 +135,29 @@ test('a manager sets up two staff members and sees their week as clients would',
   assert.equal(await page.locator('#volixta-field-wh2_end-error').textContent(), 'The end must be after the start.');
   assert.equal(staffCount(), 0);
   await row(page, 'wh2', { start: '', end: '' });
+  // A photo that is not an image: refused beside the photo field, nothing saved.
+  const pick = async (name, buffer) => {
+    await page.setInputFiles('#volixta-field-photo', { name, mimeType: 'image/png', buffer });
+    await page.waitForFunction(() => document.querySelector('input[name="avatar_image"]').value.startsWith('data:'));
+  };
+  await pick('notes.png', Buffer.from('these are notes, not a picture'));
+  await swapped(page, () => page.locator('button[value=save]').click());
+  assert.ok(await page.locator('#volixta-field-avatar-error').isVisible(), 'the photo refused beside its field');
+  assert.equal(staffCount(), 0);
+  await pick('ines.png', PNG);
   await swapped(page, () => page.locator('button[value=save]').click());
   assert.match(await page.locator('.volixta-wrap .notice-success').textContent(), /Ines Moreau was saved\./);
   assert.equal(staffCount(), 1);
   const ines = Number(one(`SELECT id FROM ${db()}.wp_volixta_staff WHERE first_name = 'Ines'`));
   assert.equal(Number(one(`SELECT wp_user_id FROM ${db()}.wp_volixta_staff WHERE id = ${ines}`)), employee.body.id);
   assert.equal(Number(one(`SELECT can_cancel_bookings FROM ${db()}.wp_volixta_staff WHERE id = ${ines}`)), 1);
+  // The photo, stored with the staff member and served to anyone who may see it.
+  assert.equal(one(`SELECT content_type FROM ${db()}.wp_volixta_staff_avatars WHERE staff_id = ${ines}`), 'image/png');
+  assert.ok(await page.locator('#volixta-photo-on-file').isVisible());
+  const photo = await context.request.get(new URL(`wp-json/volixta/v1/staff/${ines}/avatar`, stack.site.site).href);
+  assert.equal(photo.status(), 200);
+  assert.equal(photo.headers()['content-type'], 'image/png');
+  assert.deepEqual(Buffer.from(await photo.body()), PNG);
 
   // The preview: the DST week, sent by Enter in the week field.
   await page.fill('#volixta-staff-preview input[name=week]', DST_WEEK);
@@ -174,9 +194,34 @@ test('a manager sets up two staff members and sees their week as clients would',
   await swapped(page, () => page.locator('#volixta-staff-preview button', { hasText: 'Next week' }).click(), '/preview');
   assert.equal(await previewDay(page, DST_SUNDAY), 'Day off');
 
+  // The manager's booking flow (Volixta → New booking, its date and time step) offers exactly
+  // the times of the previews, across the DST change too.
+  const flow = async (staff, date) => {
+    await page.goto(adminUrl(`page=volixta-new-booking&client=${stack.data.client_id}&service_id=${service}&location_id=${location}`
+      + `&staff_id=${staff}&step=when&month=${date.slice(0, 7)}&date=${date}`));
+    await page.locator('#volixta-picker-slots').waitFor();
+    assert.match(await page.locator('#volixta-picker-slots legend').textContent(), new RegExp(` ${Number(date.slice(8))} March 2027`));
+    return page.locator('#volixta-picker-slots .volixta-slot span').evaluateAll((spans) => spans.map((s) => s.textContent.trim().toLowerCase()));
+  };
+  const preview = async (staff, week, date) => {
+    await page.goto(adminUrl(`page=volixta-staff&staff=${staff}&week=${week}`));
+    return previewDay(page, date);
+  };
+  const ids = { ines, bo: Number(one(`SELECT id FROM ${db()}.wp_volixta_staff WHERE first_name = 'Bo'`)) };
+  for (const [who, week, date] of [['ines', DST_WEEK, DST_WEEK], ['ines', DST_WEEK, DST_SUNDAY], ['bo', '2027-03-01', '2027-03-07']]) {
+    const shown = await preview(ids[who], week, date);
+    assert.ok(Array.isArray(shown) && shown.length > 0, `${who} works on ${date}`);
+    assert.deepEqual(await flow(ids[who], date), shown, `the booking flow offers ${who}'s times of ${date}`);
+  }
+  // Bo's day off, the DST Sunday: the flow's calendar offers no time with Bo that day.
+  assert.equal(await preview(ids.bo, DST_WEEK, DST_SUNDAY), 'Day off');
+  await flow(ids.bo, '2027-03-07');
+  assert.equal(await page.locator('.volixta-picker-cal button.volixta-pday', { hasText: /^14$/ }).count(), 0);
+  assert.equal(await page.locator('.volixta-picker-cal span.volixta-pday[aria-disabled=true]', { hasText: /^14$/ }).count(), 1);
+
   // The list.
   await page.goto(adminUrl('page=volixta-staff'));
-  const bo = Number(one(`SELECT id FROM ${db()}.wp_volixta_staff WHERE first_name = 'Bo'`));
+  const bo = ids.bo;
   assert.match(await page.locator(`#staff-${bo}`).textContent(), /Bo Berg[\s\S]*Sun[\s\S]*08:00–14:00[\s\S]*1 day off[\s\S]*view own bookings only/);
   assert.match(await page.locator(`#staff-${ines}`).textContent(), /Ines Moreau[\s\S]*Haircut[\s\S]*Manhattan studio[\s\S]*Mon[\s\S]*09:00–17:00[\s\S]*cancel bookings/);
   await axe(page, 'the list');

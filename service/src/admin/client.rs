@@ -1,7 +1,7 @@
 //! The screens of one client: its profile with tabs, and the new / edit form. They read and
 //! change the client only through the domains' own functions.
 use super::{
-    display::{Clock, Names},
+    display::{Clock, Formats, Names},
     form::{ClientForm, FormScreen},
     profile::{
         self, ActivityTab, AdjustState, BookingsTab, ClientView, Notice, ProfileQuery,
@@ -16,11 +16,11 @@ use crate::{
     db::{Db, Tx},
     error::{ApiError, ApiResult},
     gift_codes::{self, CodeStatus},
+    i18n::Locale,
     idempotency::Idempotent,
     money::Money,
-    money::format_with_currency,
     paging::PageRequest,
-    rewards, settings,
+    rewards,
     wallet::{self, Adjustment, HistoryFilter},
 };
 use axum::http::StatusCode;
@@ -36,12 +36,13 @@ pub struct WalletForms {
 /// The profile screen for a query: header, tab strip, and the chosen tab's content.
 pub async fn profile_screen(
     db: &Db,
+    site: &Locale,
     q: &ProfileQuery,
     notice: Option<Notice>,
     forms: WalletForms,
 ) -> ApiResult<ProfileScreen> {
     let client = clients::get(db, q.client_id).await?;
-    let currency = settings::load(db).await?.currency;
+    let fmt = Formats::load(db, site).await?;
     let clock = Clock::business(db).await?;
     let mut screen = ProfileScreen {
         page: q.page.clone(),
@@ -49,12 +50,13 @@ pub async fn profile_screen(
         here: q.first_page(),
         tab: q.tab,
         timezone: clock.name(),
-        client: ClientView::new(&client, &currency, clock),
+        client: ClientView::new(&client, &fmt, clock),
         notice,
         wallet: None,
         bookings: None,
         rewards: None,
         groups: None,
+        packages: None,
         activity: None,
     };
     let tab_page = PageRequest::new(q.before()?, Some(TAB_ROWS));
@@ -83,7 +85,7 @@ pub async fn profile_screen(
                     label: format!(
                         "…{} — {}{}",
                         c.gift_code.code_hint,
-                        format_with_currency(c.gift_code.value, &currency),
+                        fmt.money(c.gift_code.value),
                         if c.gift_code.note.is_empty() {
                             String::new()
                         } else {
@@ -97,10 +99,10 @@ pub async fn profile_screen(
                 Vec::new()
             };
             screen.wallet = Some(WalletTab {
-                balance: format_with_currency(client.wallet_balance, &currency),
+                balance: fmt.money(client.wallet_balance),
                 rows: profile::wallet_rows(
                     &rows,
-                    &currency,
+                    &fmt,
                     clock,
                     &Names::of(db, rows.iter().map(|r| r.actor.as_str())).await?,
                 ),
@@ -128,7 +130,7 @@ pub async fn profile_screen(
             let (rows, days) = if mode == "calendar" {
                 (Vec::new(), bookings::calendar(clock.zone(), &list))
             } else {
-                (profile::booking_rows(&list, clock), Vec::new())
+                (profile::booking_rows(&list, clock, &fmt), Vec::new())
             };
             screen.bookings = Some(BookingsTab {
                 mode,
@@ -181,6 +183,12 @@ pub async fn profile_screen(
             let groups = clients::list_groups(db).await?;
             screen.groups = Some(profile::group_rows(&groups, &client));
         }
+        Tab::Packages => {
+            screen.packages = Some(
+                super::packages::client_tab(db, client.id, clock, &fmt, None, BTreeMap::new())
+                    .await?,
+            );
+        }
         Tab::Activity => {
             let page = audit::list(db, clients::ENTITY, client.id, tab_page).await?;
             let entries = page.items;
@@ -224,6 +232,7 @@ pub enum Saved {
 /// stores its photo. A refusal comes back as the form with the message beside its field.
 pub async fn create_client(
     db: &Db,
+    site: &Locale,
     request: &Idempotent<ClientForm>,
     page: &str,
 ) -> ApiResult<(Saved, Option<u64>)> {
@@ -265,7 +274,10 @@ pub async fn create_client(
         }
     };
     let id = result.as_ref().ok().map(|c| c.id);
-    Ok((answer(db, page, None, form.clone(), result).await?, id))
+    Ok((
+        answer(db, site, page, None, form.clone(), result).await?,
+        id,
+    ))
 }
 
 async fn create_with_credits(
@@ -295,6 +307,7 @@ async fn create_with_credits(
 /// Updates a client from the edit form, then stores a photo chosen with it.
 pub async fn update_client(
     db: &Db,
+    site: &Locale,
     actor: Actor,
     page: &str,
     client_id: u64,
@@ -317,7 +330,7 @@ pub async fn update_client(
     };
     let saved = result.is_ok().then_some(client_id);
     Ok((
-        answer(db, page, Some(client_id), form, result).await?,
+        answer(db, site, page, Some(client_id), form, result).await?,
         saved,
     ))
 }
@@ -326,6 +339,7 @@ pub async fn update_client(
 /// with the clients domain's refusal beside the field it names.
 async fn answer(
     db: &Db,
+    site: &Locale,
     page: &str,
     client_id: Option<u64>,
     form: ClientForm,
@@ -341,7 +355,7 @@ async fn answer(
         Ok(client) => {
             let q = ProfileQuery::new(page, client.id, Tab::Profile);
             let saved = Notice::done("saved", client.full_name(), "");
-            let screen = profile_screen(db, &q, Some(saved), WalletForms::default()).await?;
+            let screen = profile_screen(db, site, &q, Some(saved), WalletForms::default()).await?;
             return Ok(Saved::Profile(Box::new(screen)));
         }
         Err(e) => e,
@@ -367,6 +381,7 @@ async fn answer(
 /// Adds the client to a group or takes it out, answering the Groups tab.
 pub async fn change_group(
     db: &Db,
+    site: &Locale,
     actor: Actor,
     q: &ProfileQuery,
     group_id: u64,
@@ -384,5 +399,5 @@ pub async fn change_group(
         }
         Err(e) => return Err(e),
     };
-    profile_screen(db, q, Some(notice), WalletForms::default()).await
+    profile_screen(db, site, q, Some(notice), WalletForms::default()).await
 }

@@ -5,6 +5,8 @@ use crate::{
     catalog, clients,
     db::Db,
     error::ApiResult,
+    i18n::Locale,
+    money::{self, Money},
     settings,
 };
 use chrono::{DateTime, Utc};
@@ -18,19 +20,12 @@ pub struct Clock(Tz);
 
 impl Clock {
     pub async fn business(db: &Db) -> ApiResult<Self> {
-        let set = settings::load(db).await?.timezone;
-        if let Some(zone) = set.as_deref().and_then(|z| z.parse().ok()) {
-            return Ok(Self(zone));
-        }
-        let first = catalog::locations(db)
-            .await?
-            .into_iter()
-            .min_by_key(|l| (!l.active, l.id));
-        Ok(Self(
-            first
-                .and_then(|l| l.timezone.parse().ok())
-                .unwrap_or(Tz::UTC),
-        ))
+        Ok(Self(catalog::business_zone(db).await?))
+    }
+
+    /// A clock of a given zone (a booking's location's).
+    pub fn of_zone(zone: Tz) -> Self {
+        Self(zone)
     }
 
     pub fn zone(self) -> Tz {
@@ -55,6 +50,67 @@ impl Clock {
 
     pub fn time(self, t: DateTime<Utc>) -> String {
         t.with_timezone(&self.0).format("%H:%M").to_string()
+    }
+}
+
+/// How the admin screens write amounts and times of day: in the locale of the Settings screen
+/// (else the site's language) and on its 12- or 24-hour clock (`auto`: that locale's habit).
+#[derive(Clone, Debug)]
+pub struct Formats {
+    locale: Locale,
+    /// Times of day read "2:00 PM" rather than "14:00".
+    pub twelve: bool,
+    /// The site's currency (ISO 4217).
+    pub currency: String,
+}
+
+impl Formats {
+    /// `site` is the site's language, as the plugin sends it with each request.
+    pub async fn load(db: &Db, site: &Locale) -> ApiResult<Self> {
+        Ok(Self::of(&settings::load(db).await?, site))
+    }
+
+    pub fn of(settings: &settings::Settings, site: &Locale) -> Self {
+        let locale = settings
+            .locale
+            .as_deref()
+            .map_or_else(|| site.clone(), |l| Locale::parse(Some(l)));
+        let twelve = match settings.time_format.as_str() {
+            "12h" => true,
+            "24h" => false,
+            _ => locale.uses_12_hour_clock(),
+        };
+        Self {
+            locale,
+            twelve,
+            currency: settings.currency.clone(),
+        }
+    }
+
+    /// An amount in the site's currency, for a screen that writes only that one.
+    pub async fn site_money(db: &Db, site: &Locale, amount: Money) -> ApiResult<String> {
+        Ok(Self::load(db, site).await?.money(amount))
+    }
+
+    /// An amount in the site's currency with its sign, as written in this locale (`60,00 €`,
+    /// `€60.00`).
+    pub fn money(&self, amount: Money) -> String {
+        self.money_in(amount, &self.currency)
+    }
+
+    /// A time of day on `clock`, on this 12- or 24-hour clock (`2:00 PM`, `14:00`).
+    pub fn time(&self, clock: Clock, t: DateTime<Utc>) -> String {
+        let local = t.with_timezone(&clock.zone());
+        if self.twelve {
+            local.format("%-I:%M %p").to_string()
+        } else {
+            local.format("%H:%M").to_string()
+        }
+    }
+
+    /// An amount in another currency (a booking keeps the one it was priced in).
+    pub fn money_in(&self, amount: Money, currency: &str) -> String {
+        money::format_for_locale(amount, currency, self.locale.as_str())
     }
 }
 
@@ -148,6 +204,29 @@ mod tests {
             .with_timezone(&Utc);
         assert_eq!(paris.date(late), "2026-01-02");
         assert_eq!(paris.time(late), "00:30");
+    }
+
+    #[test]
+    fn money_and_clock_follow_the_settings_then_the_site() {
+        let amount: Money = "60".parse().expect("money");
+        let mut set = settings::Settings::default();
+        let us = Formats::of(&set, &Locale::parse(Some("en_US")));
+        assert_eq!((us.money(amount).as_str(), us.twelve), ("€60.00", true));
+        let site_de = Formats::of(&set, &Locale::parse(Some("de_DE")));
+        assert_eq!(
+            (site_de.money(amount).as_str(), site_de.twelve),
+            ("60,00\u{a0}€", false)
+        );
+        set.locale = Some("de_DE".into());
+        set.time_format = "12h".into();
+        let set_de = Formats::of(&set, &Locale::parse(Some("en_US")));
+        assert_eq!(
+            (set_de.money_in(amount, "EUR").as_str(), set_de.twelve),
+            ("60,00\u{a0}€", true)
+        );
+        set.locale = None;
+        set.time_format = "24h".into();
+        assert!(!Formats::of(&set, &Locale::parse(Some("en_US"))).twelve);
     }
 
     #[test]

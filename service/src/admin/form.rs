@@ -209,14 +209,21 @@ impl ClientForm {
     /// The uploaded photo's bytes, checked as the clients domain will: none when no file was
     /// chosen.
     pub fn photo(&self) -> Result<Option<Vec<u8>>, (&'static str, String)> {
-        if self.avatar_image.trim().is_empty() {
-            return Ok(None);
-        }
-        let image = crate::clients::http::decode_image(&self.avatar_image)
-            .map_err(|e| ("avatar", e.to_string()))?;
-        crate::clients::check_photo(&image).map_err(|e| ("avatar", e.to_string()))?;
-        Ok(Some(image))
+        uploaded_photo(&self.avatar_image)
     }
+}
+
+/// A photo a form sent as a `data:` URL (the client's, a staff member's), checked as the
+/// domains storing them will: none when no file was chosen, else the bytes or the reason
+/// beside the `avatar` field.
+pub fn uploaded_photo(data_url: &str) -> Result<Option<Vec<u8>>, (&'static str, String)> {
+    if data_url.trim().is_empty() {
+        return Ok(None);
+    }
+    let image =
+        crate::clients::http::decode_image(data_url).map_err(|e| ("avatar", e.to_string()))?;
+    crate::clients::check_photo(&image).map_err(|e| ("avatar", e.to_string()))?;
+    Ok(Some(image))
 }
 
 /// What the template of the form shows.

@@ -2,6 +2,7 @@ use super::{
     Action, BulkForm, ClientsQuery,
     client::{self, Saved, WalletForms},
     clientdata,
+    display::Formats,
     form::ClientForm,
     profile::{AdjustState, Notice, ProfileQuery, Route, Tab, typed_amount},
 };
@@ -11,8 +12,7 @@ use crate::{
     error::{ApiError, ApiResult},
     i18n::Locale,
     idempotency::Idempotent,
-    money::{Money, format_with_currency},
-    settings,
+    money::Money,
     state::AppState,
     wallet::{self, Adjustment},
 };
@@ -39,9 +39,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(super::new_booking::http::routes())
         .merge(super::setup::routes())
         .merge(super::credits::http::routes())
+        .merge(super::packages::http::routes())
         .merge(super::staff::http::routes())
         .merge(super::activity::routes())
         .merge(super::bookings::http::routes())
+        .merge(super::my_bookings::http::routes())
         .merge(super::clientdata::http::routes())
 }
 
@@ -83,8 +85,14 @@ async fn clients_screen(
             render(&state, &headers, &query, None).await
         }
         Route::Profile(q) => {
-            let screen =
-                client::profile_screen(&state.db, &q, None, WalletForms::default()).await?;
+            let screen = client::profile_screen(
+                &state.db,
+                &locale(&headers),
+                &q,
+                None,
+                WalletForms::default(),
+            )
+            .await?;
             page(&state, &headers, "admin/client.html", &screen)
         }
         Route::New { page: slug } => {
@@ -115,7 +123,8 @@ async fn clients_screen(
                 search: &search,
                 keep: None,
             };
-            let screen = clientdata::merge::merge_screen(&state.db, &q, None).await?;
+            let screen =
+                clientdata::merge::merge_screen(&state.db, &locale(&headers), &q, None).await?;
             page(&state, &headers, "admin/client_merge.html", &screen)
         }
         Route::Import {
@@ -224,8 +233,13 @@ async fn create_client(
     let headers = request.headers().clone();
     let request = Idempotent::<ClientForm>::with_optional_body(request, &state).await?;
     request.actor.require_manager()?;
-    let (saved, created) =
-        client::create_client(&state.db, &request, &slug(raw.as_deref())).await?;
+    let (saved, created) = client::create_client(
+        &state.db,
+        &locale(&headers),
+        &request,
+        &slug(raw.as_deref()),
+    )
+    .await?;
     save_answer(&state, &headers, saved, created)
 }
 
@@ -243,8 +257,15 @@ async fn update_client(
 ) -> ApiResult<Response> {
     actor.require_manager()?;
     let form: ClientForm = form_body(&body)?;
-    let (saved, client_id) =
-        client::update_client(&state.db, actor, &slug(raw.as_deref()), id, form).await?;
+    let (saved, client_id) = client::update_client(
+        &state.db,
+        &locale(&headers),
+        actor,
+        &slug(raw.as_deref()),
+        id,
+        form,
+    )
+    .await?;
     save_answer(&state, &headers, saved, client_id)
 }
 
@@ -310,12 +331,12 @@ async fn adjust_wallet(
             .await;
         match outcome {
             Ok(_) => {
-                let currency = settings::load(db).await?.currency;
+                let fmt = Formats::load(db, &locale(&headers)).await?;
                 let balance = clients::get(db, id).await?.wallet_balance;
                 notice = Some(Notice::done(
                     if debit { "debited" } else { "credited" },
-                    format_with_currency(amount, &currency),
-                    format_with_currency(balance, &currency),
+                    fmt.money(amount),
+                    fmt.money(balance),
                 ));
                 adjust = AdjustState::default();
             }
@@ -342,7 +363,7 @@ async fn adjust_wallet(
         adjust,
         code_error: None,
     };
-    let screen = client::profile_screen(db, &q, notice, forms).await?;
+    let screen = client::profile_screen(db, &locale(&headers), &q, notice, forms).await?;
     page(&state, &headers, "admin/client.html", &screen)
 }
 
@@ -372,12 +393,13 @@ async fn apply_gift_code(
     let mut notice = None;
     match request.command.gift_code_id.trim().parse::<u64>() {
         Err(_) => forms.code_error = Some("Choose a gift code.".into()),
-        Ok(code_id) => match super::apply_code(&request, db, code_id, id).await? {
+        Ok(code_id) => match super::apply_code(&request, db, &locale(&headers), code_id, id).await?
+        {
             Ok(balance) => notice = Some(Notice::done("code_applied", "", balance)),
             Err(reason) => forms.code_error = Some(reason),
         },
     }
-    let screen = client::profile_screen(db, &q, notice, forms).await?;
+    let screen = client::profile_screen(db, &locale(&headers), &q, notice, forms).await?;
     page(&state, &headers, "admin/client.html", &screen)
 }
 
@@ -414,7 +436,8 @@ async fn change_group(
         "remove" => false,
         _ => return Err(ApiError::field("change", "change is add or remove")),
     };
-    let screen = client::change_group(&state.db, actor, &q, group_id, add).await?;
+    let screen =
+        client::change_group(&state.db, &locale(&headers), actor, &q, group_id, add).await?;
     page(&state, &headers, "admin/client.html", &screen)
 }
 

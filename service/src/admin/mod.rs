@@ -2,18 +2,20 @@
 //! templates of `shortcodes/admin/`. The screens decide nothing themselves: they read and change
 //! clients through the clients domain, which applies its rules as for any other caller.
 mod activity;
-mod bookings;
+pub(crate) mod bookings;
 mod client;
 mod clientdata;
 mod credits;
 pub mod display;
 mod domain;
 mod error;
-mod form;
+pub(crate) mod form;
 pub mod http;
-mod new_booking;
+mod my_bookings;
+pub mod new_booking;
+mod packages;
 pub mod picker;
-mod profile;
+pub(crate) mod profile;
 mod setup;
 mod staff;
 
@@ -76,6 +78,7 @@ pub async fn clients_screen(
 pub(crate) async fn apply_code<C>(
     request: &crate::idempotency::Idempotent<C>,
     db: &Db,
+    site: &crate::i18n::Locale,
     code_id: u64,
     client_id: u64,
 ) -> ApiResult<Result<String, String>> {
@@ -88,9 +91,8 @@ pub(crate) async fn apply_code<C>(
         .await;
     match applied {
         Ok(_) => {
-            let currency = crate::settings::load(db).await?.currency;
             let balance = clients::get(db, client_id).await?.wallet_balance;
-            Ok(Ok(crate::money::format_with_currency(balance, &currency)))
+            Ok(Ok(display::Formats::site_money(db, site, balance).await?))
         }
         Err(ApiError::NotFound) => Ok(Err("gift code not found".into())),
         Err(ApiError::Invalid { message, .. } | ApiError::Conflict { message, .. }) => {

@@ -76,6 +76,20 @@ pub fn actor_name(header: Option<&str>) -> Option<String> {
     fits.then(|| name.to_owned())
 }
 
+/// The address the plugin forwards in `X-Volixta-Client-Ip`, in one canonical text form.
+pub fn client_address(header: Option<&str>) -> Option<String> {
+    header?
+        .trim()
+        .parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| match ip {
+            std::net::IpAddr::V6(v6) => v6
+                .to_ipv4_mapped()
+                .map_or_else(|| v6.to_string(), |v4| v4.to_string()),
+            std::net::IpAddr::V4(v4) => v4.to_string(),
+        })
+}
+
 /// The parts of a request the signature covers.
 pub struct SignedRequest<'a> {
     pub method: &'a str,
@@ -348,5 +362,23 @@ mod tests {
         assert!(!valid_nonce("short"));
         assert!(!valid_nonce(&"Z".repeat(65)));
         assert!(!valid_nonce("abcdefghijklmno/"));
+    }
+
+    #[test]
+    fn addresses_are_canonical() {
+        assert_eq!(
+            client_address(Some(" 203.0.113.9 ")),
+            Some("203.0.113.9".into())
+        );
+        assert_eq!(
+            client_address(Some("::ffff:203.0.113.9")),
+            Some("203.0.113.9".into())
+        );
+        assert_eq!(
+            client_address(Some("2001:DB8::1")),
+            Some("2001:db8::1".into())
+        );
+        assert_eq!(client_address(Some("not an ip")), None);
+        assert_eq!(client_address(None), None);
     }
 }

@@ -7,9 +7,19 @@ mod repo;
 
 pub use domain::{
     Actor, Credentials, Role, SignedRequest, actor_name, canonical, check_headers, check_signature,
-    sign, verify,
+    client_address, sign, verify,
 };
 pub use error::AuthError;
+
+/// The visitor's address as the plugin saw it (`REMOTE_ADDR`, or what the trusted proxies
+/// forwarded), for the limits per address (wrong gift codes, the booking form). It is not part
+/// of the signature; only the plugin can reach the service.
+pub const CLIENT_IP_HEADER: &str = "x-volixta-client-ip";
+
+/// The visitor's address of a request, in canonical form, when the plugin sent one.
+pub fn visitor_address(headers: &axum::http::HeaderMap) -> Option<String> {
+    client_address(headers.get(CLIENT_IP_HEADER).and_then(|v| v.to_str().ok()))
+}
 pub use repo::purge_expired_nonces;
 
 use crate::db::{Db, DbError};

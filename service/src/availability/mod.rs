@@ -85,6 +85,12 @@ pub fn booked_minutes(service: &Service, addons: &[(u64, u32)]) -> Result<u32, A
                 format!("at most {} of {}", addon.max_quantity, addon.name),
             ));
         }
+        if *qty < u32::from(addon.min_quantity) {
+            return Err(AvailabilityError::field(
+                "addons",
+                format!("at least {} of {}", addon.min_quantity, addon.name),
+            ));
+        }
         minutes += u32::from(addon.duration_minutes) * qty;
     }
     Ok(minutes)

@@ -2,7 +2,8 @@
 //! when the settings say so), and the other status changes.
 use super::{
     BookingError, Party,
-    domain::{self, Booking, LineKind, PaymentKind, PaymentMethod, PaymentRowStatus, Status},
+    domain::{self, Booking, PaymentKind, PaymentMethod, PaymentRowStatus, Status},
+    options::addon_pairs,
     payments::{facts_of, refresh_payment_summary},
     policy::{change_notice, change_notice_of, client_may, load_visible, party},
     repo,
@@ -14,7 +15,7 @@ use crate::{
     clients::PortalAction,
     db::{Db, Tx},
     money::Money,
-    settings,
+    notifications, packages, settings,
     wallet::{self, Entry, EntryKind, References},
 };
 use chrono::{DateTime, Utc};
@@ -92,12 +93,7 @@ pub async fn prepare_reschedule(
             "this staff member does not offer the service",
         ));
     }
-    let addon_pairs: Vec<(u64, u32)> = repo::lines(&mut conn, db, id)
-        .await?
-        .iter()
-        .filter(|l| l.kind == LineKind::Addon)
-        .map(|l| (l.item_id, l.quantity))
-        .collect();
+    let addon_pairs = addon_pairs(&repo::lines(&mut conn, db, id).await?);
     drop(conn);
     let notice = change_notice(&settings, &offering);
     let candidate = BusyInterval {
@@ -181,6 +177,7 @@ pub async fn move_booking(
             serde_json::json!({"before": locked.staff_id, "after": candidate.staff_id});
     }
     repo::insert_history(tx, db, id, &actor.to_string(), "rescheduled", &changes).await?;
+    notifications::booking_event(tx, db, id, "rescheduled", &actor.to_string(), &changes).await?;
     let row = repo::find(tx, db, id)
         .await?
         .ok_or(BookingError::NotFound)?;
@@ -265,6 +262,24 @@ pub async fn cancel(
     let actor_name = actor.to_string();
     repo::set_status(tx, db, id, Status::Cancelled).await?;
     repo::cancel_pending_payments(tx, db, id).await?;
+    // The session goes back to its package, so what it paid is refunded there, not to the
+    // wallet.
+    let session_back = packages::give_back(tx, db, actor, id).await?;
+    if session_back.is_some() {
+        let by_package = domain::paid_by_package(&repo::payments(tx, db, id).await?);
+        if by_package.amount() > Decimal::ZERO {
+            let refund = repo::NewPayment {
+                kind: PaymentKind::Refund,
+                method: PaymentMethod::Package,
+                amount: by_package,
+                status: PaymentRowStatus::Paid,
+                ledger_id: None,
+                note: "session given back to the package on cancellation",
+                actor: &actor_name,
+            };
+            repo::insert_payment(tx, db, id, &refund).await?;
+        }
+    }
     let paid = domain::amount_paid(&facts_of(tx, db, id).await?);
     let mut refunded = Money::ZERO;
     if refund_to_wallet && paid.amount() > Decimal::ZERO {
@@ -303,10 +318,16 @@ pub async fn cancel(
     if !refunded.is_zero() {
         changes["refunded_to_wallet"] = serde_json::json!({"before": null, "after": refunded});
     }
+    if let Some(client_package_id) = session_back {
+        changes["session_returned_to"] =
+            serde_json::json!({"before": null, "after": client_package_id});
+    }
     if !reason.is_empty() {
         changes["reason"] = serde_json::json!({"before": null, "after": reason});
     }
     repo::insert_history(tx, db, id, &actor_name, "cancelled", &changes).await?;
+    notifications::booking_event(tx, db, id, "cancelled", &actor_name, &changes).await?;
+    crate::invoices::sync_booking(tx, db, id).await?;
     let row = repo::find(tx, db, id)
         .await?
         .ok_or(BookingError::NotFound)?;
@@ -369,6 +390,8 @@ pub async fn change_status(
         repo::set_status(tx, db, id, next).await?;
         let changes = serde_json::json!({"status": {"before": locked.status, "after": next}});
         repo::insert_history(tx, db, id, &actor.to_string(), "status_changed", &changes).await?;
+        notifications::booking_event(tx, db, id, "status_changed", &actor.to_string(), &changes)
+            .await?;
     }
     let row = repo::find(tx, db, id)
         .await?

@@ -3,6 +3,8 @@ use crate::{
     clients::ClientError,
     db::{DbError, TxError},
     error::ApiError,
+    money::Money,
+    packages::PackageError,
     wallet::WalletError,
 };
 
@@ -27,6 +29,14 @@ pub enum BookingError {
     NotChangeable(&'static str),
     #[error("this role may not do that to this booking")]
     Forbidden,
+    #[error("this booking was priced before its options could change; cancel it and book again")]
+    OptionsFixed,
+    #[error("the booking changed meanwhile; look at it again and retry")]
+    ChangedMeanwhile,
+    #[error(
+        "{paid} is paid and the new total would be {total}; refunds do not go to the wallet (Settings), so remove fewer options"
+    )]
+    PaidBeyondTotal { paid: Money, total: Money },
     #[error("the client is deleted or merged")]
     ClientNotActive,
     /// The client's own rules refused (blocked, permission level, no such client).
@@ -35,6 +45,9 @@ pub enum BookingError {
     /// The wallet refused the credits (not enough of them, client gone).
     #[error(transparent)]
     Wallet(#[from] WalletError),
+    /// The client package could not pay (`package_unusable`).
+    #[error(transparent)]
+    Package(#[from] PackageError),
     /// The slot could not be looked up as availability offers it.
     #[error(transparent)]
     Availability(#[from] AvailabilityError),
@@ -62,6 +75,7 @@ impl TxError for BookingError {
         match self {
             Self::Db(e) | Self::Availability(AvailabilityError::Db(e)) => e.is_retryable(),
             Self::Wallet(e) => e.is_retryable(),
+            Self::Package(e) => e.is_retryable(),
             _ => false,
         }
     }
@@ -79,9 +93,15 @@ impl From<BookingError> for ApiError {
             BookingError::BadTransition { .. } => ApiError::conflict("bad_transition", message),
             BookingError::NotChangeable(_) => ApiError::conflict("booking_closed", message),
             BookingError::Forbidden => ApiError::Forbidden,
+            BookingError::OptionsFixed => ApiError::conflict("options_fixed", message),
+            BookingError::ChangedMeanwhile => ApiError::conflict("booking_changed", message),
+            BookingError::PaidBeyondTotal { .. } => {
+                ApiError::conflict("paid_beyond_total", message)
+            }
             BookingError::ClientNotActive => ApiError::conflict("client_not_active", message),
             BookingError::Client(e) => e.into(),
             BookingError::Wallet(e) => e.into(),
+            BookingError::Package(e) => e.into(),
             BookingError::Availability(e) => e.into(),
             BookingError::Db(e) => e.into(),
         }

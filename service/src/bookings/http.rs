@@ -1,6 +1,7 @@
 use super::{
     Booking, CalendarDay, CancelRequest, CreateRequest, Cursor, Details, ListFilter, ListQuery,
-    Party, PaymentInput, RescheduleRequest, ServicePricing, StaffPermissions, StatusRequest,
+    OptionsRequest, Party, PaymentInput, RescheduleRequest, ServicePricing, StaffPermissions,
+    StatusRequest,
 };
 use crate::{
     auth::Actor,
@@ -26,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_booking))
         .routes(routes!(cancel_booking))
         .routes(routes!(reschedule_booking))
+        .routes(routes!(change_options))
         .routes(routes!(change_status))
         .routes(routes!(record_payment))
         .routes(routes!(client_bookings))
@@ -130,6 +132,22 @@ async fn reschedule_booking(
 ) -> ApiResult<AppJson<Booking>> {
     Ok(AppJson(
         super::reschedule(&state.db, actor, id, &request).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/v1/bookings/{id}/options", tag = "bookings", request_body = OptionsRequest,
+    description = "Sets the booking's add-ons (staff only): priced by the rules the booking was placed with, its end moved by their minutes; setting the same options twice changes nothing the second time.",
+    responses((status = 200, body = Booking),
+        (status = 409, description = "slot_taken, booking_closed, options_fixed, booking_changed, paid_beyond_total"),
+        (status = 422), (status = 403), (status = 404)))]
+async fn change_options(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+    AppJson(request): AppJson<OptionsRequest>,
+) -> ApiResult<AppJson<Booking>> {
+    Ok(AppJson(
+        super::set_options(&state.db, actor, id, &request).await?,
     ))
 }
 

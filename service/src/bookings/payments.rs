@@ -90,6 +90,12 @@ pub async fn prepare_payment(
     if r.amount.is_negative() || r.amount.is_zero() {
         return Err(BookingError::field("amount", "must be positive"));
     }
+    if r.method == PaymentMethod::Package {
+        return Err(BookingError::field(
+            "method",
+            "a package session is taken when booking",
+        ));
+    }
     let status = match r.status.unwrap_or(PaymentRowStatus::Paid) {
         s @ (PaymentRowStatus::Paid | PaymentRowStatus::Pending) => s,
         _ => return Err(BookingError::field("status", "paid or pending")),
@@ -195,6 +201,18 @@ pub async fn pricing(db: &Db, service_id: u64) -> Result<ServicePricing, Booking
             tax_rate_percent: tax.map(Money::from_db),
         },
     })
+}
+
+/// `set_pricing` on the caller's transaction, for a save that writes the service with it.
+pub async fn set_pricing_in(
+    tx: &mut Tx,
+    db: &Db,
+    service_id: u64,
+    p: &ServicePricing,
+) -> Result<(), BookingError> {
+    let (deposit, discount) = p.validate()?;
+    let tax_rate_percent = p.tax_rate_percent.map(Money::amount);
+    save_pricing(tx, db, service_id, deposit, discount, tax_rate_percent).await
 }
 
 pub async fn set_pricing(

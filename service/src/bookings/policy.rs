@@ -254,6 +254,7 @@ pub(super) async fn actions(
         cancel: allow.clone(),
         statuses: Vec::new(),
         record_payment: party.may_take_payments() && !closed,
+        change_options: party.is_staff_side() && party.may_book_on(b.staff_id) && !closed,
     };
     if !party.may_book_on(b.staff_id) {
         out.reschedule = refuse("not_permitted");

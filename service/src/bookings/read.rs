@@ -1,7 +1,7 @@
 //! Reading bookings: one with its four tabs, the actions open to the caller, lists.
 use super::{
     BookingError, Party,
-    domain::{Actions, Booking, Cursor, Details, ListFilter},
+    domain::{Actions, Booking, Cursor, Details, ListFilter, PackagePaid},
     policy::{actions, load_visible, party},
     repo,
 };
@@ -9,6 +9,7 @@ use crate::{
     auth::Actor,
     clients::{self, ClientError},
     db::Db,
+    packages,
     paging::{Page, PageRequest},
     settings,
 };
@@ -27,9 +28,19 @@ pub async fn details(db: &Db, actor: Actor, id: u64) -> Result<Details, BookingE
         .ok_or(ClientError::NotFound)?;
     let settings = settings::load(db).await?;
     let actions = actions(db, party, &booking, &settings, Utc::now()).await?;
-    Ok(Details::build(
-        &booking, lines, payments, history, &client, actions,
-    ))
+    let mut details = Details::build(&booking, lines, payments, history, &client, actions);
+    details.payment.package =
+        packages::used_by_booking(db, id)
+            .await?
+            .map(|(taken, given_back)| PackagePaid {
+                description: taken.description(),
+                client_package_id: taken.client_package_id,
+                name: taken.name,
+                session_number: taken.number,
+                sessions_total: taken.total,
+                given_back,
+            });
+    Ok(details)
 }
 
 /// The fourth tab alone, for lists that offer actions without the rest of the details.

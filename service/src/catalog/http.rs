@@ -10,6 +10,7 @@ use crate::{
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
+    response::Response,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -25,6 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_service, patch_service))
         .routes(routes!(create_staff, list_staff))
         .routes(routes!(get_staff, patch_staff))
+        .routes(routes!(get_staff_avatar))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -292,6 +294,22 @@ async fn get_staff(
         return Err(ApiError::NotFound);
     }
     Ok(AppJson(view(actor, staff)))
+}
+
+#[utoipa::path(get, path = "/v1/staff/{id}/avatar", tag = "catalog",
+    description = "The staff member's photo (uploaded from wp-admin → Volixta → Staff), with the type sniffed at upload; anyone who may see the staff member may see it. 404 when it has none.",
+    responses((status = 200, description = "the image", content_type = "image/*"), (status = 404)))]
+async fn get_staff_avatar(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+) -> ApiResult<Response> {
+    let staff = super::staff_member(&state.db, id).await?;
+    if !staff.active && !actor.is_manager() {
+        return Err(ApiError::NotFound);
+    }
+    let (content_type, image, sha) = super::staff_avatar(&state.db, id).await?;
+    crate::clients::http::stored_image(&content_type, image, &sha)
 }
 
 #[utoipa::path(patch, path = "/v1/staff/{id}", tag = "catalog", request_body = StaffRequest,

@@ -18,6 +18,7 @@ pub use error::{CatalogError, CatalogResult};
 use crate::db::{Db, DbError, Tx};
 use domain::CategoryChoice;
 use repo::StaffFilter;
+use sha2::{Digest, Sha256};
 
 // ---------------------------------------------------------------- locations
 
@@ -75,6 +76,31 @@ pub async fn location(db: &Db, id: u64) -> CatalogResult<Location> {
 pub async fn locations(db: &Db) -> CatalogResult<Vec<Location>> {
     let mut conn = db.pool.get_conn().await?;
     Ok(repo::locations(&mut conn, db, None).await?)
+}
+
+/// The business's time zone: the setting, else the first location's zone (active ones first),
+/// else UTC. Screens show times on it; packages count their days on it.
+pub async fn business_zone(db: &Db) -> Result<chrono_tz::Tz, DbError> {
+    let mut conn = db.pool.get_conn().await?;
+    business_zone_in(&mut conn, db).await
+}
+
+/// [`business_zone`] read on the caller's connection or transaction.
+pub async fn business_zone_in<Q: mysql_async::prelude::Queryable>(
+    conn: &mut Q,
+    db: &Db,
+) -> Result<chrono_tz::Tz, DbError> {
+    let set = crate::settings::load_with(conn, db).await?.timezone;
+    if let Some(zone) = set.as_deref().and_then(|z| z.parse().ok()) {
+        return Ok(zone);
+    }
+    let first = repo::locations(conn, db, None)
+        .await?
+        .into_iter()
+        .min_by_key(|l| (!l.active, l.id));
+    Ok(first
+        .and_then(|l| l.timezone.parse().ok())
+        .unwrap_or(chrono_tz::Tz::UTC))
 }
 
 fn one<T>(mut rows: Vec<T>, missing: CatalogError) -> CatalogResult<T> {
@@ -213,30 +239,48 @@ async fn ensure_exist(
 // ---------------------------------------------------------------- services
 
 pub async fn create_service(db: &Db, request: &ServiceRequest) -> CatalogResult<Service> {
-    let changes = request.validate(true)?;
     let mut tx = db.begin().await?;
-    let category_id = resolve_category(&mut tx, db, &changes.category)
-        .await?
-        .flatten();
-    let id = repo::insert_service(&mut tx, db, &changes, category_id).await?;
-    apply_service_links(&mut tx, db, id, &changes).await?;
-    let service = checked_service(&mut tx, db, id).await?;
+    let service = create_service_in(&mut tx, db, request).await?;
     tx.commit().await?;
     Ok(service)
 }
 
 pub async fn update_service(db: &Db, id: u64, request: &ServiceRequest) -> CatalogResult<Service> {
-    let changes = request.validate(false)?;
     let mut tx = db.begin().await?;
-    if !repo::lock_row(&mut tx, db, "services", id).await? {
-        return Err(CatalogError::ServiceNotFound);
-    }
-    let category_id = resolve_category(&mut tx, db, &changes.category).await?;
-    repo::update_service(&mut tx, db, id, &changes, category_id).await?;
-    apply_service_links(&mut tx, db, id, &changes).await?;
-    let service = checked_service(&mut tx, db, id).await?;
+    let service = update_service_in(&mut tx, db, id, request).await?;
     tx.commit().await?;
     Ok(service)
+}
+
+/// `create_service` on the caller's transaction, for a save that writes more with it (the
+/// service form saves the bookings domain's price rules in the same transaction).
+pub async fn create_service_in(
+    tx: &mut Tx,
+    db: &Db,
+    request: &ServiceRequest,
+) -> CatalogResult<Service> {
+    let changes = request.validate(true)?;
+    let category_id = resolve_category(tx, db, &changes.category).await?.flatten();
+    let id = repo::insert_service(tx, db, &changes, category_id).await?;
+    apply_service_links(tx, db, id, &changes).await?;
+    checked_service(tx, db, id).await
+}
+
+/// `update_service` on the caller's transaction.
+pub async fn update_service_in(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    request: &ServiceRequest,
+) -> CatalogResult<Service> {
+    let changes = request.validate(false)?;
+    if !repo::lock_row(tx, db, "services", id).await? {
+        return Err(CatalogError::ServiceNotFound);
+    }
+    let category_id = resolve_category(tx, db, &changes.category).await?;
+    repo::update_service(tx, db, id, &changes, category_id).await?;
+    apply_service_links(tx, db, id, &changes).await?;
+    checked_service(tx, db, id).await
 }
 
 async fn apply_service_links(
@@ -303,7 +347,69 @@ pub async fn services(db: &Db) -> CatalogResult<Vec<Service>> {
 
 // ---------------------------------------------------------------- staff
 
+/// What saving a staff member does to its photo.
+#[derive(Clone, Copy, Debug)]
+pub enum StaffPhoto<'a> {
+    Keep,
+    /// These bytes, checked as a client's photo is (type from the bytes, 1 MiB at most).
+    Set(&'a [u8]),
+    Remove,
+}
+
 pub async fn create_staff(db: &Db, request: &StaffRequest) -> CatalogResult<Staff> {
+    save_staff(db, None, request, StaffPhoto::Keep).await
+}
+
+pub async fn update_staff(db: &Db, id: u64, request: &StaffRequest) -> CatalogResult<Staff> {
+    save_staff(db, Some(id), request, StaffPhoto::Keep).await
+}
+
+/// Creates (`id` none) or updates a staff member and its photo in one transaction: a refused
+/// schedule stores no photo, and a refused photo changes nothing else.
+pub async fn save_staff(
+    db: &Db,
+    id: Option<u64>,
+    request: &StaffRequest,
+    photo: StaffPhoto<'_>,
+) -> CatalogResult<Staff> {
+    // Checked before anything is written, so that a refused photo leaves no half-saved member.
+    let content_type = match photo {
+        StaffPhoto::Set(image) => Some(
+            crate::clients::check_photo(image)
+                .map_err(|e| CatalogError::field("avatar", e.to_string()))?,
+        ),
+        StaffPhoto::Keep | StaffPhoto::Remove => None,
+    };
+    let (staff, mut tx) = match id {
+        None => insert_staff(db, request).await?,
+        Some(id) => change_staff(db, id, request).await?,
+    };
+    match (photo, content_type) {
+        (StaffPhoto::Set(image), Some(content_type)) => {
+            let sha = hex::encode(Sha256::digest(image));
+            repo::put_staff_avatar(&mut tx, db, staff.id, content_type, image, &sha).await?;
+        }
+        (StaffPhoto::Remove, _) => repo::delete_staff_avatar(&mut tx, db, staff.id).await?,
+        _ => {}
+    }
+    tx.commit().await?;
+    Ok(staff)
+}
+
+/// The staff member's photo: its type, bytes and hash.
+pub async fn staff_avatar(db: &Db, id: u64) -> CatalogResult<(String, Vec<u8>, String)> {
+    let mut conn = db.pool.get_conn().await?;
+    repo::staff_avatar(&mut conn, db, id)
+        .await?
+        .ok_or(CatalogError::StaffNotFound)
+}
+
+pub async fn has_staff_avatar(db: &Db, id: u64) -> CatalogResult<bool> {
+    let mut conn = db.pool.get_conn().await?;
+    Ok(repo::has_staff_avatar(&mut conn, db, id).await?)
+}
+
+async fn insert_staff(db: &Db, request: &StaffRequest) -> CatalogResult<(Staff, Tx)> {
     let changes = request.validate(true)?;
     let mut tx = db.begin().await?;
     let id = match repo::insert_staff(&mut tx, db, &changes)
@@ -321,11 +427,10 @@ pub async fn create_staff(db: &Db, request: &StaffRequest) -> CatalogResult<Staf
         repo::staff(&mut tx, db, StaffFilter::One(id)).await?,
         CatalogError::StaffNotFound,
     )?;
-    tx.commit().await?;
-    Ok(staff)
+    Ok((staff, tx))
 }
 
-pub async fn update_staff(db: &Db, id: u64, request: &StaffRequest) -> CatalogResult<Staff> {
+async fn change_staff(db: &Db, id: u64, request: &StaffRequest) -> CatalogResult<(Staff, Tx)> {
     let changes = request.validate(false)?;
     let mut tx = db.begin().await?;
     if !repo::lock_row(&mut tx, db, "staff", id).await? {
@@ -346,8 +451,7 @@ pub async fn update_staff(db: &Db, id: u64, request: &StaffRequest) -> CatalogRe
         repo::staff(&mut tx, db, StaffFilter::One(id)).await?,
         CatalogError::StaffNotFound,
     )?;
-    tx.commit().await?;
-    Ok(staff)
+    Ok((staff, tx))
 }
 
 async fn apply_staff_links(

@@ -463,6 +463,18 @@ pub struct Client {
 }
 
 impl Client {
+    /// The uploaded photo's path for the plugin's proxy (`img[data-volixta-image]`), versioned
+    /// by the last change so a new photo is not taken from the browser's cache; none without one.
+    pub fn photo_path(&self) -> Option<String> {
+        (self.avatar.as_deref() == Some(UPLOADED_AVATAR)).then(|| {
+            format!(
+                "clients/{}/avatar?v={}",
+                self.id,
+                self.updated_at.timestamp()
+            )
+        })
+    }
+
     pub fn full_name(&self) -> String {
         if self.last_name.is_empty() {
             self.first_name.clone()

@@ -216,10 +216,16 @@ async fn get_avatar(
 ) -> ApiResult<Response> {
     super::authorize_read(&state.db, actor, id).await?;
     let (content_type, image, sha) = super::avatar(&state.db, id).await?;
-    let content_type = HeaderValue::from_str(&content_type)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored avatar type: {e}")))?;
+    stored_image(&content_type, image, &sha)
+}
+
+/// An uploaded photo as served back: its sniffed type, never sniffed again by the browser,
+/// sandboxed in case a browser ever opens it as a document, and its hash as the ETag.
+pub(crate) fn stored_image(content_type: &str, image: Vec<u8>, sha: &str) -> ApiResult<Response> {
+    let content_type = HeaderValue::from_str(content_type)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored image type: {e}")))?;
     let etag = HeaderValue::from_str(&format!("\"{sha}\""))
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored avatar hash: {e}")))?;
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored image hash: {e}")))?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),

@@ -59,6 +59,22 @@ pub(crate) fn record(
     }
 }
 
+/// Installs the triggers that keep the number of live clients of each status and group (what
+/// the Clients screen's quick filters show). A database user without the TRIGGER privilege (or
+/// SUPER, with binary logging on) keeps working without them: the counts then stay NULL and
+/// readers count the clients on each read.
+pub async fn install_count_triggers(db: &Db) -> anyhow::Result<()> {
+    let mut conn = db.pool.get_conn().await?;
+    match repo::install_count_triggers(&mut conn, db).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_missing_privilege() => {
+            tracing::warn!(error = %e, "the client count triggers could not be created; the database user lacks the privilege");
+            Ok(())
+        }
+        Err(e) => Err(e.into_inner().into()),
+    }
+}
+
 pub async fn create(db: &Db, actor: Actor, input: ClientInput) -> ClientResult<Client> {
     let mut tx = db.begin().await?;
     let client = create_in(&mut tx, db, actor, input).await?;
@@ -195,6 +211,12 @@ pub async fn own_client_id(db: &Db, actor: Actor) -> ClientResult<u64> {
 pub async fn live_client_of(db: &Db, wp_user_id: u64) -> Result<Option<u64>, DbError> {
     let mut conn = db.pool.get_conn().await?;
     Ok(repo::live_id_for_wp_user(&mut conn, db, wp_user_id).await?)
+}
+
+/// Whether a client (live or deleted) already has this e-mail, read in the caller's
+/// transaction: the booking form asks before it creates one, under a lock of its own.
+pub async fn email_taken(tx: &mut Tx, db: &Db, email: &str) -> Result<bool, DbError> {
+    Ok(repo::email_taken(tx, db, email).await?)
 }
 
 /// What a client may do online, for the bookings domain.

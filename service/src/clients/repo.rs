@@ -7,6 +7,7 @@ use mysql_async::{
 use std::collections::HashMap;
 
 mod avatars;
+mod counts;
 mod groups;
 mod imports;
 mod list;
@@ -21,6 +22,7 @@ pub const UNIQUE_STATUS_NAME: &str = "uq_name";
 pub const UNIQUE_GROUP_NAME: &str = "uq_name";
 
 pub use avatars::*;
+pub use counts::install_count_triggers;
 pub use groups::*;
 pub use imports::*;
 pub use list::*;
@@ -176,6 +178,22 @@ pub async fn live_id_for_wp_user<Q: Queryable>(
         (wp_user_id,),
     )
     .await
+}
+
+/// Whether any client, live or deleted, has this e-mail (compared as the column's collation
+/// does: without regard to case).
+pub async fn email_taken<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    email: &str,
+) -> Result<bool, mysql_async::Error> {
+    let found: Option<u8> = conn
+        .exec_first(
+            db.sql("SELECT 1 FROM {p}volixta_clients WHERE email = ? LIMIT 1"),
+            (email.trim(),),
+        )
+        .await?;
+    Ok(found.is_some())
 }
 
 /// The group ids of each of `ids`, in one query.

@@ -232,20 +232,6 @@ pub fn buckets(client_id: u64, address: Option<&str>) -> Vec<Bucket> {
     buckets
 }
 
-/// The address the plugin forwards in `X-Volixta-Client-Ip`, in one canonical text form.
-pub fn client_address(header: Option<&str>) -> Option<String> {
-    header?
-        .trim()
-        .parse::<std::net::IpAddr>()
-        .ok()
-        .map(|ip| match ip {
-            std::net::IpAddr::V6(v6) => v6
-                .to_ipv4_mapped()
-                .map_or_else(|| v6.to_string(), |v4| v4.to_string()),
-            std::net::IpAddr::V4(v4) => v4.to_string(),
-        })
-}
-
 /// A new code's checked terms.
 #[derive(Clone, Debug)]
 pub struct NewCode {
@@ -434,24 +420,6 @@ mod tests {
             ]
         );
         assert_eq!(buckets(7, None).len(), 1);
-    }
-
-    #[test]
-    fn addresses_are_canonical() {
-        assert_eq!(
-            client_address(Some(" 203.0.113.9 ")),
-            Some("203.0.113.9".into())
-        );
-        assert_eq!(
-            client_address(Some("::ffff:203.0.113.9")),
-            Some("203.0.113.9".into())
-        );
-        assert_eq!(
-            client_address(Some("2001:DB8::1")),
-            Some("2001:db8::1".into())
-        );
-        assert_eq!(client_address(Some("not an ip")), None);
-        assert_eq!(client_address(None), None);
     }
 
     #[test]

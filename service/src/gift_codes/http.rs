@@ -25,10 +25,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-/// The visitor's address as the plugin saw it (`REMOTE_ADDR`), for throttling wrong codes per
-/// address. It is not part of the signature; only the plugin can reach the service.
-pub const CLIENT_IP_HEADER: &str = "x-volixta-client-ip";
-
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_gift_code, list_gift_codes))
@@ -69,7 +65,7 @@ pub struct ListQuery {
     pub limit: Option<u16>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct RedeemRequest {
     pub code: String,
 }
@@ -210,16 +206,25 @@ async fn redeem_gift_code(
     headers: HeaderMap,
     request: Idempotent<RedeemRequest>,
 ) -> ApiResult<Response> {
+    redeem(&state, &headers, request).await
+}
+
+/// A client redeems a code for itself, throttled per client and per the visitor's address;
+/// the client portal's form goes through here too.
+pub(crate) async fn redeem(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: Idempotent<RedeemRequest>,
+) -> ApiResult<Response> {
     let actor = request.actor;
     if actor.role != Role::Client {
         return Err(ApiError::Forbidden);
     }
     let client_id = clients::own_client_id(&state.db, actor).await?;
-    let address =
-        super::domain::client_address(headers.get(CLIENT_IP_HEADER).and_then(|v| v.to_str().ok()));
+    let address = crate::auth::visitor_address(headers);
     let (db, keys, typed, address) = (
         &state.db,
-        &keys(&state),
+        &keys(state),
         request.command.code.as_str(),
         address.as_deref(),
     );

@@ -73,6 +73,12 @@ pub async fn create(
 
 /// The code in clear, for the e-mail a manager asked for. None if the key that sealed it is
 /// gone: a data key no longer set, or a shared secret changed since (for codes it sealed).
+/// Stamps a send request once its e-mail has left.
+pub async fn mark_sent(db: &Db, send_id: u64) -> Result<(), DbError> {
+    let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
+    repo::mark_sent(&mut conn, db, send_id).await
+}
+
 pub async fn reveal_code(
     db: &Db,
     keys: &CodeKeys,
@@ -275,7 +281,7 @@ pub fn send_targets(client_ids: &[u64]) -> Result<Vec<u64>, GiftCodeError> {
 }
 
 /// Records a manager's request to e-mail the code to each client of `send_targets` (one row
-/// each); the notifications worker sends them.
+/// each) and writes each e-mail in the same transaction; the outbox's workers send them.
 pub async fn request_send(
     tx: &mut Tx,
     db: &Db,
@@ -315,6 +321,7 @@ pub async fn request_send(
     let mut first = None;
     for client_id in client_ids {
         let send_id = repo::insert_send(tx, db, id, *client_id, &actor.to_string()).await?;
+        crate::notifications::gift_code_send(tx, db, send_id, id, *client_id).await?;
         first.get_or_insert(send_id);
     }
     Ok(repo::sends_of(tx, db, id, first.unwrap_or(0).saturating_sub(1)).await?)

@@ -404,6 +404,19 @@ pub async fn insert_send(
     Ok(tx.last_insert_id().unwrap_or_default())
 }
 
+/// Stamps a send request once its e-mail has left; a second stamp keeps the first time.
+pub async fn mark_sent<Q: Queryable>(conn: &mut Q, db: &Db, send_id: u64) -> Result<(), DbError> {
+    conn.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_gift_code_sends SET sent_at = UTC_TIMESTAMP(6) \
+             WHERE id = ? AND sent_at IS NULL",
+        ),
+        (send_id,),
+    )
+    .await
+    .map_err(DbError::from)
+}
+
 pub async fn sends_of<Q: Queryable>(
     conn: &mut Q,
     db: &Db,

@@ -158,6 +158,17 @@ impl<C> Idempotent<C> {
         }
     }
 
+    /// Whether this request repeats one that was already answered (same key, same request):
+    /// `run` will only replay that answer, so what counts attempts (a rate limit) can leave it
+    /// out. A plain read: a first attempt still in flight is not answered yet, and `run` stays
+    /// the one that decides.
+    pub async fn is_answered_repeat(&self, db: &Db) -> Result<bool, ApiError> {
+        let Some(key) = &self.key else {
+            return Ok(false);
+        };
+        Ok(repo::answered(db, self.actor, key, &self.fingerprint).await?)
+    }
+
     /// `None` when this request may go ahead (no key, or the first with it); the stored answer
     /// when it is a repeat.
     async fn claim<E>(&self, tx: &mut Tx, db: &Db) -> Result<Option<Response>, Failure<E>> {

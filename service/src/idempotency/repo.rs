@@ -48,6 +48,26 @@ pub async fn load(
     })
 }
 
+/// Whether the key already holds the committed answer to this very request (same fingerprint).
+pub async fn answered(
+    db: &Db,
+    actor: Actor,
+    key: &IdempotencyKey,
+    request_hash: &str,
+) -> Result<bool, DbError> {
+    let mut conn = db.pool.get_conn().await?;
+    let row: Option<u8> = conn
+        .exec_first(
+            db.sql(
+                "SELECT 1 FROM {p}volixta_idempotency \
+                 WHERE actor = ? AND idem_key = ? AND request_hash = ? AND status_code IS NOT NULL",
+            ),
+            (actor.to_string(), key.as_str(), request_hash),
+        )
+        .await?;
+    Ok(row.is_some())
+}
+
 pub async fn save(
     tx: &mut Tx,
     db: &Db,

@@ -83,6 +83,21 @@ pub async fn balance<S: LedgerSpec>(
     repo::balance::<S, _>(&mut conn, db, client_id).await
 }
 
+/// Makes the ledger's rows unchangeable in the database itself: triggers refuse every UPDATE and
+/// DELETE, whoever sends it (this service, a plugin, SQL by hand). A database user without the
+/// TRIGGER privilege (or SUPER, with binary logging on) keeps working without them.
+pub async fn install_append_only_guard<S: LedgerSpec>(db: &Db) -> anyhow::Result<()> {
+    let mut conn = db.pool.get_conn().await?;
+    match repo::install_append_only_triggers::<S, _>(&mut conn, db).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_missing_privilege() => {
+            tracing::warn!(error = %e, table = S::TABLE, "a ledger's append-only triggers could not be created; the database user lacks the privilege");
+            Ok(())
+        }
+        Err(e) => Err(e.into_inner().into()),
+    }
+}
+
 pub async fn history<S: LedgerSpec>(db: &Db, query: &History) -> Result<Page<S::Row>, DbError> {
     let mut conn = db.pool.get_conn().await?;
     let rows = repo::history::<S, _>(&mut conn, db, query).await?;

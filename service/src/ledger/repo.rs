@@ -143,3 +143,32 @@ pub async fn history<S: LedgerSpec, Q: Queryable>(
     params.push(query.page.rows_to_read().into());
     conn.exec(db.sql(&sql), params).await.map_err(DbError::from)
 }
+
+/// Triggers that refuse UPDATE and DELETE on the spec's ledger, whatever code or person tries.
+/// Checked first rather than `CREATE TRIGGER IF NOT EXISTS`, which MySQL 8 does not know.
+pub async fn install_append_only_triggers<S: LedgerSpec, Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+) -> Result<(), DbError> {
+    let table = db.sql(S::TABLE);
+    for (name, event) in [("no_update", "UPDATE"), ("no_delete", "DELETE")] {
+        let trigger = format!("{table}_{name}");
+        let exists: Option<u8> = conn
+            .exec_first(
+                "SELECT 1 FROM information_schema.TRIGGERS \
+                 WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = ?",
+                (&trigger,),
+            )
+            .await?;
+        if exists.is_some() {
+            continue;
+        }
+        let label = table.trim_start_matches(db.prefix());
+        conn.query_drop(format!(
+            "CREATE TRIGGER {trigger} BEFORE {event} ON {table} FOR EACH ROW \
+             SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{label} is append-only'"
+        ))
+        .await?;
+    }
+    Ok(())
+}

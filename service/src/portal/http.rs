@@ -1,16 +1,239 @@
-use crate::{auth::Actor, error::ApiResult, state::AppState};
-use axum::{extract::State, response::Html};
+//! The portal's routes: the page (`GET /v1/render/customer_profile`, fixed by the contract), the
+//! slot picker's own navigation, and the forms of the page. Every form answers the whole portal
+//! again (in the state its query names) with what was done or the domain's reason beside the
+//! field; each runs through its domain's idempotent path, keyed by the form's rendered key.
+use super::{PortalForms, PortalState, ProfileForm};
+use crate::{
+    admin::{
+        bookings::http::{CancelForm, RescheduleForm, cancel, reschedule},
+        http::locale,
+        picker::{self, PickerQuery},
+        profile::Notice,
+    },
+    auth::Actor,
+    bookings, clients,
+    error::{ApiError, ApiResult},
+    gift_codes::http::RedeemRequest,
+    idempotency::Idempotent,
+    state::AppState,
+};
+use axum::{
+    extract::{Path, RawQuery, Request, State},
+    http::HeaderMap,
+    response::Html,
+};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(render_customer_profile))
+    OpenApiRouter::new()
+        .routes(routes!(render_customer_profile))
+        .routes(routes!(slot_picker))
+        .routes(routes!(cancel_booking))
+        .routes(routes!(reschedule_booking))
+        .routes(routes!(redeem_gift_code))
+        .routes(routes!(save_profile))
+}
+
+async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    actor: Actor,
+    view: &PortalState,
+    forms: PortalForms,
+) -> ApiResult<Html<String>> {
+    let locale = locale(headers);
+    let screen = super::portal(state, actor, &locale, view, forms).await?;
+    Ok(Html(state.templates.render_in(
+        "customer_profile.html",
+        &locale,
+        &screen,
+    )?))
 }
 
 #[utoipa::path(get, path = "/v1/render/customer_profile", tag = "portal",
+    description = "The client portal of `[volixta_customer_profile]` for the client the actor is: upcoming bookings as cards and a calendar of the days with bookings, the history (`from`, `to` as dates, `status`, `payment_status`, `cursor`), a booking's sheet (`booking`, `tab`: details, customer, payment, actions; another client's booking is 404), the wallet (`wallet`: movements before this id), the profile form. Times in `tz` (an IANA zone; the business's when absent). Unknown keys are ignored.",
     responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]
 async fn render_customer_profile(
     State(state): State<AppState>,
     actor: Actor,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<Html<String>> {
-    Ok(Html(super::customer_profile(&state, actor).await?))
+    let view = PortalState::parse(raw.as_deref());
+    answer(&state, &headers, actor, &view, PortalForms::default()).await
+}
+
+#[utoipa::path(get, path = "/v1/render/portal/slot-picker", tag = "portal",
+    description = "The slot picker of a booking's Reschedule tab in the portal (the same picker and query as `GET /v1/render/admin/slot-picker`), for the client's own booking `reschedule_booking_id` only; slots as this client may book them (notice and hours apply).",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404), (status = 422)))]
+async fn slot_picker(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Html<String>> {
+    clients::own_client_id(&state.db, actor).await?;
+    let q = PickerQuery::parse(raw.as_deref())?;
+    // A client picks only a new time for one of its own bookings.
+    let booking = q.reschedule_booking_id.ok_or(ApiError::NotFound)?;
+    bookings::may_look_past(&state.db, actor, booking).await?;
+    let locale = locale(&headers);
+    let mut picker = picker::view(&state.db, actor, &locale, &q).await?;
+    picker.route = super::PICKER_ROUTE;
+    Ok(Html(state.templates.render_in(
+        "admin/_slot_picker.html",
+        &locale,
+        &serde_json::json!({ "picker": picker }),
+    )?))
+}
+
+/// The portal a form was posted from (its query), with the sheet of `id` open on Actions.
+fn actions_of(raw: Option<&str>, id: u64) -> PortalState {
+    let mut view = PortalState::parse(raw);
+    view.booking = Some(id);
+    view.tab = crate::admin::bookings::PanelTab::Actions;
+    view
+}
+
+#[utoipa::path(post, path = "/v1/render/portal/booking/{id}/cancel", tag = "portal",
+    request_body(content = String, content_type = "application/json", description = "`{reason}`, optional"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "the key the Actions tab rendered with its form")),
+    description = "The client cancels its own booking within its permission level and the minimum change notice (the bookings domain's cancellation, refunding to the wallet as the settings say); answers the portal with the sheet's Actions tab saying what was done, or why not.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]
+async fn cancel_booking(
+    State(state): State<AppState>,
+    Path(id): Path<u64>,
+    RawQuery(raw): RawQuery,
+    request: Request,
+) -> ApiResult<Html<String>> {
+    let headers = request.headers().clone();
+    let request = Idempotent::<CancelForm>::with_optional_body(request, &state).await?;
+    let actor = request.actor;
+    clients::own_client_id(&state.db, actor).await?;
+    let mut forms = PortalForms::default();
+    forms.sheet_notice = cancel(&state, id, request, &mut forms.sheet).await?;
+    answer(
+        &state,
+        &headers,
+        actor,
+        &actions_of(raw.as_deref(), id),
+        forms,
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/v1/render/portal/booking/{id}/reschedule", tag = "portal",
+    request_body(content = String, content_type = "application/json", description = "The slot picker's fields: `{slot: START_STAFF_ID, timezone, date, month}`"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "the key the Actions tab rendered with its form")),
+    description = "The client moves its own booking to a slot the picker offered, within its permission level and the minimum change notice; answers the portal with the sheet's Actions tab saying what was done, or the domain's reason and the nearest free slots.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]
+async fn reschedule_booking(
+    State(state): State<AppState>,
+    Path(id): Path<u64>,
+    RawQuery(raw): RawQuery,
+    request: Request,
+) -> ApiResult<Html<String>> {
+    let headers = request.headers().clone();
+    let request = Idempotent::<RescheduleForm>::with_optional_body(request, &state).await?;
+    let actor = request.actor;
+    clients::own_client_id(&state.db, actor).await?;
+    let mut forms = PortalForms::default();
+    forms.sheet_notice = reschedule(&state, id, request, &mut forms.sheet).await?;
+    answer(
+        &state,
+        &headers,
+        actor,
+        &actions_of(raw.as_deref(), id),
+        forms,
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/v1/render/portal/gift-code", tag = "portal",
+    request_body(content = String, content_type = "application/json", description = "`{code}`"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "the key the wallet's form rendered with")),
+    description = "The client redeems a gift code (as `POST /v1/gift-codes/redeem`, throttled the same way); answers the portal with the new balance, or the reason beside the field.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]
+async fn redeem_gift_code(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    request: Request,
+) -> ApiResult<Html<String>> {
+    let headers = request.headers().clone();
+    let request = Idempotent::<RedeemRequest>::with_optional_body(request, &state).await?;
+    let actor = request.actor;
+    clients::own_client_id(&state.db, actor).await?;
+    let typed = request.command.code.clone();
+    let mut forms = PortalForms::default();
+    if typed.trim().is_empty() {
+        forms.gift_error = Some("Type the code from your gift card.".into());
+    } else {
+        match crate::gift_codes::http::redeem(&state, &headers, request).await {
+            Ok(_) => forms.notice = Some(Notice::done("code_applied", "", "")),
+            Err(e) => {
+                forms.gift_error = Some(refused(e)?);
+                forms.gift_code = typed;
+            }
+        }
+    }
+    let view = PortalState::parse(raw.as_deref());
+    answer(&state, &headers, actor, &view, forms).await
+}
+
+/// What a refusal says to the client; anything but a refusal is not the form's to show.
+fn refused(e: ApiError) -> ApiResult<String> {
+    match e {
+        ApiError::Invalid { message, .. } | ApiError::Conflict { message, .. } => Ok(message),
+        ApiError::TooManyRequests => Ok("Too many wrong codes. Try again in a few minutes.".into()),
+        other => Err(other),
+    }
+}
+
+#[utoipa::path(post, path = "/v1/render/portal/profile", tag = "portal",
+    request_body(content = String, content_type = "application/json", description = "`{first_name, last_name, phone, street, zip, city, avatar, avatar_image}`: `avatar` a default avatar's name, `upload` or empty; `avatar_image` a new photo as a `data:` URL"),
+    description = "The client edits its own profile fields through the clients domain (which refuses any other), then stores a photo chosen with it; answers the portal with what was saved, or the reasons beside the fields and nothing saved.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]
+async fn save_profile(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    request: Request,
+) -> ApiResult<Html<String>> {
+    let headers = request.headers().clone();
+    // Saving the same fields twice is the same profile, so the key is read but needs no claim.
+    let request = Idempotent::<ProfileForm>::with_optional_body(request, &state).await?;
+    let actor = request.actor;
+    let db = &state.db;
+    let client_id = clients::own_client_id(db, actor).await?;
+    let form = request.command;
+    // Both checked before anything is written: a bad photo saves no name either.
+    let checked = form
+        .input()
+        .and_then(|input| form.photo().map(|photo| (input, photo)));
+    let saved = match checked {
+        Err(e) => Err(e),
+        Ok((input, photo)) => match clients::update(db, actor, client_id, input).await {
+            Ok(_) => match photo {
+                Some(image) => clients::upload_avatar(db, actor, client_id, &image)
+                    .await
+                    .map(drop)
+                    .map_err(ApiError::from),
+                None => Ok(()),
+            },
+            Err(e) => Err(e.into()),
+        },
+    };
+    let mut forms = PortalForms::default();
+    match saved {
+        Ok(()) => forms.notice = Some(Notice::done("saved", "", "")),
+        Err(ApiError::Invalid { fields, .. }) if !fields.is_empty() => {
+            forms.profile_errors = fields;
+            forms.profile = Some(form);
+        }
+        Err(e) => {
+            forms.notice = Some(Notice::refused(refused(e)?));
+            forms.profile = Some(form);
+        }
+    }
+    let view = PortalState::parse(raw.as_deref());
+    answer(&state, &headers, actor, &view, forms).await
 }

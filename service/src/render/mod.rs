@@ -21,6 +21,34 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../shortcodes/customer_profile.html"),
     ),
     (
+        "booking_form.html",
+        include_str!("../../../shortcodes/booking_form.html"),
+    ),
+    (
+        "portal/_card.html",
+        include_str!("../../../shortcodes/portal/_card.html"),
+    ),
+    (
+        "portal/_sheet.html",
+        include_str!("../../../shortcodes/portal/_sheet.html"),
+    ),
+    (
+        "portal/_wallet.html",
+        include_str!("../../../shortcodes/portal/_wallet.html"),
+    ),
+    (
+        "portal/_packages.html",
+        include_str!("../../../shortcodes/portal/_packages.html"),
+    ),
+    (
+        "portal/_invoices.html",
+        include_str!("../../../shortcodes/portal/_invoices.html"),
+    ),
+    (
+        "portal/_profile.html",
+        include_str!("../../../shortcodes/portal/_profile.html"),
+    ),
+    (
         "admin/clients.html",
         include_str!("../../../shortcodes/admin/clients.html"),
     ),
@@ -35,6 +63,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "admin/credits.html",
         include_str!("../../../shortcodes/admin/credits.html"),
+    ),
+    (
+        "admin/packages.html",
+        include_str!("../../../shortcodes/admin/packages.html"),
     ),
     (
         "admin/_slot_picker.html",
@@ -101,6 +133,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../shortcodes/admin/booking_calendar.html"),
     ),
     (
+        "admin/my_bookings.html",
+        include_str!("../../../shortcodes/admin/my_bookings.html"),
+    ),
+    (
         "admin/client_duplicates.html",
         include_str!("../../../shortcodes/admin/client_duplicates.html"),
     ),
@@ -111,6 +147,42 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "admin/client_import.html",
         include_str!("../../../shortcodes/admin/client_import.html"),
+    ),
+    (
+        "emails/booking.subject.txt",
+        include_str!("../../../shortcodes/emails/booking.subject.txt"),
+    ),
+    (
+        "emails/booking.txt",
+        include_str!("../../../shortcodes/emails/booking.txt"),
+    ),
+    (
+        "emails/booking.html",
+        include_str!("../../../shortcodes/emails/booking.html"),
+    ),
+    (
+        "emails/gift_code.subject.txt",
+        include_str!("../../../shortcodes/emails/gift_code.subject.txt"),
+    ),
+    (
+        "emails/gift_code.txt",
+        include_str!("../../../shortcodes/emails/gift_code.txt"),
+    ),
+    (
+        "emails/gift_code.html",
+        include_str!("../../../shortcodes/emails/gift_code.html"),
+    ),
+    (
+        "emails/notice.subject.txt",
+        include_str!("../../../shortcodes/emails/notice.subject.txt"),
+    ),
+    (
+        "emails/notice.txt",
+        include_str!("../../../shortcodes/emails/notice.txt"),
+    ),
+    (
+        "emails/notice.html",
+        include_str!("../../../shortcodes/emails/notice.html"),
     ),
 ];
 

@@ -22,6 +22,11 @@ pub async fn post(tx: &mut Tx, db: &Db, entry: Entry) -> Result<LedgerRow, Rewar
     Ok(ledger::post::<repo::Ledger>(tx, db, &entry).await?)
 }
 
+/// Makes the points ledger append-only in the database itself, as the wallet's is.
+pub async fn install_append_only_guard(db: &Db) -> anyhow::Result<()> {
+    ledger::install_append_only_guard::<repo::Ledger>(db).await
+}
+
 pub async fn balance(db: &Db, client_id: u64) -> Result<u64, RewardError> {
     ledger::balance::<repo::Ledger>(db, client_id)
         .await?

@@ -31,6 +31,26 @@ pub struct Settings {
     pub locale: Option<String>,
     /// `auto` (the locale's habit), `12h` or `24h`.
     pub time_format: String,
+    /// Visitors of the booking form may leave the rest to be paid on site; when off, what the
+    /// form books must be paid online (credits, or WooCommerce once it is configured).
+    pub pay_on_site: bool,
+    /// Who receives the managers' copy of every booking e-mail.
+    pub manager_emails: Vec<String>,
+    /// The address clients' answers to Volixta's e-mails go to; `null`: the sender's.
+    pub mail_reply_to: Option<String>,
+    /// The business's name and postal address, printed in every e-mail.
+    pub business_name: String,
+    pub business_address: String,
+    /// A reminder leaves this many hours before a booking (to clients who want reminders);
+    /// 0 sends none.
+    pub reminder_hours_before: u32,
+    /// The series invoice numbers start with: `INV` gives `INV-2026-000001`. Each series
+    /// counts on its own, one gapless sequence per year.
+    pub invoice_series: String,
+    /// The series of credit notes (`CN-2026-000001`).
+    pub credit_note_series: String,
+    /// VAT or tax number, printed on invoices.
+    pub business_tax_number: String,
 }
 
 impl Default for Settings {
@@ -48,6 +68,15 @@ impl Default for Settings {
             timezone: None,
             locale: None,
             time_format: "auto".into(),
+            pay_on_site: true,
+            manager_emails: Vec::new(),
+            mail_reply_to: None,
+            business_name: String::new(),
+            business_address: String::new(),
+            reminder_hours_before: 24,
+            invoice_series: "INV".into(),
+            credit_note_series: "CN".into(),
+            business_tax_number: String::new(),
         }
     }
 }
@@ -76,6 +105,18 @@ pub struct SettingsPatch {
     #[schema(value_type = Option<String>)]
     pub locale: Option<Option<String>>,
     pub time_format: Option<String>,
+    pub pay_on_site: Option<bool>,
+    pub manager_emails: Option<Vec<String>>,
+    /// `null` answers go to the sender again.
+    #[serde(default, with = "serde_with_double_option")]
+    #[schema(value_type = Option<String>)]
+    pub mail_reply_to: Option<Option<String>>,
+    pub business_name: Option<String>,
+    pub business_address: Option<String>,
+    pub reminder_hours_before: Option<u32>,
+    pub invoice_series: Option<String>,
+    pub credit_note_series: Option<String>,
+    pub business_tax_number: Option<String>,
 }
 
 /// Tells an explicit `null` (Some(None)) from an absent key (None).
@@ -102,7 +143,7 @@ mod serde_with_double_option {
 impl SettingsPatch {
     pub fn validate(&self) -> Result<(), SettingsError> {
         const WEEK: u32 = 7 * 24 * 60;
-        let checks: [(&'static str, Option<u32>, u32, u32); 4] = [
+        let checks: [(&'static str, Option<u32>, u32, u32); 5] = [
             (
                 "min_booking_notice_minutes",
                 self.min_booking_notice_minutes,
@@ -121,6 +162,12 @@ impl SettingsPatch {
                 self.max_booking_ahead_days,
                 1,
                 3 * 366,
+            ),
+            (
+                "reminder_hours_before",
+                self.reminder_hours_before,
+                0,
+                14 * 24,
             ),
         ];
         for (field, value, min, max) in checks {
@@ -155,6 +202,38 @@ impl SettingsPatch {
         {
             return Err(SettingsError::TimeFormat);
         }
+        if let Some(addresses) = &self.manager_emails
+            && (addresses.len() > 20 || !addresses.iter().all(|a| is_email(a)))
+        {
+            return Err(SettingsError::Email("manager_emails"));
+        }
+        if let Some(Some(address)) = &self.mail_reply_to
+            && !is_email(address)
+        {
+            return Err(SettingsError::Email("mail_reply_to"));
+        }
+        for (field, text, max) in [
+            ("business_name", &self.business_name, 200),
+            ("business_address", &self.business_address, 500),
+            ("business_tax_number", &self.business_tax_number, 60),
+        ] {
+            if text.as_ref().is_some_and(|t| t.chars().count() > max) {
+                return Err(SettingsError::TooLong { field, max });
+            }
+        }
+        for (field, series) in [
+            ("invoice_series", &self.invoice_series),
+            ("credit_note_series", &self.credit_note_series),
+        ] {
+            if let Some(series) = series
+                && !is_series(series)
+            {
+                return Err(SettingsError::Text {
+                    field,
+                    message: "1 to 12 capital letters, digits or dashes, not ending with a dash",
+                });
+            }
+        }
         Ok(())
     }
 
@@ -162,7 +241,7 @@ impl SettingsPatch {
     pub fn rows(&self) -> Vec<(&'static str, serde_json::Value)> {
         let value = serde_json::to_value(self).unwrap_or_default();
         let mut rows = Vec::new();
-        let present: [(&'static str, bool); 12] = [
+        let present: [(&'static str, bool); 21] = [
             (
                 "min_booking_notice_minutes",
                 self.min_booking_notice_minutes.is_some(),
@@ -190,6 +269,18 @@ impl SettingsPatch {
             ("timezone", self.timezone.is_some()),
             ("locale", self.locale.is_some()),
             ("time_format", self.time_format.is_some()),
+            ("pay_on_site", self.pay_on_site.is_some()),
+            ("manager_emails", self.manager_emails.is_some()),
+            ("mail_reply_to", self.mail_reply_to.is_some()),
+            ("business_name", self.business_name.is_some()),
+            ("business_address", self.business_address.is_some()),
+            (
+                "reminder_hours_before",
+                self.reminder_hours_before.is_some(),
+            ),
+            ("invoice_series", self.invoice_series.is_some()),
+            ("credit_note_series", self.credit_note_series.is_some()),
+            ("business_tax_number", self.business_tax_number.is_some()),
         ];
         for (name, is_present) in present {
             if is_present {
@@ -198,6 +289,27 @@ impl SettingsPatch {
         }
         rows
     }
+}
+
+/// An address an e-mail can be sent to: one `@`, something on both sides, no spaces or
+/// characters that would end a mail header.
+pub fn is_email(raw: &str) -> bool {
+    raw.len() <= 254
+        && raw.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.contains('@')
+        })
+        && !raw
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+}
+
+/// An invoice series: what a number starts with, before `-YYYY-NNNNNN`.
+fn is_series(raw: &str) -> bool {
+    (1..=12).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        && !raw.ends_with('-')
 }
 
 /// A WordPress locale name: a language (`fr`), or a language and a region (`de_DE`, `pt_BR`).
@@ -253,6 +365,17 @@ mod tests {
             };
             assert_eq!(p.validate().is_ok(), ok, "{locale}");
         }
+        let p = SettingsPatch {
+            manager_emails: Some(vec!["boss@example.com".into(), "not an address".into()]),
+            ..Default::default()
+        };
+        assert!(p.validate().is_err());
+        let p = SettingsPatch {
+            manager_emails: Some(vec!["boss@example.com".into()]),
+            mail_reply_to: Some(Some("desk@example.com".into())),
+            ..Default::default()
+        };
+        assert!(p.validate().is_ok());
         let p = SettingsPatch {
             time_format: Some("13h".into()),
             ..Default::default()

@@ -21,6 +21,15 @@ pub enum SettingsError {
     TimeFormat,
     #[error("timezone must be an IANA time zone like Europe/Paris")]
     TimeZone,
+    #[error("{0}: e-mail addresses like name@example.com")]
+    Email(&'static str),
+    #[error("{field} is at most {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("{field}: {message}")]
+    Text {
+        field: &'static str,
+        message: &'static str,
+    },
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -35,6 +44,8 @@ impl SettingsError {
             Self::Locale => Some("locale"),
             Self::TimeFormat => Some("time_format"),
             Self::TimeZone => Some("timezone"),
+            Self::Email(field) | Self::TooLong { field, .. } => Some(field),
+            Self::Text { field, .. } => Some(field),
             Self::Db(_) => None,
         }
     }
@@ -62,6 +73,10 @@ impl From<SettingsError> for ApiError {
             SettingsError::Locale => ApiError::field("locale", message),
             SettingsError::TimeFormat => ApiError::field("time_format", message),
             SettingsError::TimeZone => ApiError::field("timezone", message),
+            SettingsError::Email(field) | SettingsError::TooLong { field, .. } => {
+                ApiError::field(field, message)
+            }
+            SettingsError::Text { field, .. } => ApiError::field(field, message),
             SettingsError::Db(e) => e.into(),
         }
     }

@@ -4,7 +4,7 @@ mod error;
 pub mod http;
 mod repo;
 
-pub use domain::{Settings, SettingsPatch};
+pub use domain::{Settings, SettingsPatch, is_email};
 pub use error::SettingsError;
 pub use repo::lock_client_limit;
 
@@ -13,6 +13,14 @@ use crate::db::Db;
 pub async fn load(db: &Db) -> Result<Settings, mysql_async::Error> {
     let mut conn = db.pool.get_conn().await?;
     repo::load(&mut conn, db).await
+}
+
+/// The settings as the caller's transaction (or connection) sees them.
+pub async fn load_with<Q: mysql_async::prelude::Queryable>(
+    conn: &mut Q,
+    db: &Db,
+) -> Result<Settings, mysql_async::Error> {
+    repo::load(conn, db).await
 }
 
 pub async fn update(db: &Db, patch: SettingsPatch) -> Result<Settings, SettingsError> {

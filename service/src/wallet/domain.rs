@@ -14,6 +14,8 @@ pub enum EntryKind {
     GiftCode,
     BookingPayment,
     CancellationRefund,
+    /// What was paid beyond a booking's new total when its options were reduced.
+    BookingRefund,
     TopUp,
     Merge,
 }
@@ -26,6 +28,7 @@ impl EntryKind {
             Self::GiftCode => "gift_code",
             Self::BookingPayment => "booking_payment",
             Self::CancellationRefund => "cancellation_refund",
+            Self::BookingRefund => "booking_refund",
             Self::TopUp => "top_up",
             Self::Merge => "merge",
         }
@@ -38,6 +41,7 @@ impl EntryKind {
             Self::GiftCode,
             Self::BookingPayment,
             Self::CancellationRefund,
+            Self::BookingRefund,
             Self::TopUp,
             Self::Merge,
         ]

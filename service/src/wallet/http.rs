@@ -174,12 +174,13 @@ async fn create_top_up(
     clients::authorize(&state.db, request.actor, id).await?;
     let amount = super::top_up_amount(request.command.amount)?;
     let (db, actor) = (&state.db, request.actor);
-    request
+    let response = request
         .run(db, StatusCode::CREATED, |mut tx| async move {
             let result = super::request_top_up(&mut tx, db, actor, id, amount).await;
             (tx, result)
         })
-        .await
+        .await?;
+    crate::woocommerce::http::with_top_up_order(&state, actor, response).await
 }
 
 #[utoipa::path(get, path = "/v1/clients/{id}/wallet/top-ups", tag = "wallet", params(TopUpQuery),

@@ -127,15 +127,7 @@ pub async fn verify_ledgers(db: &Db) -> Result<Vec<BrokenLedger>, DbError> {
 /// user without the TRIGGER privilege (or SUPER, with binary logging on) keeps working without
 /// them: no code path updates or deletes ledger rows, and `verify-ledgers` still checks.
 pub async fn install_append_only_guard(db: &Db) -> anyhow::Result<()> {
-    let mut conn = db.pool.get_conn().await?;
-    match repo::install_append_only_triggers(&mut conn, db).await {
-        Ok(()) => Ok(()),
-        Err(e) if e.is_missing_privilege() => {
-            tracing::warn!(error = %e, "the wallet ledger's append-only triggers could not be created; the database user lacks the privilege");
-            Ok(())
-        }
-        Err(e) => Err(e.into_inner().into()),
-    }
+    ledger::install_append_only_guard::<repo::Ledger>(db).await
 }
 
 /// The amount a client may ask to buy, checked before anything is stored.

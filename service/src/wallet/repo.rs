@@ -153,33 +153,6 @@ pub async fn ledger_page<Q: Queryable>(
     .map_err(DbError::from)
 }
 
-/// Triggers that refuse UPDATE and DELETE on the ledger, whatever code or person tries.
-/// Checked first rather than `CREATE TRIGGER IF NOT EXISTS`, which MySQL 8 does not know.
-pub async fn install_append_only_triggers<Q: Queryable>(
-    conn: &mut Q,
-    db: &Db,
-) -> Result<(), DbError> {
-    for (name, event) in [("no_update", "UPDATE"), ("no_delete", "DELETE")] {
-        let trigger = db.sql(&format!("{{p}}volixta_wallet_ledger_{name}"));
-        let exists: Option<u8> = conn
-            .exec_first(
-                "SELECT 1 FROM information_schema.TRIGGERS \
-                 WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = ?",
-                (&trigger,),
-            )
-            .await?;
-        if exists.is_some() {
-            continue;
-        }
-        conn.query_drop(db.sql(&format!(
-            "CREATE TRIGGER {trigger} BEFORE {event} ON {{p}}volixta_wallet_ledger FOR EACH ROW \
-             SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'the wallet ledger is append-only'"
-        )))
-        .await?;
-    }
-    Ok(())
-}
-
 pub async fn client_is_live<Q: Queryable>(
     conn: &mut Q,
     db: &Db,

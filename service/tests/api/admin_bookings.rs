@@ -17,7 +17,7 @@ async fn html(app: &TestApp, path: &str) -> String {
     res.text
 }
 
-async fn booked(app: &TestApp, body: &Value) -> u64 {
+pub async fn booked(app: &TestApp, body: &Value) -> u64 {
     let res = book(app, MANAGER, body).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     id(&res.body)

@@ -259,6 +259,13 @@ async fn the_price_shown_is_the_domain_s_and_a_double_confirm_books_once() {
     assert!(review.contains("id=\"volixta-nb-tax\">€10.00<"));
     assert!(review.contains("id=\"volixta-nb-credits\">€20.00<"));
     assert!(review.contains("Paid by Cash"));
+    // The same review for a German site writes amounts as people there do, and the time on
+    // the Settings screen's clock.
+    let german = html_in(&app, &format!("{FLOW}?{query}&step=review"), "de_DE").await;
+    assert!(
+        german.contains("id=\"volixta-nb-total\">60,00\u{a0}€<"),
+        "{german}"
+    );
 
     // Not enough credits: said beside the field, nothing booked.
     let greedy = query.replace("use_wallet=20", "use_wallet=40");

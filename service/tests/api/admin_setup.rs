@@ -518,6 +518,11 @@ async fn a_refused_service_form_says_why_beside_the_field_and_saves_nothing() {
             "volixta-field-duration_minutes-error",
             "at most 1440",
         ),
+        (
+            json!({"a0_name": "Stones", "a0_price": "1.00", "a0_duration_minutes": "0", "a0_min_quantity": "3", "a0_max_quantity": "2"}),
+            "volixta-field-a0_min_quantity-error",
+            "between 1 and the most per booking",
+        ),
     ];
     for (change, error_id, message) in cases {
         let mut body = base.clone();

@@ -76,7 +76,7 @@ pub fn slot_values(html: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn only_managers_and_admins_get_the_picker() {
+async fn managers_and_linked_employees_get_the_picker() {
     let app = TestApp::spawn().await;
     let s = shop(&app).await;
     let path = format!(
@@ -90,11 +90,27 @@ async fn only_managers_and_admins_get_the_picker() {
             "{actor}"
         );
     }
+    // An employee no staff member is linked to, clients and guests.
     for actor in ["employee:3", "client:42", "guest:0"] {
         assert_eq!(
             app.get(&path, actor).await.status,
             StatusCode::FORBIDDEN,
             "{actor}"
+        );
+    }
+    // A linked employee: its own staff member's times only.
+    let own = crate::bookings::add_staff(&app, s.location, s.service, Some(77)).await;
+    assert_eq!(
+        app.get(&format!("{path}&staff_id={own}"), "employee:77")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for other in [format!("{path}&staff_id={}", s.staff), path.clone()] {
+        assert_eq!(
+            app.get(&other, "employee:77").await.status,
+            StatusCode::NOT_FOUND,
+            "{other}"
         );
     }
     let missing = app

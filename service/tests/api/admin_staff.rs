@@ -258,3 +258,87 @@ async fn the_preview_follows_a_new_york_week_across_the_dst_change() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_form_stores_a_photo_with_the_member_or_nothing_at_all() {
+    let app = TestApp::spawn().await;
+    let s = shop(&app).await;
+    const PNG: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+    let form = |photo: &str, first_name: &str| {
+        json!({"first_name": first_name, "active": "1", "service_ids": s.service.to_string(),
+               "wh0_location": s.location.to_string(), "wh0_weekday": "1", "wh0_start": "09:00", "wh0_end": "12:00",
+               "avatar_image": photo, "op": "save"})
+    };
+    let photos = || async {
+        app.scalar::<u64>("SELECT COUNT(*) FROM {p}volixta_staff_avatars")
+            .await
+    };
+    let members = || async {
+        app.scalar::<u64>("SELECT COUNT(*) FROM {p}volixta_staff WHERE first_name = 'Ida'")
+            .await
+    };
+
+    // Not an image: refused beside the photo, and no member either.
+    let res = save(
+        &app,
+        "page=volixta-staff",
+        MANAGER,
+        &form("data:image/png;base64,aGVsbG8=", "Ida"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(
+        res.text.contains("volixta-field-avatar-error"),
+        "{}",
+        res.text
+    );
+    assert_eq!((members().await, photos().await), (0, 0));
+
+    // A schedule the catalog refuses stores no photo.
+    let mut bad = form(PNG, "Ida");
+    bad["wh0_end"] = json!("08:00");
+    let res = save(&app, "page=volixta-staff", MANAGER, &bad).await;
+    assert!(res.text.contains("Nothing was saved"), "{}", res.text);
+    assert_eq!((members().await, photos().await), (0, 0));
+
+    let res = save(&app, "page=volixta-staff", MANAGER, &form(PNG, "Ida")).await;
+    assert!(res.text.contains("was saved"), "{}", res.text);
+    assert!(res.text.contains("A photo is on file."));
+    let ida: u64 = app
+        .scalar("SELECT id FROM {p}volixta_staff WHERE first_name = 'Ida'")
+        .await;
+    assert_eq!(photos().await, 1);
+    for actor in [MANAGER, "guest:0", "client:42"] {
+        let res = app.get(&format!("/v1/staff/{ida}/avatar"), actor).await;
+        assert_eq!(res.status, StatusCode::OK, "{actor}");
+        assert_eq!(res.content_type, "image/png");
+    }
+
+    // Saving again without a file keeps it; ticking "Remove it" removes it.
+    let res = save(
+        &app,
+        &format!("page=volixta-staff&staff={ida}"),
+        MANAGER,
+        &form("", "Ida"),
+    )
+    .await;
+    assert!(res.text.contains("A photo is on file."), "{}", res.text);
+    let mut remove = form("", "Ida");
+    remove["avatar_remove"] = json!("1");
+    let res = save(
+        &app,
+        &format!("page=volixta-staff&staff={ida}"),
+        MANAGER,
+        &remove,
+    )
+    .await;
+    assert!(res.text.contains("was saved"), "{}", res.text);
+    assert!(!res.text.contains("A photo is on file."));
+    assert_eq!(photos().await, 0);
+    assert_eq!(
+        app.get(&format!("/v1/staff/{ida}/avatar"), MANAGER)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

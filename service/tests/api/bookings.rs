@@ -908,3 +908,87 @@ async fn a_clients_bookings_list_and_calendar_with_filters() {
     assert_eq!(item["status"], "confirmed");
     assert!(item["time"] == "10:00" || item["time"] == "11:00", "{item}");
 }
+
+#[tokio::test]
+async fn an_add_on_is_taken_between_its_fewest_and_its_most() {
+    let app = TestApp::spawn().await;
+    // A minimum above the maximum is refused by the catalog, and by the database itself.
+    let res = app
+        .post(
+            "/v1/services",
+            MANAGER,
+            &json!({"name": "Stones", "duration_minutes": 60, "price": "50.00",
+                    "addons": [{"name": "Hot stone", "price": "3.00", "duration_minutes": 5,
+                                "min_quantity": 5, "max_quantity": 4}]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(
+        res.body["error"]["fields"]
+            .get("addons[0].min_quantity")
+            .is_some(),
+        "{}",
+        res.text
+    );
+    let s = shop(
+        &app,
+        json!({"name": "Stone massage", "duration_minutes": 60, "price": "50.00",
+               "addons": [{"name": "Hot stone", "price": "3.00", "duration_minutes": 5,
+                           "min_quantity": 2, "max_quantity": 4}]}),
+    )
+    .await;
+    let svc = app
+        .get(&format!("/v1/services/{}", s.service), MANAGER)
+        .await;
+    assert_eq!(svc.body["addons"][0]["min_quantity"], 2);
+    let stone = svc.body["addons"][0]["id"].as_u64().expect("addon");
+    let mut conn = app.db.pool.get_conn().await.expect("conn");
+    let refused = mysql_async::prelude::Queryable::query_drop(
+        &mut conn,
+        app.db.sql(&format!(
+            "UPDATE {{p}}volixta_service_addons SET min_quantity = 9 WHERE id = {stone}"
+        )),
+    )
+    .await;
+    assert!(
+        refused.is_err(),
+        "the database keeps the minimum within the maximum"
+    );
+    drop(conn);
+
+    let ann = client(&app, 902).await;
+    // One stone is fewer than the fewest: refused by availability and by the booking alike.
+    let slots = app
+        .get(
+            &format!(
+                "/v1/availability?service_id={}&location_id={}&from={d}&to={d}&addons={stone}:1",
+                s.service,
+                s.location,
+                d = at(3, 9, 0).date_naive()
+            ),
+            MANAGER,
+        )
+        .await;
+    assert_eq!(
+        slots.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        slots.text
+    );
+    let mut body = booking(&s, ann, at(3, 9, 0));
+    body["addons"] = json!([{"id": stone, "quantity": 1}]);
+    let res = book(&app, MANAGER, &body).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(
+        res.body["error"]["fields"].get("addons[0]").is_some(),
+        "{}",
+        res.text
+    );
+    // Two are fine, as is none at all.
+    body["addons"] = json!([{"id": stone, "quantity": 2}]);
+    let res = book(&app, MANAGER, &body).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.body["end"], json!(rfc(at(3, 10, 10))));
+    let res = book(&app, MANAGER, &booking(&s, ann, at(4, 9, 0))).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+}

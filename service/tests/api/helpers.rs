@@ -34,11 +34,22 @@ pub struct TestApp {
     verify_ledgers_on_drop: bool,
 }
 
+/// Running outbox workers, stopped (as if their replica died) when dropped.
+pub struct Workers(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        self.0.iter().for_each(tokio::task::JoinHandle::abort);
+    }
+}
+
 pub struct Response {
     pub status: StatusCode,
     pub body: Value,
     pub text: String,
     pub content_type: String,
+    /// The body as sent (a PDF is no text).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -159,6 +170,17 @@ impl TestApp {
         }
     }
 
+    /// Outbox workers of another replica on this database, configured like the server plus
+    /// `change` (an SMTP URL, allowed webhook hosts, how many workers); they stop when the
+    /// returned value is dropped.
+    pub async fn outbox_workers(&self, change: impl FnOnce(&mut Config)) -> Workers {
+        let mut config = Self::config(&self.db_name);
+        change(&mut config);
+        let db = db::connect(&config).await.expect("connect");
+        let state = AppState::new(config, db).expect("state");
+        Workers(volixta_service::serve::start_outbox(&state).expect("outbox workers"))
+    }
+
     /// A handle on the same server and database that does not drop the database.
     pub fn handle(&self) -> Self {
         Self {
@@ -241,13 +263,15 @@ impl TestApp {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        let text = res.text().await.expect("body");
+        let bytes = res.bytes().await.expect("body").to_vec();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         Response {
             status,
             body,
             text,
             content_type,
+            bytes,
         }
     }
 
@@ -281,6 +305,21 @@ impl TestApp {
         let mut conn = self.db.pool.get_conn().await.expect("conn");
         let v: Option<T> = conn.query_first(self.db.sql(sql)).await.expect("query");
         v.expect("one row")
+    }
+
+    /// The first column of every row.
+    pub async fn rows<T: mysql_async::prelude::FromValue + Send + 'static>(
+        &self,
+        sql: &str,
+    ) -> Vec<T> {
+        let mut conn = self.db.pool.get_conn().await.expect("conn");
+        conn.query(self.db.sql(sql)).await.expect("query")
+    }
+
+    /// Runs a statement straight on the database (to set up a state no endpoint makes).
+    pub async fn exec(&self, sql: &str) {
+        let mut conn = self.db.pool.get_conn().await.expect("conn");
+        conn.query_drop(self.db.sql(sql)).await.expect("statement");
     }
 }
 

@@ -191,6 +191,32 @@ async fn the_ledger_refuses_updates_and_deletes() {
         .scalar("SELECT CAST(SUM(amount) AS CHAR) FROM {p}volixta_wallet_ledger")
         .await;
     assert_eq!(sum, "10.0000");
+    // The reward points ledger is kept the same way.
+    let client: u64 = app
+        .scalar("SELECT MIN(client_id) FROM {p}volixta_wallet_ledger")
+        .await;
+    let res = app
+        .post(
+            &format!("/v1/clients/{client}/rewards"),
+            MANAGER,
+            &serde_json::json!({"points": 5, "reason": "welcome"}),
+        )
+        .await;
+    assert_eq!(res.status, reqwest::StatusCode::CREATED, "{}", res.text);
+    for sql in [
+        "UPDATE {p}volixta_reward_ledger SET points = 1000",
+        "DELETE FROM {p}volixta_reward_ledger",
+    ] {
+        let err = conn
+            .query_drop(app.db.sql(sql))
+            .await
+            .expect_err("append-only");
+        assert!(err.to_string().contains("append-only"), "{err}");
+    }
+    let points: u64 = app
+        .scalar("SELECT CAST(SUM(points) AS UNSIGNED) FROM {p}volixta_reward_ledger")
+        .await;
+    assert_eq!(points, 5);
 }
 
 /// Many WordPress hosts give the database user no TRIGGER privilege: the service must still

@@ -221,31 +221,84 @@
 
 	// Only the browser knows its own time zone: a zone select the service marked with
 	// data-volixta-browser-zone (its label, "%s" standing for the zone) gets it as one more choice.
-	function offerBrowserZone(scope) {
-		var zone = '';
+	// One also marked data-volixta-prefer-browser-zone (nothing chosen yet) switches to it.
+	var ZONE = /^[A-Za-z][A-Za-z0-9_+\-\/]{0,63}$/;
+	function browserZone() {
 		try {
-			zone = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+			var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+			return ZONE.test(zone) ? zone : '';
 		} catch (e) {
-			return;
+			return '';
 		}
-		if (!/^[A-Za-z][A-Za-z0-9_+\-\/]{0,63}$/.test(zone) || !scope || !scope.querySelectorAll) {
+	}
+	function offerBrowserZone(scope) {
+		var zone = browserZone();
+		if (zone === '' || !scope || !scope.querySelectorAll) {
 			return;
 		}
 		scope.querySelectorAll('select[data-volixta-browser-zone]').forEach(function (select) {
-			var known = Array.prototype.some.call(select.options, function (option) { return option.value === zone; });
-			if (known || !rootFor(select)) {
+			if (!rootFor(select)) {
 				return;
 			}
-			var option = document.createElement('option');
-			option.value = zone;
-			option.textContent = String(select.getAttribute('data-volixta-browser-zone') || '%s').replace('%s', zone);
-			select.appendChild(option);
+			var known = Array.prototype.some.call(select.options, function (option) { return option.value === zone; });
+			if (!known) {
+				var option = document.createElement('option');
+				option.value = zone;
+				option.textContent = String(select.getAttribute('data-volixta-browser-zone') || '%s').replace('%s', zone);
+				select.appendChild(option);
+			}
+			// A visitor who has not chosen a zone sees times in their own (the public booking
+			// form, the client portal): the select's own change request shows them again.
+			if (select.hasAttribute('data-volixta-prefer-browser-zone')) {
+				select.removeAttribute('data-volixta-prefer-browser-zone');
+				var shown = select.value;
+				select.value = zone;
+				if (shown !== zone) {
+					select.dispatchEvent(new Event('change', { bubbles: true }));
+				} else if (select.hasAttribute('data-volixta-remember-zone')) {
+					rememberZone(select);
+				}
+			}
+		});
+	}
+	// A zone chosen in a select marked data-volixta-remember-zone is kept for a year in a cookie,
+	// which the plugin reads when it renders the page again (PortalQuery).
+	function rememberZone(select) {
+		var zone = select.value;
+		if (ZONE.test(zone)) {
+			document.cookie = 'volixta_tz=' + encodeURIComponent(zone) + ';path=/;max-age=31536000;samesite=lax' + (window.location.protocol === 'https:' ? ';secure' : '');
+		}
+	}
+	document.addEventListener('change', function (event) {
+		var select = event.target;
+		if (select && select.matches && select.matches('select[data-volixta-remember-zone]') && rootFor(select)) {
+			rememberZone(select);
+		}
+	}, true);
+	// An image the service may only show to the signed-in viewer (a client's photo) is fetched
+	// through the proxy like any other call (data-volixta-image: its path) and shown from memory.
+	function loadImages(scope) {
+		if (!scope || !scope.querySelectorAll) {
+			return;
+		}
+		scope.querySelectorAll('img[data-volixta-image]').forEach(function (img) {
+			if (!rootFor(img) || img.hasAttribute('data-volixta-loaded')) {
+				return;
+			}
+			img.setAttribute('data-volixta-loaded', '');
+			Volixta.request('GET', img.getAttribute('data-volixta-image')).then(function (result) {
+				if (result.ok && result.blob && /^image\//.test(result.blob.type)) {
+					img.src = URL.createObjectURL(result.blob);
+				}
+			}).catch(function () {});
 		});
 	}
 	// htmx:load runs for the page's content at start and for every fragment swapped in.
 	document.addEventListener('htmx:load', function (event) {
 		var target = event.target;
-		offerBrowserZone(target && target.parentElement ? target.parentElement : target);
+		var scope = target && target.parentElement ? target.parentElement : target;
+		offerBrowserZone(scope);
+		loadImages(scope);
 	});
 
 	// A file input of a rendered form (data-volixta-file-into="<field>") is never sent itself:

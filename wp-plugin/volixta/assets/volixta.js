@@ -254,7 +254,10 @@
 			var url = URL.createObjectURL(blob);
 			var a = document.createElement('a');
 			a.href = url;
-			a.download = link.getAttribute('download') || link.getAttribute('data-volixta-download').split('/').pop();
+			// A button carries its file's name in data-volixta-download-name (buttons have no
+			// download attribute); characters a file name should not hold become underscores.
+			a.download = (link.getAttribute('download') || link.getAttribute('data-volixta-download-name')
+				|| link.getAttribute('data-volixta-download').split('/').pop()).replace(/[^A-Za-z0-9._-]/g, '_');
 			document.body.appendChild(a);
 			a.click();
 			a.remove();

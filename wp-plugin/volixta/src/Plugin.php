@@ -13,7 +13,9 @@ use Volixta\Api\Client;
 use Volixta\Auth\LoginRedirect;
 use Volixta\Rest\Proxy;
 use Volixta\Rest\UserSearch;
+use Volixta\Shortcode\BookingForm;
 use Volixta\Shortcode\CustomerProfile;
+use Volixta\WooCommerce\WebhookForward;
 
 /**
  * Builds each concern once and lets it register its hooks.
@@ -45,9 +47,11 @@ final class Plugin {
 			'assets'    => $assets,
 			'settings'  => new SettingsPage(),
 			'screens'   => new Screens( $client_factory, $assets ),
+			'woo_hook'  => new WebhookForward( $client_factory ),
 			'proxy'     => new Proxy( $client_factory ),
 			'users'     => new UserSearch(),
 			'shortcode' => new CustomerProfile( $client_factory, $assets ),
+			'booking'   => new BookingForm( $client_factory, $assets ),
 			'login'     => new LoginRedirect(),
 		);
 	}
@@ -72,7 +76,7 @@ final class Plugin {
 	}
 
 	/**
-	 * One of the wired parts ("assets", "settings", "screens", "proxy", "shortcode", "login").
+	 * One of the wired parts ("assets", "settings", "screens", "proxy", "shortcode", "booking", "login").
 	 *
 	 * @param string $name Part name.
 	 */

@@ -4,11 +4,11 @@
 use crate::{
     admin::{
         AdminError,
+        display::Formats,
         picker::{DateLabel, TimeLabel},
         profile::{Choice, plain_page},
     },
     bookings::{Booking, ListQuery},
-    money::format_with_currency,
 };
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -75,17 +75,9 @@ impl Route {
             }
             return Ok(Self::List(ListState { page, values }));
         };
-        let tab = match tab.as_deref() {
-            None | Some("" | "details") => PanelTab::Details,
-            Some("customer") => PanelTab::Customer,
-            Some("payment") => PanelTab::Payment,
-            Some("actions") => PanelTab::Actions,
-            Some(_) => {
-                return Err(AdminError::Query(
-                    "tab is details, customer, payment or actions".into(),
-                ));
-            }
-        };
+        let tab = PanelTab::parse(tab.as_deref().unwrap_or("")).ok_or_else(|| {
+            AdminError::Query("tab is details, customer, payment or actions".into())
+        })?;
         Ok(Self::Panel(PanelState {
             page,
             booking_id,
@@ -177,6 +169,17 @@ pub enum PanelTab {
 }
 
 impl PanelTab {
+    /// A tab by its name; none (or empty) is the first.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "" | "details" => Some(Self::Details),
+            "customer" => Some(Self::Customer),
+            "payment" => Some(Self::Payment),
+            "actions" => Some(Self::Actions),
+            _ => None,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Details => "details",
@@ -401,13 +404,13 @@ pub struct Row {
 
 impl Row {
     /// `zones`: each location's zone by id; a booking of an unknown location shows in UTC.
-    pub fn of(b: &Booking, zones: &BTreeMap<u64, String>, twelve: bool) -> Self {
+    pub fn of(b: &Booking, zones: &BTreeMap<u64, String>, fmt: &Formats) -> Self {
         let zone = zones
             .get(&b.location_id)
             .map_or(chrono_tz::UTC, |z| zone_of(z));
         Self {
             id: b.id,
-            when: When::of(b.start, b.end, zone, twelve),
+            when: When::of(b.start, b.end, zone, fmt.twelve),
             service: b.service_name.clone().unwrap_or_default(),
             staff: b.staff_name.clone().unwrap_or_default(),
             location: b.location_name.clone().unwrap_or_default(),
@@ -416,7 +419,7 @@ impl Row {
             people: b.people,
             status: b.status.as_str(),
             payment_status: b.payment_status.as_str(),
-            total: format_with_currency(b.total, &b.currency),
+            total: fmt.money_in(b.total, &b.currency),
         }
     }
 }

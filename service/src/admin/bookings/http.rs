@@ -1,18 +1,18 @@
 use super::{CalendarState, PanelForms, PanelState, PanelTab, PaymentForm, PickerChoice, Route};
 use crate::{
     admin::{
+        display::Formats,
         http::{locale, page},
         picker::SlotChoice,
         profile::{Notice, typed_amount},
     },
     auth::Actor,
     bookings::{
-        self, CancelRequest, PaymentInput, PaymentMethod, PaymentRowStatus, RescheduleRequest,
-        Status,
+        self, AddonChoice, CancelRequest, OptionsRequest, Party, PaymentInput, PaymentMethod,
+        PaymentRowStatus, RescheduleRequest, Status,
     },
     error::{ApiError, ApiResult},
     idempotency::Idempotent,
-    money::format_with_currency,
     settings,
     state::AppState,
 };
@@ -22,6 +22,7 @@ use axum::{
     response::Html,
 };
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -31,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(record_payment))
         .routes(routes!(cancel_booking))
         .routes(routes!(change_status))
+        .routes(routes!(change_options))
         .routes(routes!(reschedule_booking))
 }
 
@@ -76,7 +78,8 @@ async fn calendar_screen(
 ) -> ApiResult<Html<String>> {
     actor.require_manager()?;
     let calendar = CalendarState::parse(raw.as_deref())?;
-    let screen = super::calendar_screen(&state.db, &locale(&headers), &calendar).await?;
+    let screen =
+        super::calendar_screen(&state.db, &locale(&headers), Party::Manager, &calendar).await?;
     page(&state, &headers, "admin/booking_calendar.html", &screen)
 }
 
@@ -147,7 +150,8 @@ async fn record_payment(
     let headers = request.headers().clone();
     let request = Idempotent::<PaymentForm>::with_optional_body(request, &state).await?;
     let actor = request.actor;
-    actor.require_manager()?;
+    // Managers and employees: the bookings domain decides what each may do to which booking.
+    actor.require_staff()?;
     let panel = panel_state(raw.as_deref(), id, PanelTab::Payment);
     let form = &request.command;
     let mut forms = PanelForms::default();
@@ -197,12 +201,8 @@ async fn record_payment(
         .await;
         match outcome {
             Ok(_) => {
-                let currency = settings::load(db).await?.currency;
-                notice = Some(Notice::done(
-                    "paid",
-                    format_with_currency(amount, &currency),
-                    "",
-                ));
+                let paid = Formats::site_money(db, &locale(&headers), amount).await?;
+                notice = Some(Notice::done("paid", paid, ""));
             }
             Err(e) => notice = refusal(e, &mut forms)?,
         }
@@ -215,7 +215,7 @@ async fn record_payment(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct CancelForm {
+pub(crate) struct CancelForm {
     reason: String,
 }
 
@@ -233,16 +233,33 @@ async fn cancel_booking(
     let headers = request.headers().clone();
     let request = Idempotent::<CancelForm>::with_optional_body(request, &state).await?;
     let actor = request.actor;
-    actor.require_manager()?;
+    // Managers and employees: the bookings domain decides what each may do to which booking.
+    actor.require_staff()?;
     let panel = panel_state(raw.as_deref(), id, PanelTab::Actions);
-    let db = &state.db;
     let mut forms = PanelForms::default();
+    let notice = cancel(&state, id, request, &mut forms).await?;
+    answer(&state, &headers, actor, &panel, notice, forms).await
+}
+
+/// Cancels booking `id` as `request.actor` may, through the bookings domain's idempotent
+/// cancellation (refunding to the wallet as the settings say): what the booking panel says
+/// after it, the domain's refusal beside the form. wp-admin and the client portal share it.
+pub(crate) async fn cancel(
+    state: &AppState,
+    id: u64,
+    request: Idempotent<CancelForm>,
+    forms: &mut PanelForms,
+) -> ApiResult<Option<Notice>> {
+    let (db, actor) = (&state.db, request.actor);
     let reason = request.command.reason.trim().to_owned();
     let cancel = CancelRequest {
         reason: Some(reason.clone()).filter(|r| !r.is_empty()),
     };
     // What was paid before, to say what came back; the panel after it shows the refund row.
-    let paid = bookings::details(db, actor, id).await?.payment.amount_paid;
+    let paid = bookings::details(db, actor, id)
+        .await?
+        .payment
+        .refundable_to_wallet();
     let refunds = settings::load(db).await?.cancel_refund_to_wallet && !paid.is_zero();
     let outcome = async {
         let cancellation = &bookings::prepare_cancel(db, actor, id, &cancel).await?;
@@ -254,21 +271,104 @@ async fn cancel_booking(
             .await
     }
     .await;
-    let notice = match outcome {
+    Ok(match outcome {
         Ok(_) if refunds => {
-            let currency = settings::load(db).await?.currency;
-            Some(Notice::done(
-                "cancelled",
-                format_with_currency(paid, &currency),
-                "refunded",
-            ))
+            // Shared with the portal, which sends no site language here: the Settings locale
+            // (else en_US) decides.
+            let paid = Formats::site_money(db, &crate::i18n::Locale::parse(None), paid).await?;
+            Some(Notice::done("cancelled", paid, "refunded"))
         }
         Ok(_) => Some(Notice::done("cancelled", "", "")),
         Err(e) => {
             forms.cancel_reason = reason;
-            refusal(e, &mut forms)?
+            refusal(e, forms)?
         }
-    };
+    })
+}
+
+#[utoipa::path(post, path = "/v1/render/admin/booking/{id}/options", tag = "admin",
+    request_body(content = String, content_type = "application/json", description = "`{addon_<id>: quantity, …}` as form strings; 0 or absent removes that add-on"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "the key the Details tab rendered with its Options form")),
+    description = "Sets a booking's add-ons through the bookings domain (as `POST /v1/bookings/{id}/options`); answers the Details tab with the new price, or with the domain's reasons beside the add-ons.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]
+async fn change_options(
+    State(state): State<AppState>,
+    Path(id): Path<u64>,
+    RawQuery(raw): RawQuery,
+    request: Request,
+) -> ApiResult<Html<String>> {
+    let headers = request.headers().clone();
+    let request =
+        Idempotent::<BTreeMap<String, serde_json::Value>>::with_optional_body(request, &state)
+            .await?;
+    let actor = request.actor;
+    actor.require_staff()?;
+    let panel = panel_state(raw.as_deref(), id, PanelTab::Details);
+    let db = &state.db;
+    let mut forms = PanelForms::default();
+    let mut choices = Vec::new();
+    for (field, value) in &request.command {
+        let Some(addon) = field
+            .strip_prefix("addon_")
+            .and_then(|a| a.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        let typed = match value {
+            serde_json::Value::String(s) if s.trim().is_empty() => Some(0),
+            serde_json::Value::String(s) => s.trim().parse::<u32>().ok(),
+            serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+            _ => None,
+        };
+        match typed {
+            Some(0) => {}
+            Some(quantity) => choices.push(AddonChoice {
+                id: addon,
+                quantity,
+            }),
+            None => {
+                forms
+                    .errors
+                    .insert(field.clone(), "Enter a whole number.".into());
+            }
+        }
+    }
+    let mut notice = None;
+    if forms.errors.is_empty() {
+        let r = OptionsRequest {
+            addons: choices.clone(),
+        };
+        let outcome = async {
+            let change = &bookings::prepare_options(db, actor, id, &r).await?;
+            request
+                .run(db, StatusCode::OK, |mut tx| async move {
+                    let result = bookings::change_options(&mut tx, db, actor, change).await;
+                    (tx, result)
+                })
+                .await
+        }
+        .await;
+        notice = match outcome {
+            Ok(_) => Some(Notice::done("options", "", "")),
+            Err(e) => {
+                let notice = refusal(e, &mut forms)?;
+                // The domain names an add-on by its place in the request; the form by its id.
+                let named: BTreeMap<String, String> = std::mem::take(&mut forms.errors)
+                    .into_iter()
+                    .map(|(field, message)| {
+                        let at = field
+                            .strip_prefix("addons[")
+                            .and_then(|f| f.strip_suffix(']'))
+                            .and_then(|i| i.parse::<usize>().ok())
+                            .and_then(|i| choices.get(i));
+                        (at.map_or(field, |c| format!("addon_{}", c.id)), message)
+                    })
+                    .collect();
+                forms.errors = named;
+                notice
+            }
+        };
+    }
     answer(&state, &headers, actor, &panel, notice, forms).await
 }
 
@@ -292,7 +392,8 @@ async fn change_status(
     let headers = request.headers().clone();
     let request = Idempotent::<StatusForm>::with_optional_body(request, &state).await?;
     let actor = request.actor;
-    actor.require_manager()?;
+    // Managers and employees: the bookings domain decides what each may do to which booking.
+    actor.require_staff()?;
     let panel = panel_state(raw.as_deref(), id, PanelTab::Actions);
     let db = &state.db;
     let mut forms = PanelForms::default();
@@ -320,7 +421,7 @@ async fn change_status(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct RescheduleForm {
+pub(crate) struct RescheduleForm {
     slot: String,
     timezone: String,
     date: String,
@@ -341,58 +442,66 @@ async fn reschedule_booking(
     let headers = request.headers().clone();
     let request = Idempotent::<RescheduleForm>::with_optional_body(request, &state).await?;
     let actor = request.actor;
-    actor.require_manager()?;
+    // Managers and employees: the bookings domain decides what each may do to which booking.
+    actor.require_staff()?;
     let panel = panel_state(raw.as_deref(), id, PanelTab::Actions);
-    let db = &state.db;
+    let mut forms = PanelForms::default();
+    let notice = reschedule(&state, id, request, &mut forms).await?;
+    answer(&state, &headers, actor, &panel, notice, forms).await
+}
+
+/// Moves booking `id` to the slot chosen in the slot picker as `request.actor` may, through
+/// the bookings domain (same id, payments and add-ons): what the booking panel says after it,
+/// or the domain's reason with the picker offering the free slots nearest to the one refused.
+/// wp-admin and the client portal share it.
+pub(crate) async fn reschedule(
+    state: &AppState,
+    id: u64,
+    request: Idempotent<RescheduleForm>,
+    forms: &mut PanelForms,
+) -> ApiResult<Option<Notice>> {
+    let (db, actor) = (&state.db, request.actor);
     let form = &request.command;
     let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
-    let mut forms = PanelForms {
-        picker: PickerChoice {
-            timezone: given(&form.timezone),
-            month: given(&form.month),
-            date: chrono::NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d").ok(),
-            slot: None,
-            near: None,
-        },
-        ..PanelForms::default()
+    forms.picker = PickerChoice {
+        timezone: given(&form.timezone),
+        month: given(&form.month),
+        date: chrono::NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d").ok(),
+        slot: None,
+        near: None,
     };
-    let notice = match SlotChoice::parse(&form.slot) {
-        None => {
-            forms
-                .errors
-                .insert("slot".into(), "Choose a new time.".into());
-            None
-        }
-        Some(slot) => {
-            let change = RescheduleRequest {
-                start: slot.start,
-                staff_id: Some(slot.staff_id),
+    let Some(slot) = SlotChoice::parse(&form.slot) else {
+        forms
+            .errors
+            .insert("slot".into(), "Choose a new time.".into());
+        return Ok(None);
+    };
+    let change = RescheduleRequest {
+        start: slot.start,
+        staff_id: Some(slot.staff_id),
+    };
+    let outcome = async {
+        let prepared = &bookings::prepare_reschedule(db, actor, id, &change).await?;
+        request
+            .run(db, StatusCode::OK, |mut tx| async move {
+                let result = bookings::move_booking(&mut tx, db, actor, prepared).await;
+                (tx, result)
+            })
+            .await
+    }
+    .await;
+    match outcome {
+        Ok(_) => {
+            forms.picker = PickerChoice {
+                timezone: forms.picker.timezone.take(),
+                ..PickerChoice::default()
             };
-            let outcome = async {
-                let prepared = &bookings::prepare_reschedule(db, actor, id, &change).await?;
-                request
-                    .run(db, StatusCode::OK, |mut tx| async move {
-                        let result = bookings::move_booking(&mut tx, db, actor, prepared).await;
-                        (tx, result)
-                    })
-                    .await
-            }
-            .await;
-            match outcome {
-                Ok(_) => {
-                    forms.picker = PickerChoice {
-                        timezone: forms.picker.timezone.clone(),
-                        ..PickerChoice::default()
-                    };
-                    Some(Notice::done("rescheduled", "", ""))
-                }
-                Err(e) => {
-                    // Offer what is free around the time that was refused.
-                    forms.picker.near = Some(slot.start);
-                    refusal(e, &mut forms)?
-                }
-            }
+            Ok(Some(Notice::done("rescheduled", "", "")))
         }
-    };
-    answer(&state, &headers, actor, &panel, notice, forms).await
+        Err(e) => {
+            // Offer what is free around the time that was refused.
+            forms.picker.near = Some(slot.start);
+            refusal(e, forms)
+        }
+    }
 }

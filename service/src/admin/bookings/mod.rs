@@ -12,10 +12,10 @@
 mod domain;
 pub mod http;
 
-pub use domain::{CalendarState, ListState, PanelState, PanelTab, Route};
+pub use domain::{CalendarState, ListState, PanelState, PanelTab, Route, When, zone_of};
 
 use super::{
-    display::{Names, Who},
+    display::{Formats, Names, Who},
     picker::{self, DateLabel, PickerQuery, PickerView, SlotChoice, TimeLabel},
     profile::{Choice, Notice, status_choices},
 };
@@ -26,12 +26,12 @@ use crate::{
     db::Db,
     error::ApiResult,
     i18n::Locale,
-    money::{Money, format_with_currency},
-    paging::{MAX_LIMIT, PageRequest},
+    money::Money,
+    paging::{MAX_LIMIT, Page, PageRequest},
     settings,
 };
 use chrono::{NaiveDate, Utc};
-use domain::{CalendarCell, CalendarView, LIST_ROWS, Row, When, choices, zone_of};
+use domain::{CalendarCell, CalendarView, LIST_ROWS, Row, choices};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -52,7 +52,7 @@ async fn zones(db: &Db, chosen: Option<u64>) -> ApiResult<(BTreeMap<u64, String>
 }
 
 /// The staff, locations and services to filter by.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Filters {
     pub staff: Vec<Choice>,
     pub locations: Vec<Choice>,
@@ -113,7 +113,7 @@ pub async fn list_screen(db: &Db, locale: &Locale, state: &ListState) -> ApiResu
     let (zones, business) = zones(db, state.id("location_id")).await?;
     let (filter, page) = state.list_query(&business).filter(LIST_ROWS, Utc::now())?;
     let page = bookings::list(db, Party::Manager, filter, page).await?;
-    let twelve = locale.uses_12_hour_clock();
+    let fmt = Formats::load(db, locale).await?;
     Ok(ListScreen {
         page: state.page.clone(),
         here: state.state(),
@@ -137,7 +137,7 @@ pub async fn list_screen(db: &Db, locale: &Locale, state: &ListState) -> ApiResu
         rows: page
             .items
             .iter()
-            .map(|b| Row::of(b, &zones, twelve))
+            .map(|b| Row::of(b, &zones, &fmt))
             .collect(),
         next_page: page.next_cursor.map(|c| state.after(&c)),
         first_page: state.state(),
@@ -168,6 +168,8 @@ pub struct CalendarScreen {
     pub count: usize,
     /// More bookings in the period than one screen shows.
     pub truncated: bool,
+    /// `calendar_version` of what it shows.
+    pub version: String,
 }
 
 /// Bookings that no longer hold their time are left off the calendar.
@@ -178,11 +180,25 @@ const ON_CALENDAR: &[Status] = &[
     Status::NoShow,
 ];
 
-pub async fn calendar_screen(
+/// The bookings a calendar shows, as `party` sees them (an employee only its own), in the zone
+/// its days are read in, with what it needs to lay them out.
+struct CalendarRead {
+    zones: BTreeMap<u64, String>,
+    business: String,
+    zone: chrono_tz::Tz,
+    today: NaiveDate,
+    date: NaiveDate,
+    sunday_first: bool,
+    period: domain::Period,
+    page: Page<bookings::Booking, String>,
+}
+
+async fn calendar_read(
     db: &Db,
     locale: &Locale,
+    party: Party,
     state: &CalendarState,
-) -> ApiResult<CalendarScreen> {
+) -> ApiResult<CalendarRead> {
     let (zones, business) = zones(db, state.location_id).await?;
     let zone = zone_of(&business);
     let today = Utc::now().with_timezone(&zone).date_naive();
@@ -201,14 +217,49 @@ pub async fn calendar_screen(
         ascending: true,
         ..bookings::ListFilter::default()
     };
-    let page = bookings::list(
-        db,
-        Party::Manager,
-        filter,
-        PageRequest::new(None, Some(MAX_LIMIT)),
-    )
-    .await?;
-    let twelve = locale.uses_12_hour_clock();
+    let page = bookings::list(db, party, filter, PageRequest::new(None, Some(MAX_LIMIT))).await?;
+    Ok(CalendarRead {
+        zones,
+        business,
+        zone,
+        today,
+        date,
+        sunday_first,
+        period,
+        page,
+    })
+}
+
+/// What a calendar shows, in a few hex digits: it changes whenever anything a calendar prints
+/// of its bookings does, so a page that polls learns of a change without fetching the page.
+pub async fn calendar_version(
+    db: &Db,
+    locale: &Locale,
+    party: Party,
+    state: &CalendarState,
+) -> ApiResult<String> {
+    let read = calendar_read(db, locale, party, state).await?;
+    Ok(version_of(&read.page.items))
+}
+
+fn version_of(items: &[bookings::Booking]) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(items).unwrap_or_default();
+    hex::encode(&Sha256::digest(&bytes)[..8])
+}
+
+/// The calendar as `party` sees it: managers every booking with the staff and location filters,
+/// an employee only its own bookings (the bookings domain narrows the list) and no filters.
+pub async fn calendar_screen(
+    db: &Db,
+    locale: &Locale,
+    party: Party,
+    state: &CalendarState,
+) -> ApiResult<CalendarScreen> {
+    let read = calendar_read(db, locale, party, state).await?;
+    let (zone, today, period, page) = (read.zone, read.today, &read.period, &read.page);
+    let version = version_of(&page.items);
+    let fmt = Formats::load(db, locale).await?;
     let count = page.items.len();
     // Grouped by the day they start on the calendar's clock; each shows its location's time.
     let rows: Vec<(NaiveDate, Row)> = page
@@ -217,11 +268,11 @@ pub async fn calendar_screen(
         .map(|b| {
             (
                 b.start.with_timezone(&zone).date_naive(),
-                Row::of(b, &zones, twelve),
+                Row::of(b, &read.zones, &fmt),
             )
         })
         .collect();
-    let cells = domain::cells(&period, rows, today, |d| state.at(CalendarView::Day, d));
+    let cells = domain::cells(period, rows, today, |d| state.at(CalendarView::Day, d));
     let agenda = cells
         .iter()
         .filter(|c| !c.items.is_empty() && !c.outside)
@@ -229,20 +280,24 @@ pub async fn calendar_screen(
         .collect();
     let views = [CalendarView::Day, CalendarView::Week, CalendarView::Month]
         .into_iter()
-        .map(|v| (v.name(), state.at(v, date)))
+        .map(|v| (v.name(), state.at(v, read.date)))
         .collect();
     Ok(CalendarScreen {
         page: state.page.clone(),
         view: state.view,
-        timezone: business,
+        timezone: read.business.clone(),
         first: DateLabel::of(period.first),
         last: DateLabel::of(period.last),
         prev_href: state.at(state.view, period.prev),
         next_href: state.at(state.view, period.next),
         today_href: state.at(state.view, today),
         views,
-        filters: filters(db, state.staff_id, state.location_id, None).await?,
-        weekdays: if sunday_first {
+        filters: if party == Party::Manager {
+            filters(db, state.staff_id, state.location_id, None).await?
+        } else {
+            Filters::default()
+        },
+        weekdays: if read.sunday_first {
             vec![6, 0, 1, 2, 3, 4, 5]
         } else {
             (0..7).collect()
@@ -251,6 +306,7 @@ pub async fn calendar_screen(
         agenda,
         count,
         truncated: page.next_cursor.is_some(),
+        version,
     })
 }
 
@@ -263,6 +319,9 @@ pub struct PanelForms {
     pub errors: BTreeMap<String, String>,
     /// The picker as the reschedule form left it; `near` after a refused slot.
     pub picker: PickerChoice,
+    /// The zone the viewer reads times in (the client portal's chosen zone); the booking's
+    /// location's when absent, as wp-admin shows it.
+    pub viewer_zone: Option<chrono_tz::Tz>,
 }
 
 #[derive(Debug, Default, Serialize, serde::Deserialize)]
@@ -289,6 +348,20 @@ pub struct AddonRow {
     pub quantity: u32,
     pub unit_price: String,
     pub total: String,
+}
+
+/// One add-on in the Options form: those the service offers and those the booking has.
+#[derive(Debug, Serialize)]
+pub struct OptionRow {
+    pub id: u64,
+    pub name: String,
+    pub unit_price: String,
+    pub duration_minutes: u32,
+    /// 0 (none) or `min`..=`max`.
+    pub min: u32,
+    pub max: u32,
+    /// What the booking has now.
+    pub quantity: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -329,12 +402,18 @@ pub struct RefundPolicy {
     /// What is paid now and would come back.
     pub paid: String,
     pub nothing_paid: bool,
+    /// The package whose session goes back when the booking is cancelled.
+    pub package: Option<String>,
 }
 
 /// What the booking details panel's template shows.
 #[derive(Debug, Serialize)]
 pub struct PanelScreen {
     pub page: String,
+    /// The screen under `render/admin/` the panel is part of: a manager's Bookings, or an
+    /// employee's own dashboard, whose panel links nowhere an employee may not go.
+    pub screen: &'static str,
+    pub manager: bool,
     pub tab: PanelTab,
     /// The panel's query in each tab.
     pub tabs: BTreeMap<&'static str, String>,
@@ -352,6 +431,10 @@ pub struct PanelScreen {
     pub location: String,
     pub address: String,
     pub addons: Vec<AddonRow>,
+    /// The Options form's rows; empty when this viewer may not change them.
+    pub options: Vec<OptionRow>,
+    /// The form comes back open with the reasons beside its add-ons.
+    pub options_open: bool,
     pub client_id: u64,
     pub client: String,
     pub email: String,
@@ -394,6 +477,9 @@ const METHODS: &[PaymentMethod] = &[
     PaymentMethod::Wallet,
 ];
 
+/// The wp-admin page of an employee's own bookings.
+pub const MY_BOOKINGS_PAGE: &str = "volixta-my-bookings";
+
 pub async fn panel_screen(
     db: &Db,
     actor: Actor,
@@ -402,6 +488,18 @@ pub async fn panel_screen(
     notice: Option<Notice>,
     forms: PanelForms,
 ) -> ApiResult<PanelScreen> {
+    let manager = actor.is_manager();
+    // An employee's panel is always on its own page, whatever page the query named.
+    let own_page;
+    let state = if manager {
+        state
+    } else {
+        own_page = PanelState {
+            page: MY_BOOKINGS_PAGE.to_owned(),
+            ..state.clone()
+        };
+        &own_page
+    };
     let d = bookings::details(db, actor, state.booking_id).await?;
     let settings = settings::load(db).await?;
     let names = Names::of(
@@ -413,10 +511,13 @@ pub async fn panel_screen(
             .chain(d.history.iter().map(|h| h.actor.as_str())),
     )
     .await?;
-    let twelve = locale.uses_12_hour_clock();
-    let zone = zone_of(&d.details.location.timezone);
+    let fmt = Formats::of(&settings, locale);
+    let twelve = fmt.twelve;
+    let zone = forms
+        .viewer_zone
+        .unwrap_or_else(|| zone_of(&d.details.location.timezone));
     let b = &d.booking;
-    let money = |m: Money| format_with_currency(m, &b.currency);
+    let money = |m: Money| fmt.money_in(m, &b.currency);
     let moment = |t: chrono::DateTime<Utc>| {
         (
             DateLabel::of(t.with_timezone(&zone).date_naive()),
@@ -460,9 +561,16 @@ pub async fn panel_screen(
     } else {
         (None, None)
     };
+    let options = if d.actions.change_options {
+        option_rows(db, &d, &money).await?
+    } else {
+        Vec::new()
+    };
     let paid = d.payment.amount_paid;
     Ok(PanelScreen {
         page: state.page.clone(),
+        screen: if manager { "bookings" } else { "my-bookings" },
+        manager,
         tab: state.tab,
         tabs,
         here: state.query(state.tab),
@@ -488,6 +596,8 @@ pub async fn panel_screen(
                 total: money(l.total),
             })
             .collect(),
+        options,
+        options_open: forms.errors.keys().any(|k| k.starts_with("addon_")),
         client_id: d.customer.id,
         client: format!("{} {}", d.customer.first_name, d.customer.last_name)
             .trim()
@@ -562,8 +672,14 @@ pub async fn panel_screen(
         actions: d.actions.clone(),
         refund: RefundPolicy {
             to_wallet: settings.cancel_refund_to_wallet,
-            paid: money(paid),
-            nothing_paid: paid.is_zero(),
+            paid: money(d.payment.refundable_to_wallet()),
+            nothing_paid: d.payment.refundable_to_wallet().is_zero(),
+            package: d
+                .payment
+                .package
+                .as_ref()
+                .filter(|p| !p.given_back)
+                .map(|p| p.name.clone()),
         },
         payment_form: forms.payment,
         cancel_reason: forms.cancel_reason,
@@ -573,4 +689,47 @@ pub async fn panel_screen(
         picker,
         picker_error,
     })
+}
+
+/// The add-ons the service offers now, and those the booking has that it no longer offers
+/// (they may stay as booked, or go).
+async fn option_rows(
+    db: &Db,
+    d: &bookings::Details,
+    money: &impl Fn(Money) -> String,
+) -> ApiResult<Vec<OptionRow>> {
+    let service = match catalog::service(db, d.booking.service_id).await {
+        Ok(s) => s,
+        Err(catalog::CatalogError::ServiceNotFound) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let booked = |id: u64| d.details.addons.iter().find(|l| l.item_id == id);
+    let mut rows: Vec<OptionRow> = service
+        .addons
+        .iter()
+        .map(|a| OptionRow {
+            id: a.id,
+            name: booked(a.id).map_or_else(|| a.name.clone(), |l| l.name.clone()),
+            unit_price: money(booked(a.id).map_or(a.price, |l| l.unit_price)),
+            duration_minutes: booked(a.id)
+                .map_or(u32::from(a.duration_minutes), |l| l.duration_minutes),
+            min: u32::from(a.min_quantity).max(1),
+            max: u32::from(a.max_quantity),
+            quantity: booked(a.id).map_or(0, |l| l.quantity),
+        })
+        .collect();
+    for l in &d.details.addons {
+        if !rows.iter().any(|r| r.id == l.item_id) {
+            rows.push(OptionRow {
+                id: l.item_id,
+                name: l.name.clone(),
+                unit_price: money(l.unit_price),
+                duration_minutes: l.duration_minutes,
+                min: l.quantity,
+                max: l.quantity,
+                quantity: l.quantity,
+            });
+        }
+    }
+    Ok(rows)
 }

@@ -7,7 +7,7 @@ use super::{
 use crate::{
     admin::{
         client::{self, WalletForms},
-        http::{form_body, page},
+        http::{form_body, locale, page},
         profile::{self, Notice, ProfileQuery, Tab},
     },
     auth::Actor,
@@ -111,8 +111,14 @@ async fn merge_clients(
         Ok(_) => {
             let q = ProfileQuery::new(&slug, keep, Tab::Profile);
             let notice = Notice::done("merged", other_name, "");
-            let screen =
-                client::profile_screen(db, &q, Some(notice), WalletForms::default()).await?;
+            let screen = client::profile_screen(
+                db,
+                &locale(&headers),
+                &q,
+                Some(notice),
+                WalletForms::default(),
+            )
+            .await?;
             page(&state, &headers, "admin/client.html", &screen)
         }
         Err(ApiError::Invalid { message, .. } | ApiError::Conflict { message, .. }) => {
@@ -123,7 +129,9 @@ async fn merge_clients(
                 search: "",
                 keep: Some(keep),
             };
-            let screen = merge::merge_screen(db, &q, Some(Notice::refused(message))).await?;
+            let screen =
+                merge::merge_screen(db, &locale(&headers), &q, Some(Notice::refused(message)))
+                    .await?;
             page(&state, &headers, "admin/client_merge.html", &screen)
         }
         Err(e) => Err(e),

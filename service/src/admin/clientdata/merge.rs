@@ -1,7 +1,7 @@
 //! Likely duplicates and the merge of two profiles: the screens read the clients domain's list of
 //! duplicates and merge through its own function, as the JSON API does.
 use super::super::{
-    display::Clock,
+    display::{Clock, Formats},
     profile::{ClientView, Notice},
 };
 use crate::{
@@ -9,7 +9,7 @@ use crate::{
     clients::{self, Client, DuplicateReason, ListQuery, Sort},
     db::Db,
     error::ApiResult,
-    settings,
+    i18n::Locale,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -102,12 +102,12 @@ pub struct Side {
 async fn side(
     db: &Db,
     client: &Client,
-    currency: &str,
+    fmt: &Formats,
     clock: Clock,
     names: &BTreeMap<u64, String>,
 ) -> ApiResult<Side> {
     Ok(Side {
-        c: ClientView::new(client, currency, clock),
+        c: ClientView::new(client, fmt, clock),
         bookings: bookings::count_for_client(db, client.id).await?,
         groups: client
             .groups
@@ -145,11 +145,12 @@ pub struct MergeQuery<'a> {
 
 pub async fn merge_screen(
     db: &Db,
+    site: &Locale,
     q: &MergeQuery<'_>,
     notice: Option<Notice>,
 ) -> ApiResult<MergeScreen> {
     let client = clients::get(db, q.client_id).await?;
-    let currency = settings::load(db).await?.currency;
+    let fmt = Formats::load(db, site).await?;
     let clock = Clock::business(db).await?;
     let names: BTreeMap<u64, String> = clients::list_groups(db)
         .await?
@@ -159,7 +160,7 @@ pub async fn merge_screen(
     let other = match q.with {
         Some(id) if id != client.id => {
             let other = clients::get(db, id).await?;
-            Some(side(db, &other, &currency, clock, &names).await?)
+            Some(side(db, &other, &fmt, clock, &names).await?)
         }
         _ => None,
     };
@@ -189,7 +190,7 @@ pub async fn merge_screen(
     Ok(MergeScreen {
         page: q.page.to_owned(),
         timezone: clock.name(),
-        client: side(db, &client, &currency, clock, &names).await?,
+        client: side(db, &client, &fmt, clock, &names).await?,
         other,
         keep,
         search: search.to_owned(),

@@ -1,6 +1,10 @@
 use super::{CreditsQuery, NewCodeForm, Outcome, screen};
 use crate::{
-    admin::{domain::id_list, http::page, profile::Notice},
+    admin::{
+        domain::id_list,
+        http::{locale, page},
+        profile::Notice,
+    },
     auth::Actor,
     clients,
     error::{ApiError, ApiResult},
@@ -34,7 +38,7 @@ async fn answer(
     q: &CreditsQuery,
     outcome: Outcome,
 ) -> ApiResult<Html<String>> {
-    let view = screen(&state.db, q, outcome).await?;
+    let view = screen(&state.db, &locale(headers), q, outcome).await?;
     page(state, headers, TEMPLATE, &view)
 }
 
@@ -255,15 +259,17 @@ async fn apply_code(
     let mut outcome = Outcome::default();
     match request.command.client_id.trim().parse::<u64>() {
         Err(_) => outcome.apply_error = Some("Choose a client.".into()),
-        Ok(client_id) => match crate::admin::apply_code(&request, db, id, client_id).await? {
-            Ok(balance) => {
-                let name = clients::get(db, client_id).await?.full_name();
-                outcome.notice = Some(Notice::done("code_applied_to", name, balance));
-                q.set("search", None);
-                q.chosen.clear();
+        Ok(client_id) => {
+            match crate::admin::apply_code(&request, db, &locale(&headers), id, client_id).await? {
+                Ok(balance) => {
+                    let name = clients::get(db, client_id).await?.full_name();
+                    outcome.notice = Some(Notice::done("code_applied_to", name, balance));
+                    q.set("search", None);
+                    q.chosen.clear();
+                }
+                Err(reason) => outcome.apply_error = Some(reason),
             }
-            Err(reason) => outcome.apply_error = Some(reason),
-        },
+        }
     }
     answer(&state, &headers, &q, outcome).await
 }

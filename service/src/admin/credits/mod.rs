@@ -14,7 +14,7 @@ mod query;
 pub use query::CreditsQuery;
 
 use super::{
-    display::{Clock, Names, Who},
+    display::{Clock, Formats, Names, Who},
     profile::{Choice, KINDS, Notice},
 };
 use crate::{
@@ -22,9 +22,8 @@ use crate::{
     db::Db,
     error::ApiResult,
     gift_codes::{self, CodeStatus, GiftCodeDetails},
-    money::format_with_currency,
+    i18n::Locale,
     paging::PageRequest,
-    settings,
     wallet::{self, ActorFilter, HistoryFilter},
 };
 use chrono::{NaiveDate, Utc};
@@ -175,13 +174,13 @@ pub struct Outcome {
     pub send_error: Option<String>,
 }
 
-fn code_row(d: &GiftCodeDetails, currency: &str, clock: Clock, names: &Names) -> CodeRow {
+fn code_row(d: &GiftCodeDetails, fmt: &Formats, clock: Clock, names: &Names) -> CodeRow {
     let c = &d.gift_code;
     CodeRow {
         id: c.id,
         hint: c.code_hint.clone(),
         note: c.note.clone(),
-        value: format_with_currency(c.value, currency),
+        value: fmt.money(c.value),
         status: d.status,
         expires: c.expires_at.map(|e| clock.when(e)).unwrap_or_default(),
         redemptions: c.redemptions_count,
@@ -196,7 +195,7 @@ fn code_row(d: &GiftCodeDetails, currency: &str, clock: Clock, names: &Names) ->
             .map(|r| RedemptionRow {
                 client_id: r.client_id,
                 client: r.client_name.clone(),
-                amount: format_with_currency(r.amount, currency),
+                amount: fmt.money(r.amount),
                 date: clock.when(r.created_at),
                 by: names.who(&r.actor),
             })
@@ -245,9 +244,14 @@ async fn search_clients(db: &Db, search: &str, limit: u16) -> ApiResult<Vec<clie
 }
 
 /// The screen for a query, with the outcome of the form that led to it.
-pub async fn screen(db: &Db, q: &CreditsQuery, outcome: Outcome) -> ApiResult<CreditsScreen> {
+pub async fn screen(
+    db: &Db,
+    site: &Locale,
+    q: &CreditsQuery,
+    outcome: Outcome,
+) -> ApiResult<CreditsScreen> {
     let clock = Clock::business(db).await?;
-    let currency = settings::load(db).await?.currency;
+    let fmt = Formats::load(db, site).await?;
     let chosen = client_choices(db, &q.chosen, true).await?;
     let found = search_clients(db, q.get("search"), FOUND)
         .await?
@@ -278,7 +282,7 @@ pub async fn screen(db: &Db, q: &CreditsQuery, outcome: Outcome) -> ApiResult<Cr
         movements: None,
     };
     if q.movements {
-        screen.movements = Some(movements(db, q, clock, &currency).await?);
+        screen.movements = Some(movements(db, q, clock, &fmt).await?);
         return Ok(screen);
     }
     let status = q.status()?;
@@ -299,7 +303,7 @@ pub async fn screen(db: &Db, q: &CreditsQuery, outcome: Outcome) -> ApiResult<Cr
             let send_ids: Vec<u64> = sends.iter().map(|s| s.client_id).collect();
             let send_names = client_choices(db, &send_ids, false).await?;
             Some(CodeView {
-                code: code_row(&d, &currency, clock, &names),
+                code: code_row(&d, &fmt, clock, &names),
                 allowed: client_choices(db, &d.client_ids, false).await?,
                 sends: sends
                     .iter()
@@ -336,7 +340,7 @@ pub async fn screen(db: &Db, q: &CreditsQuery, outcome: Outcome) -> ApiResult<Cr
         rows: page
             .items
             .iter()
-            .map(|d| code_row(d, &currency, clock, &names))
+            .map(|d| code_row(d, &fmt, clock, &names))
             .collect(),
         next_page: page.next_cursor.map(|c| q.with_before(c)),
         first_page: q.first_page(),
@@ -360,7 +364,7 @@ async fn movements(
     db: &Db,
     q: &CreditsQuery,
     clock: Clock,
-    currency: &str,
+    fmt: &Formats,
 ) -> ApiResult<MovementsTab> {
     let mut filter = HistoryFilter::parse(Some(q.get("kind")), None, None)?;
     let from = q.date("from")?;
@@ -443,9 +447,9 @@ async fn movements(
                 client_id: r.client_id,
                 client: client_name(r.client_id),
                 kind: r.kind.as_str(),
-                amount: format_with_currency(r.amount.abs(), currency),
+                amount: fmt.money(r.amount.abs()),
                 credit: !r.amount.is_negative(),
-                balance_after: format_with_currency(r.balance_after, currency),
+                balance_after: fmt.money(r.balance_after),
                 reason: r.reason.clone(),
                 by: names.who(&r.actor),
             })

@@ -70,6 +70,8 @@ pub struct FlowState {
     pub pay_status: String,
     pub choice: String,
     pub use_wallet: String,
+    /// The client package one session of which pays for the service.
+    pub package: Option<u64>,
     pub step: Step,
 }
 
@@ -122,6 +124,7 @@ impl FlowState {
                 "pay_status" => s.pay_status = short(value),
                 "choice" => s.choice = short(value),
                 "use_wallet" => s.use_wallet = short(value),
+                "package" => s.package = id(value),
                 "step" => step = Step::parse(value).or(step),
                 // A step's form names itself, for when it is sent without a button (a change).
                 "at" => at = Step::parse(value),
@@ -217,6 +220,7 @@ impl FlowState {
             ("pay_status", Some(self.pay_status.clone())),
             ("choice", Some(self.choice.clone())),
             ("use_wallet", Some(self.use_wallet.clone())),
+            ("package", opt(self.package)),
         ];
         all.into_iter()
             .filter(|(k, _)| !except.contains(k))

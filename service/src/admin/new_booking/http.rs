@@ -1,6 +1,7 @@
 use super::{Done, FlowState, Notice, Refusal, Step};
 use crate::{
     admin::{
+        display::Formats,
         http::locale,
         picker::{DateLabel, TimeLabel},
     },
@@ -8,8 +9,6 @@ use crate::{
     bookings, clients,
     error::{ApiError, ApiResult},
     idempotency::Idempotent,
-    money::format_with_currency,
-    settings,
     state::AppState,
 };
 use axum::{
@@ -103,6 +102,7 @@ async fn confirm(
             let mut flow = flow;
             let code = super::refused_into(e, &mut refusal.errors, &mut refusal.notice);
             refusal.step = Some(match code {
+                Some("package_unusable") => Step::Payment,
                 Some("slot_taken" | "slot_not_offered") => {
                     flow.near = Some(slot.start);
                     flow.slot = None;
@@ -111,7 +111,7 @@ async fn confirm(
                 _ if refusal.errors.keys().any(|k| {
                     matches!(
                         k.as_str(),
-                        "use_wallet" | "method" | "pay_status" | "choice"
+                        "use_wallet" | "method" | "pay_status" | "choice" | "package"
                     )
                 }) =>
                 {
@@ -146,7 +146,7 @@ async fn done_screen(
     details: &bookings::Details,
 ) -> ApiResult<super::Screen> {
     let db = &state.db;
-    let currency = settings::load(db).await?.currency;
+    let fmt = Formats::load(db, locale).await?;
     let b = &details.booking;
     let mut screen = super::screen(
         db,
@@ -173,7 +173,7 @@ async fn done_screen(
                 .unwrap_or(chrono_tz::UTC)
         });
     let client = clients::get(db, b.client_id).await?;
-    screen.client = Some(super::ClientCard::new(&client, &currency));
+    screen.client = Some(super::ClientCard::new(&client, &fmt));
     screen.done = Some(Done {
         id: b.id,
         details_href: format!("page=volixta-bookings&booking={}", b.id),
@@ -181,11 +181,11 @@ async fn done_screen(
         again_href: format!("page={}&client={}", flow.page, b.client_id),
         service: details.details.service.name.clone(),
         date: DateLabel::of(b.start.with_timezone(&zone).date_naive()),
-        time: TimeLabel::of(b.start, zone, locale.uses_12_hour_clock()),
+        time: TimeLabel::of(b.start, zone, fmt.twelve),
         timezone: zone.name().to_owned(),
-        total: format_with_currency(b.total, &currency),
-        paid: format_with_currency(b.amount_paid, &currency),
-        due: format_with_currency(b.balance_due, &currency),
+        total: fmt.money_in(b.total, &b.currency),
+        paid: fmt.money_in(b.amount_paid, &b.currency),
+        due: fmt.money_in(b.balance_due, &b.currency),
         payment_status: b.payment_status.as_str().to_owned(),
         status: b.status.as_str().to_owned(),
     });

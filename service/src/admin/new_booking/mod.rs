@@ -10,6 +10,7 @@ pub mod http;
 pub use domain::{FlowState, Step};
 
 use super::{
+    display::Formats,
     picker::{self, DateLabel, PickerQuery, PickerView, TimeLabel},
     profile::typed_amount,
 };
@@ -25,8 +26,8 @@ use crate::{
     db::Db,
     error::{ApiError, ApiResult},
     i18n::Locale,
-    money::{Money, format_with_currency},
-    settings,
+    money::Money,
+    packages,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -47,13 +48,13 @@ pub struct ClientCard {
 }
 
 impl ClientCard {
-    fn new(c: &Client, currency: &str) -> Self {
+    fn new(c: &Client, fmt: &Formats) -> Self {
         Self {
             id: c.id,
             name: c.full_name(),
             email: c.email.clone().unwrap_or_default(),
             phone: c.phone.clone().unwrap_or_default(),
-            balance: format_with_currency(c.wallet_balance, currency),
+            balance: fmt.money(c.wallet_balance),
             live: c.is_live(),
             blocked: c.blocked,
         }
@@ -82,6 +83,7 @@ pub struct AddonRow {
     pub name: String,
     pub price: String,
     pub duration_minutes: u16,
+    pub min_quantity: u16,
     pub max_quantity: u16,
     pub quantity: u32,
 }
@@ -129,6 +131,8 @@ pub struct Preview {
     pub due_now: String,
     pub wallet: String,
     pub uses_wallet: bool,
+    /// What a package session pays (the service line).
+    pub package: Option<String>,
     /// The rest recorded now: method and amount and `paid` or `pending`.
     pub other: Option<(String, String, String)>,
     pub balance_due: String,
@@ -142,6 +146,46 @@ pub struct PaymentForm {
     pub choice: String,
     pub use_wallet: String,
     pub has_deposit: bool,
+    /// The chosen client package, and the client's packages that could pay for this booking.
+    pub package: String,
+    pub packages: Vec<PackageChoice>,
+}
+
+/// A client package the payment step offers.
+#[derive(Debug, Serialize)]
+pub struct PackageChoice {
+    pub id: u64,
+    pub name: String,
+    pub sessions_remaining: u32,
+    pub sessions_total: u32,
+    pub expires_on: String,
+}
+
+/// The client's packages that could pay for the service of `state` at its location and
+/// time, for a payment step to offer (the booking's own transaction decides).
+pub(crate) async fn package_choices(
+    db: &Db,
+    client_id: u64,
+    state: &FlowState,
+) -> ApiResult<Vec<PackageChoice>> {
+    let (Some(slot), Some(service_id), Some(location_id)) =
+        (state.slot, state.service_id, state.location_id)
+    else {
+        return Ok(Vec::new());
+    };
+    Ok(
+        packages::usable(db, client_id, service_id, location_id, slot.start)
+            .await?
+            .into_iter()
+            .map(|p| PackageChoice {
+                id: p.id,
+                name: p.name,
+                sessions_remaining: p.sessions_remaining,
+                sessions_total: p.sessions_total,
+                expires_on: p.expires_on.map(|d| d.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+    )
 }
 
 /// A notice above the step: `kind` is its class, `what` names it for the template.
@@ -214,6 +258,22 @@ pub struct Picked {
     pub staff: String,
 }
 
+impl Picked {
+    pub fn of(state: &FlowState) -> Self {
+        Self {
+            category_id: state.category_id,
+            service_id: state.service_id,
+            people: state.people,
+            location_id: state.location_id,
+            staff: match state.staff {
+                Some(Some(id)) => id.to_string(),
+                Some(None) => "any".into(),
+                None => String::new(),
+            },
+        }
+    }
+}
+
 /// What came out of a confirm that did not book: shown on the step it concerns.
 #[derive(Debug, Default)]
 pub struct Refusal {
@@ -230,7 +290,7 @@ pub async fn screen(
     mut state: FlowState,
     refusal: Refusal,
 ) -> ApiResult<Screen> {
-    let currency = settings::load(db).await?.currency;
+    let fmt = Formats::load(db, locale).await?;
     let client = match state.client {
         Some(id) => match clients::get(db, id).await {
             Ok(c) => Some(c),
@@ -283,6 +343,8 @@ pub async fn screen(
         choice: pick(&state.choice, &["full", "deposit"], "full"),
         use_wallet: state.use_wallet.clone(),
         has_deposit: false,
+        package: state.package.map(|id| id.to_string()).unwrap_or_default(),
+        packages: Vec::new(),
     };
     let mut screen = Screen {
         page: state.page.clone(),
@@ -290,36 +352,16 @@ pub async fn screen(
         steps: Vec::new(),
         asking: "",
         chosen: Vec::new(),
-        client: client.as_ref().map(|c| ClientCard::new(c, &currency)),
+        client: client.as_ref().map(|c| ClientCard::new(c, &fmt)),
         search: state.search.clone(),
         found: Vec::new(),
         categories: flow.categories.clone(),
-        services: flow
-            .services
-            .iter()
-            .map(|s| ServiceRow {
-                id: s.id,
-                name: s.name.clone(),
-                duration_minutes: s.duration_minutes,
-                price: format_with_currency(s.price, &currency),
-                capacity: s.capacity,
-            })
-            .collect(),
+        services: service_rows(&flow, &fmt),
         people: flow.people.map(|p| (p.min, p.max)),
         locations: flow.locations.clone(),
         staff: flow.staff.clone(),
-        addons: addon_rows(&flow.addons, state.addons.as_deref(), &currency),
-        picked: Picked {
-            category_id: state.category_id,
-            service_id: state.service_id,
-            people: state.people,
-            location_id: state.location_id,
-            staff: match state.staff {
-                Some(Some(id)) => id.to_string(),
-                Some(None) => "any".into(),
-                None => String::new(),
-            },
-        },
+        addons: addon_rows(&flow.addons, state.addons.as_deref(), &fmt),
+        picked: Picked::of(&state),
         picker: None,
         payment,
         preview: None,
@@ -333,7 +375,7 @@ pub async fn screen(
     };
     screen.asking = asking(step, &state, needs_people);
     if step == Step::Client {
-        screen.found = search(db, &state, &currency).await?;
+        screen.found = search(db, &state, &fmt).await?;
     }
     let mut placement = None;
     if step >= Step::Payment
@@ -350,10 +392,15 @@ pub async fn screen(
             screen.step = step;
         }
     }
+    if step >= Step::Payment
+        && let Some(c) = &client
+    {
+        screen.payment.packages = package_choices(db, c.id, &state).await?;
+    }
     if let Some(p) = &placement {
-        screen.payment.has_deposit = p.price().deposit.is_some();
+        screen.payment.has_deposit = p.price().deposit.is_some() && p.package().is_none();
         if let Some(c) = &client {
-            screen.preview = Some(preview(p, c.wallet_balance, &currency));
+            screen.preview = Some(preview(p, c.wallet_balance, &fmt));
         }
     } else if step == Step::Payment && state.service_id.is_some() {
         screen.payment.has_deposit = bookings::pricing(db, state.service_id.unwrap_or(0))
@@ -372,8 +419,8 @@ pub async fn screen(
         }
     }
     screen.errors = errors;
-    screen.chosen = chosen(&screen, &state, locale, &currency, placement.as_ref());
-    screen.steps = step_links(&state, step, open, has_addons);
+    screen.chosen = chosen(&screen, &state, &fmt, placement.as_ref());
+    screen.steps = step_links(&state, step, open, has_addons, state.client.is_some());
     screen.back = previous(step, has_addons).map(|s| state.query(s));
     screen.hidden = state.pairs(own_fields(step));
     Ok(screen)
@@ -381,7 +428,7 @@ pub async fn screen(
 
 /// The booking flow for the choices, forgetting any choice that is no longer offered (a
 /// changed service type takes the service with it, and so on) instead of refusing the page.
-async fn narrowed(db: &Db, state: &mut FlowState) -> ApiResult<BookingFlow> {
+pub(crate) async fn narrowed(db: &Db, state: &mut FlowState) -> ApiResult<BookingFlow> {
     for _ in 0..7 {
         match availability::booking_flow(db, &state.choices()).await {
             Ok(flow) => return Ok(flow),
@@ -395,7 +442,20 @@ async fn narrowed(db: &Db, state: &mut FlowState) -> ApiResult<BookingFlow> {
     Ok(availability::booking_flow(db, &FlowState::default().choices()).await?)
 }
 
-fn pick(value: &str, allowed: &[&str], default: &str) -> String {
+pub(crate) fn service_rows(flow: &BookingFlow, fmt: &Formats) -> Vec<ServiceRow> {
+    flow.services
+        .iter()
+        .map(|s| ServiceRow {
+            id: s.id,
+            name: s.name.clone(),
+            duration_minutes: s.duration_minutes,
+            price: fmt.money(s.price),
+            capacity: s.capacity,
+        })
+        .collect()
+}
+
+pub(crate) fn pick(value: &str, allowed: &[&str], default: &str) -> String {
     if allowed.contains(&value) {
         value.to_owned()
     } else {
@@ -404,7 +464,7 @@ fn pick(value: &str, allowed: &[&str], default: &str) -> String {
 }
 
 /// The fields a step's own form sends; the rest of the state rides along hidden.
-fn own_fields(step: Step) -> &'static [&'static str] {
+pub(crate) fn own_fields(step: Step) -> &'static [&'static str] {
     match step {
         Step::Client => &["client"],
         Step::Service => &[
@@ -419,7 +479,7 @@ fn own_fields(step: Step) -> &'static [&'static str] {
         ],
         Step::Addons => &["addons", "slot", "date", "month"],
         Step::When => &["slot", "date", "month", "timezone"],
-        Step::Payment => &["method", "pay_status", "choice", "use_wallet"],
+        Step::Payment => &["method", "pay_status", "choice", "use_wallet", "package"],
         Step::Review => &[],
     }
 }
@@ -440,7 +500,7 @@ fn asking(step: Step, state: &FlowState, needs_people: bool) -> &'static str {
     }
 }
 
-fn previous(step: Step, has_addons: bool) -> Option<Step> {
+pub(crate) fn previous(step: Step, has_addons: bool) -> Option<Step> {
     match step {
         Step::Client | Step::Service => None,
         Step::Addons => Some(Step::Service),
@@ -451,7 +511,14 @@ fn previous(step: Step, has_addons: bool) -> Option<Step> {
     }
 }
 
-fn step_links(state: &FlowState, current: Step, open: Step, has_addons: bool) -> Vec<StepLink> {
+/// The steps after the client's, each linked once it may be gone back to (and `linkable`).
+pub(crate) fn step_links(
+    state: &FlowState,
+    current: Step,
+    open: Step,
+    has_addons: bool,
+    linkable: bool,
+) -> Vec<StepLink> {
     [
         Step::Service,
         Step::Addons,
@@ -472,19 +539,24 @@ fn step_links(state: &FlowState, current: Step, open: Step, has_addons: bool) ->
         } else {
             "todo"
         },
-        href: (s != current && s <= open && state.client.is_some()).then(|| state.query(s)),
+        href: (s != current && s <= open && linkable).then(|| state.query(s)),
     })
     .collect()
 }
 
-fn addon_rows(addons: &[Addon], chosen: Option<&[(u64, u32)]>, currency: &str) -> Vec<AddonRow> {
+pub(crate) fn addon_rows(
+    addons: &[Addon],
+    chosen: Option<&[(u64, u32)]>,
+    fmt: &Formats,
+) -> Vec<AddonRow> {
     addons
         .iter()
         .map(|a| AddonRow {
             id: a.id,
             name: a.name.clone(),
-            price: format_with_currency(a.price, currency),
+            price: fmt.money(a.price),
             duration_minutes: a.duration_minutes,
+            min_quantity: a.min_quantity,
             max_quantity: a.max_quantity,
             quantity: chosen
                 .and_then(|c| c.iter().find(|(id, _)| *id == a.id))
@@ -493,7 +565,7 @@ fn addon_rows(addons: &[Addon], chosen: Option<&[(u64, u32)]>, currency: &str) -
         .collect()
 }
 
-async fn search(db: &Db, state: &FlowState, currency: &str) -> ApiResult<Vec<Found>> {
+async fn search(db: &Db, state: &FlowState, fmt: &Formats) -> ApiResult<Vec<Found>> {
     let query = ListQuery {
         search: Some(state.search.clone()).filter(|s| !s.is_empty()),
         limit: Some(20),
@@ -507,7 +579,7 @@ async fn search(db: &Db, state: &FlowState, currency: &str) -> ApiResult<Vec<Fou
             let mut with = state.clone();
             with.client = Some(c.id);
             Found {
-                client: ClientCard::new(c, currency),
+                client: ClientCard::new(c, fmt),
                 href: with.query(Step::Service),
             }
         })
@@ -551,8 +623,26 @@ pub fn request(
             amount
         }
     };
+    let payment = PaymentRequest {
+        use_wallet,
+        method: PaymentMethod::parse(&pick(&state.method, METHODS, "cash")),
+        status: PaymentStatus::parse(&pick(&state.pay_status, PAY_STATUSES, "unpaid")),
+        choice: PaymentChoice::parse(&pick(&state.choice, &["full", "deposit"], "full")),
+        client_package_id: state.package,
+    };
+    booking_request(state, Some(client_id), slot, None, payment)
+}
+
+/// The bookings domain's request for the choices of `state` at `slot`, with the given payment.
+pub(crate) fn booking_request(
+    state: &FlowState,
+    client_id: Option<u64>,
+    slot: picker::SlotChoice,
+    notes: Option<String>,
+    payment: PaymentRequest,
+) -> CreateRequest {
     CreateRequest {
-        client_id: Some(client_id),
+        client_id,
         service_id: state.service_id.unwrap_or(0),
         location_id: state.location_id.unwrap_or(0),
         staff_id: slot.staff_id,
@@ -567,15 +657,10 @@ pub fn request(
                 quantity: *quantity,
             })
             .collect(),
-        notes: None,
+        notes,
         status: None,
         discount: None,
-        payment: Some(PaymentRequest {
-            use_wallet,
-            method: PaymentMethod::parse(&pick(&state.method, METHODS, "cash")),
-            status: PaymentStatus::parse(&pick(&state.pay_status, PAY_STATUSES, "unpaid")),
-            choice: PaymentChoice::parse(&pick(&state.choice, &["full", "deposit"], "full")),
-        }),
+        payment: Some(payment),
     }
 }
 
@@ -586,6 +671,7 @@ fn form_field(domain_field: &str) -> &str {
         "payment.method" => "method",
         "payment.status" => "pay_status",
         "payment.choice" => "choice",
+        "payment.client_package_id" => "package",
         other => other,
     }
 }
@@ -647,11 +733,12 @@ pub fn refused_into(
     }
 }
 
-fn preview(p: &Placement, balance: Money, currency: &str) -> Preview {
-    let f = |m: Money| format_with_currency(m, currency);
+pub(crate) fn preview(p: &Placement, balance: Money, fmt: &Formats) -> Preview {
+    let f = |m: Money| fmt.money(m);
     let price = p.price();
     let due_now = p.due_now();
     let paid_now = p.wallet()
+        + p.package().unwrap_or(Money::ZERO)
         + p.other()
             .filter(|o| o.2 == PaymentRowStatus::Paid)
             .map_or(Money::ZERO, |o| o.1);
@@ -677,6 +764,7 @@ fn preview(p: &Placement, balance: Money, currency: &str) -> Preview {
         due_now: f(due_now),
         wallet: f(p.wallet()),
         uses_wallet: !p.wallet().is_zero(),
+        package: p.package().map(f),
         other: p.other().map(|(method, amount, status)| {
             (
                 method.as_str().to_owned(),
@@ -692,8 +780,7 @@ fn preview(p: &Placement, balance: Money, currency: &str) -> Preview {
 fn chosen(
     screen: &Screen,
     state: &FlowState,
-    locale: &Locale,
-    currency: &str,
+    fmt: &Formats,
     placement: Option<&Placement>,
 ) -> Vec<Chosen> {
     let mut out = Vec::new();
@@ -767,7 +854,7 @@ fn chosen(
                     .and_then(|l| l.timezone.parse().ok())
             })
             .unwrap_or(chrono_tz::UTC);
-        let time = TimeLabel::of(slot.start, zone, locale.uses_12_hour_clock());
+        let time = TimeLabel::of(slot.start, zone, fmt.twelve);
         let date = DateLabel::of(slot.start.with_timezone(&zone).date_naive());
         out.push(Chosen {
             what: "when",
@@ -778,7 +865,7 @@ fn chosen(
     if let Some(p) = placement {
         out.push(Chosen {
             what: "total",
-            value: format_with_currency(p.price().total, currency),
+            value: fmt.money(p.price().total),
             when: None,
         });
     }

@@ -30,6 +30,7 @@
 //! `select[data-volixta-browser-zone]` (pages carry no inline script).
 pub mod http;
 
+use super::display::Formats;
 use crate::{
     auth::Actor,
     availability::{self, AvailabilityError, DaySlots, DaysQuery},
@@ -59,6 +60,9 @@ pub struct PickerQuery {
     pub near: Option<DateTime<Utc>>,
     pub reschedule_booking_id: Option<u64>,
 }
+
+/// Where the picker of the wp-admin screens asks for itself again.
+pub const ADMIN_ROUTE: &str = "render/admin/slot-picker";
 
 /// A slot as the picker's radio buttons post it: `2026-12-01T09:00:00Z_3`. The separator is a
 /// character no encoder escapes: a query carrying the value is signed by the plugin and then
@@ -266,6 +270,11 @@ pub struct ZoneOption {
 /// The picker's template context (`picker`).
 #[derive(Clone, Debug, Serialize)]
 pub struct PickerView {
+    /// The proxied route the picker's own navigation asks (the admin one, or the public
+    /// booking form's).
+    pub route: &'static str,
+    /// The visitor has not chosen a zone: the browser's own is preferred once known.
+    pub prefer_browser_zone: bool,
     pub timezone: String,
     pub zones: Vec<ZoneOption>,
     /// The query of this month and day without the zone, for the zone select.
@@ -339,7 +348,7 @@ pub async fn view(
     } else {
         HashMap::new()
     };
-    let twelve = locale.uses_12_hour_clock();
+    let twelve = Formats::of(&crate::settings::load(db).await?, locale).twelve;
     let month_key = first.format("%Y-%m").to_string();
     let option = |slot: &availability::Slot, with_date: bool| SlotOption {
         value: SlotChoice {
@@ -441,6 +450,8 @@ pub async fn view(
         });
     }
     Ok(PickerView {
+        route: ADMIN_ROUTE,
+        prefer_browser_zone: false,
         zone_href: q.href(&month_key, chosen, None),
         timezone: zone_name.clone(),
         zones,

@@ -1,11 +1,11 @@
 //! The client profile screen: which client and tab a query asks for, the filters of each tab,
 //! and the view models its template renders. Money and dates are worded here once, so every tab
 //! shows them alike.
-use super::{AdminError, display::Clock};
-use crate::{
-    clients::Client,
-    money::{Money, format_with_currency},
+use super::{
+    AdminError,
+    display::{Clock, Formats},
 };
+use crate::{clients::Client, money::Money};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -26,6 +26,7 @@ pub enum Tab {
     Bookings,
     Rewards,
     Groups,
+    Packages,
     Activity,
 }
 
@@ -37,6 +38,7 @@ impl Tab {
             "bookings" => Self::Bookings,
             "rewards" => Self::Rewards,
             "groups" => Self::Groups,
+            "packages" => Self::Packages,
             "activity" => Self::Activity,
             _ => return None,
         })
@@ -258,6 +260,7 @@ fn tab_name(tab: Tab) -> &'static str {
         Tab::Bookings => "bookings",
         Tab::Rewards => "rewards",
         Tab::Groups => "groups",
+        Tab::Packages => "packages",
         Tab::Activity => "activity",
     }
 }
@@ -306,13 +309,18 @@ pub struct ClientView {
     pub updated: String,
 }
 
+/// A client's initials, shown where a photo would be.
+pub fn initials(c: &Client) -> String {
+    [c.first_name.chars().next(), c.last_name.chars().next()]
+        .into_iter()
+        .flatten()
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
 impl ClientView {
-    pub fn new(c: &Client, currency: &str, clock: Clock) -> Self {
-        let initials: String = [c.first_name.chars().next(), c.last_name.chars().next()]
-            .into_iter()
-            .flatten()
-            .flat_map(char::to_uppercase)
-            .collect();
+    pub fn new(c: &Client, fmt: &Formats, clock: Clock) -> Self {
+        let initials = initials(c);
         Self {
             id: c.id,
             name: c.full_name(),
@@ -336,7 +344,7 @@ impl ClientView {
             live: c.is_live(),
             deleted: c.deleted_at.is_some(),
             wp_user_id: c.wp_user_id,
-            balance: format_with_currency(c.wallet_balance, currency),
+            balance: fmt.money(c.wallet_balance),
             reward_points: c.reward_points,
             created: clock.when(c.created_at),
             updated: clock.when(c.updated_at),
@@ -399,6 +407,7 @@ pub struct ProfileScreen {
     pub bookings: Option<BookingsTab>,
     pub rewards: Option<RewardsTab>,
     pub groups: Option<Vec<GroupRow>>,
+    pub packages: Option<super::packages::PackagesTab>,
     pub activity: Option<ActivityTab>,
 }
 

@@ -2,11 +2,10 @@
 //! rows worded for the template, and the filters each tab reads from the query.
 use super::{Choice, ProfileQuery, TAB_ROWS};
 use crate::{
-    admin::display::{Clock, Names, Who},
+    admin::display::{Clock, Formats, Names, Who},
     audit,
     bookings::{self, Booking, BookingError, CalendarDay},
     clients::{Client, Group},
-    money::format_with_currency,
     paging::{MAX_LIMIT, PageRequest},
     rewards,
     wallet::{self, EntryKind},
@@ -59,13 +58,14 @@ pub const KINDS: &[EntryKind] = &[
     EntryKind::GiftCode,
     EntryKind::BookingPayment,
     EntryKind::CancellationRefund,
+    EntryKind::BookingRefund,
     EntryKind::TopUp,
     EntryKind::Merge,
 ];
 
 pub fn wallet_rows(
     rows: &[wallet::LedgerRow],
-    currency: &str,
+    fmt: &Formats,
     clock: Clock,
     names: &Names,
 ) -> Vec<WalletRow> {
@@ -73,9 +73,9 @@ pub fn wallet_rows(
         .map(|r| WalletRow {
             date: clock.when(r.created_at),
             kind: r.kind.as_str(),
-            amount: format_with_currency(r.amount.abs(), currency),
+            amount: fmt.money(r.amount.abs()),
             credit: !r.amount.is_negative(),
-            balance_after: format_with_currency(r.balance_after, currency),
+            balance_after: fmt.money(r.balance_after),
             reason: r.reason.clone(),
             actor: names.who(&r.actor),
         })
@@ -167,18 +167,18 @@ pub fn bookings_filter(
     Ok((filter, page, mode))
 }
 
-pub fn booking_rows(list: &[Booking], clock: Clock) -> Vec<BookingRow> {
+pub fn booking_rows(list: &[Booking], clock: Clock, fmt: &Formats) -> Vec<BookingRow> {
     list.iter()
         .map(|b| BookingRow {
             id: b.id,
             date: clock.date(b.start),
-            time: clock.time(b.start),
+            time: fmt.time(clock, b.start),
             service: b.service_name.clone().unwrap_or_default(),
             staff: b.staff_name.clone().unwrap_or_default(),
             location: b.location_name.clone().unwrap_or_default(),
             status: b.status.as_str(),
             payment_status: b.payment_status.as_str(),
-            total: format_with_currency(b.total, &b.currency),
+            total: fmt.money_in(b.total, &b.currency),
         })
         .collect()
 }

@@ -1,7 +1,8 @@
 //! wp-admin → Volixta → Services: service categories (add, rename, order, delete when empty) and
 //! services with their booking terms, price rules, where and by whom they are offered, and their
 //! add-ons. The catalog and the bookings' price rules decide; a refusal of either comes back
-//! beside the field, and the price rules are checked before anything is saved.
+//! beside the field, and the service and its price rules are saved in one transaction, so a
+//! refusal of either saves nothing.
 use super::fields::{Errors, Fields, Op, number, remove_at, row_numbers};
 use crate::{
     admin::http::page,
@@ -10,6 +11,7 @@ use crate::{
     catalog::{
         self, AddonInput, CatalogError, CategoryRequest, Service, ServiceRequest, TimeRuleOverrides,
     },
+    db::{Db, DbError, Tx, TxError},
     error::{ApiError, ApiResult},
     money::{Money, format_with_currency},
     settings,
@@ -39,6 +41,7 @@ struct AddonRow {
     name: String,
     price: String,
     duration_minutes: String,
+    min_quantity: String,
     max_quantity: String,
 }
 
@@ -126,6 +129,7 @@ impl ServiceForm {
                     name: a.name.clone(),
                     price: a.price.to_string(),
                     duration_minutes: a.duration_minutes.to_string(),
+                    min_quantity: a.min_quantity.to_string(),
                     max_quantity: a.max_quantity.to_string(),
                 })
                 .collect(),
@@ -135,7 +139,14 @@ impl ServiceForm {
     }
 
     fn read(f: &Fields) -> Self {
-        let addon_parts = ["id", "name", "price", "duration_minutes", "max_quantity"];
+        let addon_parts = [
+            "id",
+            "name",
+            "price",
+            "duration_minutes",
+            "min_quantity",
+            "max_quantity",
+        ];
         Self {
             name: f.text("name"),
             category_id: f.text("category_id"),
@@ -161,6 +172,7 @@ impl ServiceForm {
                     name: f.text(&format!("a{i}_name")),
                     price: f.text(&format!("a{i}_price")),
                     duration_minutes: f.text(&format!("a{i}_duration_minutes")),
+                    min_quantity: f.text(&format!("a{i}_min_quantity")),
                     max_quantity: f.text(&format!("a{i}_max_quantity")),
                 })
                 .collect(),
@@ -173,6 +185,7 @@ impl ServiceForm {
         match name {
             "add_addon" => {
                 self.addons.push(AddonRow {
+                    min_quantity: "1".into(),
                     max_quantity: "1".into(),
                     duration_minutes: "0".into(),
                     ..AddonRow::default()
@@ -211,6 +224,12 @@ impl ServiceForm {
                     whole,
                 )
                 .unwrap_or(0),
+                // Left empty, as on a form from before there was a minimum: one.
+                min_quantity: if a.min_quantity.is_empty() {
+                    1
+                } else {
+                    number(&mut e, &at("min_quantity"), &a.min_quantity, whole).unwrap_or(1)
+                },
                 max_quantity: number(&mut e, &at("max_quantity"), &a.max_quantity, whole)
                     .unwrap_or(1),
             });
@@ -495,21 +514,78 @@ async fn save(
             other => Err(other.into()),
         };
     }
-    let saved = match id {
-        Some(id) => catalog::update_service(&state.db, id, request).await,
-        None => catalog::create_service(&state.db, request).await,
+    let db = &state.db;
+    let saved = db
+        .transaction(|mut tx| async move {
+            let result = save_in(&mut tx, db, id, request, pricing).await;
+            (tx, result)
+        })
+        .await;
+    match saved {
+        Ok(service) => Ok(Ok(service)),
+        Err(SaveError::Catalog(CatalogError::Field { field, message })) => {
+            Ok(Err((field, message)))
+        }
+        Err(SaveError::Catalog(e)) => Err(e.into()),
+        Err(SaveError::Pricing(BookingError::Field { field, message })) => {
+            Ok(Err((field, message)))
+        }
+        Err(SaveError::Pricing(e)) => Err(e.into()),
+    }
+}
+
+/// The service and its price rules in one transaction: both are saved, or neither.
+async fn save_in(
+    tx: &mut Tx,
+    db: &Db,
+    id: Option<u64>,
+    request: &ServiceRequest,
+    pricing: &ServicePricing,
+) -> Result<Service, SaveError> {
+    let service = match id {
+        Some(id) => catalog::update_service_in(tx, db, id, request).await?,
+        None => catalog::create_service_in(tx, db, request).await?,
     };
-    let service = match saved {
-        Ok(service) => service,
-        Err(CatalogError::Field { field, message }) => return Ok(Err((field, message))),
-        Err(e) => return Err(e.into()),
-    };
-    bookings::set_pricing(&state.db, service.id, pricing).await?;
-    Ok(Ok(service))
+    bookings::set_pricing_in(tx, db, service.id, pricing).await?;
+    Ok(service)
+}
+
+/// Why the service form's one transaction failed: the catalog's refusal or the price rules'.
+#[derive(Debug)]
+enum SaveError {
+    Catalog(CatalogError),
+    Pricing(BookingError),
+}
+
+impl From<CatalogError> for SaveError {
+    fn from(e: CatalogError) -> Self {
+        Self::Catalog(e)
+    }
+}
+
+impl From<BookingError> for SaveError {
+    fn from(e: BookingError) -> Self {
+        Self::Pricing(e)
+    }
+}
+
+impl From<DbError> for SaveError {
+    fn from(e: DbError) -> Self {
+        Self::Catalog(e.into())
+    }
+}
+
+impl TxError for SaveError {
+    fn is_retryable(&self) -> bool {
+        match self {
+            Self::Catalog(e) => e.is_retryable(),
+            Self::Pricing(e) => e.is_retryable(),
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/v1/render/admin/services/save", tag = "admin",
-    request_body(content = String, content_type = "application/json", description = "The service form's fields as strings: `name`, `category_id`, `description`, `duration_minutes`, `price`, `capacity`, `buffer_before_minutes`, `buffer_after_minutes`, `min_booking_notice_minutes`, `min_change_notice_minutes` (empty: the site's), `tax_rate_percent` (empty: the site's), `deposit_type` (none|fixed|percent) and `deposit_value`, `discount_type` (none|amount|percent) and `discount_value`, `location_ids[]`, `staff_ids[]`, add-ons `a<n>_id|name|price|duration_minutes|max_quantity`, `position`, `active`; `op` is the button: `save`, `add_addon` or `remove_addon:<n>` (these answer the form changed and save nothing)"),
+    request_body(content = String, content_type = "application/json", description = "The service form's fields as strings: `name`, `category_id`, `description`, `duration_minutes`, `price`, `capacity`, `buffer_before_minutes`, `buffer_after_minutes`, `min_booking_notice_minutes`, `min_change_notice_minutes` (empty: the site's), `tax_rate_percent` (empty: the site's), `deposit_type` (none|fixed|percent) and `deposit_value`, `discount_type` (none|amount|percent) and `discount_value`, `location_ids[]`, `staff_ids[]`, add-ons `a<n>_id|name|price|duration_minutes|min_quantity|max_quantity`, `position`, `active`; `op` is the button: `save`, `add_addon` or `remove_addon:<n>` (these answer the form changed and save nothing)"),
     params(("service" = Option<u64>, Query, description = "the service being edited; absent for a new one")),
     description = "Saves the service form through the catalog and the bookings' price rules, and answers the list with what was saved, or the form again with the reason beside the field (nothing saved).",
     responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]

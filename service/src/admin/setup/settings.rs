@@ -30,6 +30,7 @@ struct SettingsForm {
     min_change_notice_minutes: String,
     max_booking_ahead_days: String,
     cancel_refund_to_wallet: bool,
+    pay_on_site: bool,
     currency: String,
     prices_include_tax: bool,
     tax_rate_percent: String,
@@ -37,6 +38,11 @@ struct SettingsForm {
     timezone: String,
     locale: String,
     time_format: String,
+    invoice_series: String,
+    credit_note_series: String,
+    business_name: String,
+    business_address: String,
+    business_tax_number: String,
 }
 
 impl SettingsForm {
@@ -47,6 +53,7 @@ impl SettingsForm {
             min_change_notice_minutes: s.min_change_notice_minutes.to_string(),
             max_booking_ahead_days: s.max_booking_ahead_days.to_string(),
             cancel_refund_to_wallet: s.cancel_refund_to_wallet,
+            pay_on_site: s.pay_on_site,
             currency: s.currency.clone(),
             prices_include_tax: s.prices_include_tax,
             tax_rate_percent: s.tax_rate_percent.to_string(),
@@ -54,6 +61,11 @@ impl SettingsForm {
             timezone: s.timezone.clone().unwrap_or_default(),
             locale: s.locale.clone().unwrap_or_default(),
             time_format: s.time_format.clone(),
+            invoice_series: s.invoice_series.clone(),
+            credit_note_series: s.credit_note_series.clone(),
+            business_name: s.business_name.clone(),
+            business_address: s.business_address.clone(),
+            business_tax_number: s.business_tax_number.clone(),
         }
     }
 
@@ -64,6 +76,7 @@ impl SettingsForm {
             min_change_notice_minutes: f.text("min_change_notice_minutes"),
             max_booking_ahead_days: f.text("max_booking_ahead_days"),
             cancel_refund_to_wallet: f.ticked("cancel_refund_to_wallet"),
+            pay_on_site: f.ticked("pay_on_site"),
             currency: f.text("currency").to_uppercase(),
             prices_include_tax: f.text("prices_include_tax") != "0",
             tax_rate_percent: f.text("tax_rate_percent"),
@@ -71,6 +84,11 @@ impl SettingsForm {
             timezone: f.text("timezone"),
             locale: f.text("locale"),
             time_format: f.text("time_format"),
+            invoice_series: f.text("invoice_series").to_uppercase(),
+            credit_note_series: f.text("credit_note_series").to_uppercase(),
+            business_name: f.text("business_name"),
+            business_address: f.text("business_address"),
+            business_tax_number: f.text("business_tax_number"),
         }
     }
 
@@ -120,6 +138,14 @@ impl SettingsForm {
             timezone: Some((!self.timezone.is_empty()).then(|| self.timezone.clone())),
             locale: Some((!self.locale.is_empty()).then(|| self.locale.clone())),
             time_format: Some(self.time_format.clone()),
+            pay_on_site: Some(self.pay_on_site),
+            // A series left empty keeps the one in force: numbers never run without one.
+            invoice_series: Some(self.invoice_series.clone()).filter(|s| !s.is_empty()),
+            credit_note_series: Some(self.credit_note_series.clone()).filter(|s| !s.is_empty()),
+            business_name: Some(self.business_name.clone()),
+            business_address: Some(self.business_address.clone()),
+            business_tax_number: Some(self.business_tax_number.clone()),
+            ..SettingsPatch::default()
         };
         if e.is_empty() { Ok(patch) } else { Err(e) }
     }
@@ -163,7 +189,7 @@ async fn settings_screen(
 }
 
 #[utoipa::path(post, path = "/v1/render/admin/settings/save", tag = "admin",
-    request_body(content = String, content_type = "application/json", description = "The settings form's fields as strings: `slot_interval_minutes`, `min_booking_notice_minutes`, `min_change_notice_minutes`, `max_booking_ahead_days`, `cancel_refund_to_wallet` (present when ticked), `currency`, `prices_include_tax` (1|0), `tax_rate_percent`, `client_limit` (empty: no limit), `locale` (empty: the site's language), `time_format` (auto|12h|24h)"),
+    request_body(content = String, content_type = "application/json", description = "The settings form's fields as strings: `slot_interval_minutes`, `min_booking_notice_minutes`, `min_change_notice_minutes`, `max_booking_ahead_days`, `cancel_refund_to_wallet` (present when ticked), `pay_on_site` (present when ticked), `currency`, `prices_include_tax` (1|0), `tax_rate_percent`, `client_limit` (empty: no limit), `locale` (empty: the site's language), `time_format` (auto|12h|24h)"),
     description = "Saves every setting of the form at once through the settings domain; answers the form with what was saved, or with the reason beside the field (nothing saved). Administrators only.",
     responses((status = 200, content_type = "text/html", body = String), (status = 403)))]
 async fn save_settings(

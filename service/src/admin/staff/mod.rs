@@ -7,6 +7,8 @@ pub mod http;
 
 use crate::{
     admin::{
+        display::Formats,
+        form::uploaded_photo,
         picker::{DateLabel, TimeLabel},
         setup::fields::{Errors, Fields},
     },
@@ -15,7 +17,7 @@ use crate::{
     bookings::{self, StaffPermissions},
     catalog::{
         self, CatalogError, DayOffInput, Location, SpecialDayInput, Staff, StaffHoursInput,
-        StaffRequest, WeeklyHoursInput,
+        StaffPhoto, StaffRequest, WeeklyHoursInput,
     },
     db::Db,
     error::{ApiError, ApiResult},
@@ -86,6 +88,10 @@ pub struct StaffForm {
     pub breaks: Vec<Row>,
     pub days_off: Vec<Row>,
     pub special_days: Vec<Row>,
+    /// A newly chosen photo as a `data:` URL; never sent back to the page.
+    #[serde(skip)]
+    pub avatar_image: String,
+    pub avatar_remove: bool,
 }
 
 impl StaffForm {
@@ -156,6 +162,7 @@ impl StaffForm {
                     ..Row::default()
                 })
                 .collect(),
+            ..Self::default()
         };
         form.pad();
         form
@@ -194,6 +201,8 @@ impl StaffForm {
             breaks: rows("br"),
             days_off: rows("off"),
             special_days: rows("sd"),
+            avatar_image: f.text("avatar_image"),
+            avatar_remove: f.ticked("avatar_remove"),
         }
     }
 
@@ -400,6 +409,10 @@ pub struct FormScreen {
     pub services: Vec<Option_>,
     pub locations: Vec<Option_>,
     pub preview: Option<Preview>,
+    /// The staff member has a photo, which the form may keep or remove.
+    pub has_photo: bool,
+    /// The largest photo the form uploads, in bytes.
+    pub max_photo_bytes: usize,
 }
 
 async fn options(db: &Db) -> ApiResult<(Vec<Option_>, Vec<Option_>)> {
@@ -435,6 +448,10 @@ pub async fn form_screen(
     preview: &PreviewQuery,
 ) -> ApiResult<FormScreen> {
     let (services, locations) = options(db).await?;
+    let has_photo = match id {
+        Some(id) => catalog::has_staff_avatar(db, id).await?,
+        None => false,
+    };
     let (form, preview) = match id {
         None => (StaffForm::blank(), None),
         Some(id) => {
@@ -455,6 +472,8 @@ pub async fn form_screen(
         services,
         locations,
         preview,
+        has_photo,
+        max_photo_bytes: crate::clients::MAX_AVATAR_BYTES,
     })
 }
 
@@ -480,6 +499,11 @@ pub async fn save(
         services,
         locations,
         preview: None,
+        has_photo: match id {
+            Some(id) => catalog::has_staff_avatar(db, id).await?,
+            None => false,
+        },
+        max_photo_bytes: crate::clients::MAX_AVATAR_BYTES,
     };
     if let Some(list) = more {
         screen.focus = form.more(list);
@@ -495,14 +519,26 @@ pub async fn save(
             return Ok(screen);
         }
     };
+    let image = match uploaded_photo(&form.avatar_image) {
+        Ok(image) => image,
+        Err((key, text)) => {
+            screen.errors.insert(key.into(), text);
+            form.pad();
+            screen.form = form;
+            return Ok(screen);
+        }
+    };
+    let photo = match (&image, form.avatar_remove) {
+        (Some(image), _) => StaffPhoto::Set(image),
+        (None, true) => StaffPhoto::Remove,
+        (None, false) => StaffPhoto::Keep,
+    };
     let permissions = form.permissions();
     // Permissions are stored once the catalog accepted the schedule: a refusal changes nothing.
-    let saved = match id {
-        None => catalog::create_staff(db, &request).await,
-        Some(id) => catalog::update_staff(db, id, &request).await,
-    };
+    let saved = catalog::save_staff(db, id, &request, photo).await;
     match saved {
         Ok(staff) => {
+            screen.has_photo = catalog::has_staff_avatar(db, staff.id).await?;
             let p = bookings::set_staff_permissions(db, staff.id, &permissions).await?;
             screen.staff_id = Some(staff.id);
             screen.form = StaffForm::of(&staff, &p);
@@ -751,7 +787,7 @@ pub async fn preview_of(
         }
         Err(e) => return Err(e.into()),
     };
-    let twelve = locale.uses_12_hour_clock();
+    let twelve = Formats::load(db, locale).await?.twelve;
     let mut date = monday;
     while date <= sunday {
         let times = by_day

@@ -9,11 +9,13 @@ mod view;
 
 pub use calendar::{CalendarDay, CalendarItem, Cursor, calendar};
 pub use list::{ListFilter, ListQuery, midnight};
-pub use payment::{Payment, PaymentFact, PaymentPlan, amount_paid, payment_status, plan_payment};
+pub use payment::{
+    Payment, PaymentFact, PaymentPlan, amount_paid, paid_by_package, payment_status, plan_payment,
+};
 pub use pricing::{
     Deposit, Discount, Line, LineInput, Price, PriceRules, ServicePricing, due_now, price,
 };
-pub use view::{Action, Actions, Booking, Details};
+pub use view::{Action, Actions, Booking, Details, PackagePaid};
 
 use super::BookingError;
 use crate::money::Money;
@@ -55,7 +57,7 @@ string_enum!(
 
 string_enum!(
     PaymentMethod { Wallet = "wallet", Cash = "cash", BankTransfer = "bank_transfer",
-                    Card = "card", Woocommerce = "woocommerce" }
+                    Card = "card", Woocommerce = "woocommerce", Package = "package" }
 );
 
 string_enum!(

@@ -77,6 +77,19 @@ impl Payment {
     }
 }
 
+/// What package sessions paid of a booking and was not given back: a cancellation returns it
+/// to the package as a session, never to the wallet.
+pub fn paid_by_package(payments: &[Payment]) -> Money {
+    payments
+        .iter()
+        .filter(|p| p.method == PaymentMethod::Package && p.status == PaymentRowStatus::Paid)
+        .map(|p| match p.kind {
+            PaymentKind::Payment => p.amount,
+            PaymentKind::Refund => -p.amount,
+        })
+        .sum()
+}
+
 /// How a booking is paid at the moment it is placed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PaymentPlan {

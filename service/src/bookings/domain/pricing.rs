@@ -82,8 +82,9 @@ pub struct LineInput {
     pub duration_minutes: u32,
 }
 
-/// The rules a price is computed by.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The rules a price is computed by. A booking keeps those it was priced by, so that its
+/// options can be priced the same way later.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceRules {
     /// Percent, e.g. 20 for 20 %.
     pub tax_rate_percent: Decimal,

@@ -113,6 +113,8 @@ pub struct Actions {
     /// Statuses this caller may move the booking to (`POST /v1/bookings/{id}/status`).
     pub statuses: Vec<Status>,
     pub record_payment: bool,
+    /// Setting the booking's add-ons (`POST /v1/bookings/{id}/options`).
+    pub change_options: bool,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -183,6 +185,29 @@ pub struct PaymentTab {
     pub invoice_url: String,
     /// The client's notes from booking.
     pub notes: String,
+    /// The package session that paid for the service, if one did.
+    pub package: Option<PackagePaid>,
+}
+
+impl PaymentTab {
+    /// What a cancellation would give back to the wallet (with the setting on): everything
+    /// paid but what a package session paid, which goes back to its package.
+    pub fn refundable_to_wallet(&self) -> Money {
+        self.amount_paid - super::paid_by_package(&self.history)
+    }
+}
+
+/// "Paid with package X (session n of m)": the session a booking used.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PackagePaid {
+    pub client_package_id: u64,
+    pub name: String,
+    pub session_number: u32,
+    pub sessions_total: u32,
+    /// Given back to the package when the booking was cancelled.
+    pub given_back: bool,
+    /// The line an invoice shows.
+    pub description: String,
 }
 
 /// `GET /v1/bookings/{id}`: the booking and its four tabs, with its change history.
@@ -268,6 +293,7 @@ impl Details {
                 history: payments,
                 invoice_url: format!("/v1/bookings/{}/invoice.pdf", b.id),
                 notes: b.notes.clone(),
+                package: None,
             },
             booking,
             actions,

@@ -2,7 +2,7 @@
 use super::{SqlResult, col, money, parsed, utc};
 use crate::bookings::domain::{
     BookingRow, Cursor, HistoryEntry, Line, LineKind, ListFilter, Names, PaymentChoice,
-    PaymentMethod, PaymentStatus, Status,
+    PaymentMethod, PaymentStatus, Price, PriceRules, Status,
 };
 use crate::{
     db::{Db, DbError, Tx, to_utc},
@@ -115,6 +115,7 @@ pub struct NewBooking<'a> {
     pub tax_total: Money,
     pub total: Money,
     pub prices_include_tax: bool,
+    pub price_rules: &'a PriceRules,
     pub deposit_amount: Money,
     pub payment_choice: PaymentChoice,
     pub payment_method: Option<PaymentMethod>,
@@ -142,6 +143,9 @@ pub async fn insert(tx: &mut Tx, db: &Db, b: &NewBooking<'_>) -> SqlResult<u64> 
         b.tax_total.amount().into(),
         b.total.amount().into(),
         b.prices_include_tax.into(),
+        serde_json::to_string(b.price_rules)
+            .unwrap_or_default()
+            .into(),
         b.deposit_amount.amount().into(),
         b.payment_choice.as_str().into(),
         b.payment_method.map(PaymentMethod::as_str).into(),
@@ -153,9 +157,9 @@ pub async fn insert(tx: &mut Tx, db: &Db, b: &NewBooking<'_>) -> SqlResult<u64> 
         db.sql(
             "INSERT INTO {p}volixta_bookings (client_id, service_id, location_id, staff_id, \
              start_at, end_at, buffer_before_minutes, buffer_after_minutes, people, status, notes, \
-             currency, subtotal, discount_total, tax_total, total, prices_include_tax, \
+             currency, subtotal, discount_total, tax_total, total, prices_include_tax, price_rules, \
              deposit_amount, payment_choice, payment_method, amount_paid, payment_status, created_by) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ),
         params,
     )
@@ -230,6 +234,61 @@ pub async fn lines<Q: Queryable>(conn: &mut Q, db: &Db, booking_id: u64) -> SqlR
             total: money(&mut r, 10),
         })
         .collect())
+}
+
+/// The rules the booking was priced by; `None` for a booking placed before they were kept.
+pub async fn price_rules<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    booking_id: u64,
+) -> SqlResult<Option<PriceRules>> {
+    let raw: Option<Option<String>> = conn
+        .exec_first(
+            db.sql("SELECT price_rules FROM {p}volixta_bookings WHERE id = ?"),
+            (booking_id,),
+        )
+        .await?;
+    Ok(raw
+        .flatten()
+        .and_then(|json| serde_json::from_str(&json).ok()))
+}
+
+/// Replaces every line of the booking, in the caller's transaction.
+pub async fn replace_lines(tx: &mut Tx, db: &Db, booking_id: u64, lines: &[Line]) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_booking_lines WHERE booking_id = ?"),
+        (booking_id,),
+    )
+    .await?;
+    insert_lines(tx, db, booking_id, lines).await
+}
+
+/// A new price and end for the booking (its options changed).
+pub async fn set_price(
+    tx: &mut Tx,
+    db: &Db,
+    booking_id: u64,
+    end: DateTime<Utc>,
+    price: &Price,
+    deposit_amount: Money,
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_bookings SET end_at = ?, subtotal = ?, discount_total = ?, \
+             tax_total = ?, total = ?, deposit_amount = ? WHERE id = ?",
+        ),
+        (
+            end.naive_utc(),
+            price.subtotal.amount(),
+            price.discount_total.amount(),
+            price.tax_total.amount(),
+            price.total.amount(),
+            deposit_amount.amount(),
+            booking_id,
+        ),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
 pub async fn move_to(

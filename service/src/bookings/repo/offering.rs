@@ -101,8 +101,8 @@ pub async fn offering<Q: Queryable>(
     }))
 }
 
-/// (id, name, price, duration, max quantity, active) of a service's add-ons.
-pub type AddonRow = (u64, String, Decimal, u32, u32, bool);
+/// (id, name, price, duration, min quantity, max quantity, active) of a service's add-ons.
+pub type AddonRow = (u64, String, Decimal, u32, u32, u32, bool);
 
 pub async fn addons<Q: Queryable>(
     conn: &mut Q,
@@ -111,7 +111,7 @@ pub async fn addons<Q: Queryable>(
 ) -> SqlResult<Vec<AddonRow>> {
     conn.exec(
         db.sql(
-            "SELECT id, name, price, duration_minutes, max_quantity, active \
+            "SELECT id, name, price, duration_minutes, min_quantity, max_quantity, active \
              FROM {p}volixta_service_addons WHERE service_id = ?",
         ),
         (service_id,),

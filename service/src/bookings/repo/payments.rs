@@ -123,3 +123,31 @@ pub async fn set_payment_summary(
     .await
     .map_err(DbError::from)
 }
+
+pub async fn set_payment_status(
+    tx: &mut Tx,
+    db: &Db,
+    payment_id: u64,
+    status: PaymentRowStatus,
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("UPDATE {p}volixta_booking_payments SET status = ? WHERE id = ?"),
+        (status.as_str(), payment_id),
+    )
+    .await
+    .map_err(DbError::from)
+}
+
+pub async fn set_payment_order(
+    tx: &mut Tx,
+    db: &Db,
+    payment_id: u64,
+    wc_order_id: u64,
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("UPDATE {p}volixta_booking_payments SET wc_order_id = ? WHERE id = ?"),
+        (wc_order_id, payment_id),
+    )
+    .await
+    .map_err(DbError::from)
+}

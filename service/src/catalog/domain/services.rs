@@ -115,6 +115,9 @@ pub struct AddonInput {
     pub price: Money,
     #[serde(default)]
     pub duration_minutes: u16,
+    /// The fewest a booking that chooses it takes; 1 unless given.
+    #[serde(default = "one")]
+    pub min_quantity: u16,
     #[serde(default = "one")]
     pub max_quantity: u16,
 }
@@ -131,6 +134,8 @@ pub struct Addon {
     pub price: Money,
     /// Extra minutes per unit, added to the booking's duration.
     pub duration_minutes: u16,
+    /// A booking that chooses it takes `min_quantity` to `max_quantity` of it.
+    pub min_quantity: u16,
     pub max_quantity: u16,
 }
 
@@ -263,6 +268,12 @@ impl ServiceRequest {
                     return Err(CatalogError::field(
                         format!("{at}.max_quantity"),
                         "between 1 and 100",
+                    ));
+                }
+                if a.min_quantity < 1 || a.min_quantity > a.max_quantity {
+                    return Err(CatalogError::field(
+                        format!("{at}.min_quantity"),
+                        "between 1 and the most per booking",
                     ));
                 }
             }

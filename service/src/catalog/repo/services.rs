@@ -216,14 +216,15 @@ pub async fn replace_addons(
                 tx.exec_drop(
                     db.sql(
                         "UPDATE {p}volixta_service_addons SET name = ?, price = ?, \
-                         duration_minutes = ?, max_quantity = ?, position = ?, active = 1 \
-                         WHERE id = ? AND service_id = ?",
+                         duration_minutes = ?, max_quantity = ?, min_quantity = ?, position = ?, \
+                         active = 1 WHERE id = ? AND service_id = ?",
                     ),
                     (
                         &a.name,
                         a.price.amount(),
                         a.duration_minutes,
                         a.max_quantity,
+                        a.min_quantity,
                         position,
                         id,
                         service_id,
@@ -235,8 +236,8 @@ pub async fn replace_addons(
                 tx.exec_drop(
                     db.sql(
                         "INSERT INTO {p}volixta_service_addons \
-                         (service_id, name, price, duration_minutes, max_quantity, position) \
-                         VALUES (?, ?, ?, ?, ?, ?)",
+                         (service_id, name, price, duration_minutes, max_quantity, min_quantity, \
+                         position) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     ),
                     (
                         service_id,
@@ -244,6 +245,7 @@ pub async fn replace_addons(
                         a.price.amount(),
                         a.duration_minutes,
                         a.max_quantity,
+                        a.min_quantity,
                         position,
                     ),
                 )
@@ -270,13 +272,13 @@ pub(super) fn service_statements(db: &Db, only: Option<u64>) -> Vec<String> {
         // Locations, staff and add-ons of the services in one statement, as for staff.
         db.sql(&format!(
             "SELECT 'l' AS k, service_id, location_id AS a, NULL AS name, NULL AS price, \
-             NULL AS duration, NULL AS quantity, 0 AS position \
+             NULL AS duration, NULL AS quantity, NULL AS min_quantity, 0 AS position \
              FROM {{p}}volixta_service_locations {sub} \
-             UNION ALL SELECT 's', ss.service_id, ss.staff_id, NULL, NULL, NULL, NULL, 0 \
+             UNION ALL SELECT 's', ss.service_id, ss.staff_id, NULL, NULL, NULL, NULL, NULL, 0 \
              FROM {{p}}volixta_staff_services ss \
              JOIN {{p}}volixta_staff st ON st.id = ss.staff_id AND st.active = 1 {} \
              UNION ALL SELECT 'a', service_id, id, name, price, duration_minutes, max_quantity, \
-             position FROM {{p}}volixta_service_addons {sub} AND active = 1 \
+             min_quantity, position FROM {{p}}volixta_service_addons {sub} AND active = 1 \
              ORDER BY k, service_id, position, a",
             only_id("ss.service_id", only)
         )),
@@ -323,6 +325,7 @@ struct ServiceDetailRow {
     price: Option<Money>,
     duration: Option<u16>,
     quantity: Option<u16>,
+    min_quantity: Option<u16>,
 }
 
 pub(super) fn build_services(sets: &mut std::vec::IntoIter<Vec<Row>>) -> Vec<Service> {
@@ -339,6 +342,7 @@ pub(super) fn build_services(sets: &mut std::vec::IntoIter<Vec<Row>>) -> Vec<Ser
                 name: d.name.unwrap_or_default(),
                 price: d.price.unwrap_or_default(),
                 duration_minutes: d.duration.unwrap_or_default(),
+                min_quantity: d.min_quantity.unwrap_or(1),
                 max_quantity: d.quantity.unwrap_or_default(),
             }),
         }

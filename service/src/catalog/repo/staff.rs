@@ -310,3 +310,60 @@ pub async fn staff<Q: Queryable>(
     let sets = batch(conn, &staff_statements(db, filter)).await?;
     Ok(build_staff(&mut sets.into_iter()))
 }
+
+/// Stores `image` as staff member `staff_id`'s photo, replacing any other.
+pub async fn put_staff_avatar(
+    tx: &mut Tx,
+    db: &Db,
+    staff_id: u64,
+    content_type: &str,
+    image: &[u8],
+    sha256: &str,
+) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_staff_avatars (staff_id, content_type, image, sha256) \
+             VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE content_type = VALUES(content_type), \
+             image = VALUES(image), sha256 = VALUES(sha256), uploaded_at = UTC_TIMESTAMP(6)",
+        ),
+        (staff_id, content_type, image, sha256),
+    )
+    .await
+}
+
+pub async fn delete_staff_avatar(tx: &mut Tx, db: &Db, staff_id: u64) -> SqlResult<()> {
+    tx.exec_drop(
+        db.sql("DELETE FROM {p}volixta_staff_avatars WHERE staff_id = ?"),
+        (staff_id,),
+    )
+    .await
+}
+
+/// The photo's sniffed content type, bytes and hash.
+pub async fn staff_avatar<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    staff_id: u64,
+) -> SqlResult<Option<(String, Vec<u8>, String)>> {
+    conn.exec_first(
+        db.sql(
+            "SELECT content_type, image, sha256 FROM {p}volixta_staff_avatars WHERE staff_id = ?",
+        ),
+        (staff_id,),
+    )
+    .await
+}
+
+pub async fn has_staff_avatar<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    staff_id: u64,
+) -> SqlResult<bool> {
+    let found: Option<u8> = conn
+        .exec_first(
+            db.sql("SELECT 1 FROM {p}volixta_staff_avatars WHERE staff_id = ?"),
+            (staff_id,),
+        )
+        .await?;
+    Ok(found.is_some())
+}

@@ -35,6 +35,8 @@ pub struct ListQuery {
     /// One status or several, comma-separated.
     pub status: Option<String>,
     pub group_id: Option<u64>,
+    /// Holding this package (not removed from the profile).
+    pub package_id: Option<u64>,
     pub blocked: Option<bool>,
     /// Subscribed to this channel (blocked clients never are).
     pub subscribed: Option<Channel>,

@@ -4,9 +4,11 @@ use crate::{
 };
 use mysql_async::{Value, prelude::Queryable};
 
+/// The kept count (see `counts.rs`), or a count of the rows where it is not kept.
 const GROUP_SELECT: &str = "SELECT g.id, g.name, g.description, \
-    (SELECT COUNT(*) FROM {p}volixta_client_group_members m JOIN {p}volixta_clients c ON c.id = m.client_id \
-     WHERE m.group_id = g.id AND c.live = 1) AS clients, g.created_at \
+    COALESCE(g.live_clients, (SELECT COUNT(*) FROM {p}volixta_client_group_members m \
+     JOIN {p}volixta_clients c ON c.id = m.client_id \
+     WHERE m.group_id = g.id AND c.live = 1)) AS clients, g.created_at \
     FROM {p}volixta_client_groups g";
 
 pub async fn list_groups<Q: Queryable>(

@@ -64,6 +64,13 @@ impl Filter {
                 [group.into()],
             );
         }
+        if let Some(package) = q.package_id {
+            f.push(
+                "c.id IN (SELECT cp.client_id FROM {p}volixta_client_packages cp \
+                 WHERE cp.package_id = ? AND cp.removed_at IS NULL)",
+                [package.into()],
+            );
+        }
         if let Some(blocked) = q.blocked {
             f.push("c.blocked = ?", [blocked.into()]);
         }

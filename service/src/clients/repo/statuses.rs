@@ -7,6 +7,17 @@ use mysql_async::prelude::Queryable;
 /// Saves a status typed for a client so later clients are offered it, and returns the name as
 /// first saved (statuses compare case- and accent-insensitively: "vip" is "VIP").
 pub async fn ensure_status(tx: &mut Tx, db: &Db, name: &str) -> Result<String, mysql_async::Error> {
+    let stored: Option<String> = tx
+        .exec_first(
+            db.sql("SELECT name FROM {p}volixta_client_statuses WHERE name = ?"),
+            (name,),
+        )
+        .await?;
+    // An INSERT that turns into the duplicate-key update still runs the table's insert trigger,
+    // which counts the status's clients; most saves use a status that exists.
+    if let Some(stored) = stored {
+        return Ok(stored);
+    }
     tx.exec_drop(
         db.sql(
             "INSERT INTO {p}volixta_client_statuses (name, position) VALUES (?, 1000) \
@@ -24,8 +35,10 @@ pub async fn ensure_status(tx: &mut Tx, db: &Db, name: &str) -> Result<String, m
     Ok(stored.unwrap_or_else(|| name.to_owned()))
 }
 
+/// The kept count (see `counts.rs`), or a count of the rows where it is not kept.
 const STATUS_SELECT: &str = "SELECT s.id, s.name, s.icon, s.position, \
-    (SELECT COUNT(*) FROM {p}volixta_clients c WHERE c.live = 1 AND c.status = s.name) AS clients \
+    COALESCE(s.live_clients, \
+      (SELECT COUNT(*) FROM {p}volixta_clients c WHERE c.live = 1 AND c.status = s.name)) AS clients \
     FROM {p}volixta_client_statuses s";
 
 pub async fn list_statuses<Q: Queryable>(

@@ -37,19 +37,28 @@ final class Screens {
 		'volixta-calendar'    => 'calendar',
 		'volixta-new-booking' => 'new-booking',
 		'volixta-credits'     => 'credits',
+		'volixta-packages'    => 'packages',
 		'volixta-locations'   => 'locations',
 		'volixta-services'    => 'services',
 		'volixta-staff'       => 'staff',
 		'volixta-activity'    => 'activity',
 		'volixta-settings'    => 'settings',
+		'volixta-my-bookings' => 'my-bookings',
 	);
 
 	/**
 	 * Screens that need more than CAPABILITY (the site's settings are the administrator's).
 	 */
 	public const CAPABILITIES = array(
-		'volixta-settings' => 'manage_options',
+		'volixta-settings'    => 'manage_options',
+		'volixta-my-bookings' => Actor::CAP_EMPLOYEE,
 	);
+
+	/**
+	 * Employees' own screens. Managers hold the employees' capability too but have screens of
+	 * their own, so these stay out of their menu.
+	 */
+	public const EMPLOYEE_SCREENS = array( 'volixta-my-bookings' );
 
 	/**
 	 * Builds the API client per render.
@@ -71,6 +80,13 @@ final class Screens {
 	 * @var string[]
 	 */
 	private array $hooks = array();
+
+	/**
+	 * The current screen's answer, fetched before WordPress prints the page's head.
+	 *
+	 * @var array<string, Result>
+	 */
+	private array $fetched = array();
 
 	/**
 	 * Wires the screens.
@@ -104,7 +120,23 @@ final class Screens {
 	 * @param string|null $parent_file The menu WordPress would highlight.
 	 */
 	public function parent_file( $parent_file ) {
-		return isset( self::HIDDEN[ self::current_slug() ] ) ? self::MENU : $parent_file;
+		$slug = self::current_slug();
+		if ( ! isset( self::HIDDEN[ $slug ] ) ) {
+			return $parent_file;
+		}
+		// menu-header.php calls get_admin_page_parent() right after this filter, and that finds
+		// the page under the menu-less parent '' and resets the parent to ''. WordPress has
+		// already checked access by now, so the entry is no longer needed on this request.
+		global $submenu;
+		if ( isset( $submenu[''] ) && is_array( $submenu[''] ) ) {
+			$submenu[''] = array_values( // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited -- see above.
+				array_filter(
+					$submenu[''],
+					static fn( $item ) => ( $item[2] ?? null ) !== $slug
+				)
+			);
+		}
+		return self::MENU;
 	}
 
 	/**
@@ -134,19 +166,26 @@ final class Screens {
 			'volixta-calendar'    => __( 'Calendar', 'volixta' ),
 			'volixta-new-booking' => __( 'New booking', 'volixta' ),
 			'volixta-credits'     => __( 'Credits & Gifts', 'volixta' ),
+			'volixta-packages'    => __( 'Packages', 'volixta' ),
 			'volixta-locations'   => __( 'Locations', 'volixta' ),
 			'volixta-services'    => __( 'Services', 'volixta' ),
 			'volixta-staff'       => __( 'Staff', 'volixta' ),
 			'volixta-activity'    => __( 'Activity', 'volixta' ),
 			'volixta-settings'    => __( 'Settings', 'volixta' ),
+			'volixta-my-bookings' => __( 'My bookings', 'volixta' ),
 		);
 		foreach ( self::SCREENS as $slug => $screen ) {
 			// A parent of '' registers the page (with its capability check) without a menu item.
-			$parent = isset( self::HIDDEN[ $slug ] ) ? '' : self::MENU;
+			// Employees, who may open no screen of the menu's own, get their screens as the
+			// menu's items: WordPress then points the menu at the first of them.
+			$hidden = isset( self::HIDDEN[ $slug ] )
+				|| ( in_array( $slug, self::EMPLOYEE_SCREENS, true ) && current_user_can( self::CAPABILITY ) );
+			$parent = $hidden ? '' : self::MENU;
 			$label  = $labels[ $slug ] ?? $screen;
 			$hook   = add_submenu_page( $parent, $label, $label, self::capability( $slug ), $slug, array( $this, 'render' ) );
 			if ( is_string( $hook ) ) {
 				$this->hooks[] = $hook;
+				add_action( 'load-' . $hook, array( $this, 'prefetch' ) );
 			}
 		}
 	}
@@ -159,6 +198,21 @@ final class Screens {
 	public function enqueue( string $hook_suffix = '' ): void {
 		if ( in_array( $hook_suffix, $this->hooks, true ) ) {
 			$this->assets->enqueue_htmx();
+		}
+	}
+
+	/**
+	 * Asks the service for the current screen before the page's head is sent, so that a screen
+	 * the service does not know (another staff member's booking, a deleted client) answers 404.
+	 */
+	public function prefetch(): void {
+		$slug = self::current_slug();
+		if ( ! isset( self::SCREENS[ $slug ] ) || ! current_user_can( self::capability( $slug ) ) ) {
+			return;
+		}
+		$this->fetched[ $slug ] = $this->result( $slug );
+		if ( 404 === $this->fetched[ $slug ]->status ) {
+			status_header( 404 );
 		}
 	}
 
@@ -179,10 +233,10 @@ final class Screens {
 		if ( ! isset( self::SCREENS[ $slug ] ) || ! current_user_can( self::capability( $slug ) ) ) {
 			return $this->wrap( '<div class="notice notice-error inline"><p>' . esc_html__( 'Sorry, you are not allowed to access this page.', 'volixta' ) . '</p></div>' );
 		}
-		try {
-			$result = $this->fetch( self::SCREENS[ $slug ] );
-		} catch ( \Throwable $e ) {
-			$result = Result::failure( $e->getMessage(), 'plugin_error' );
+		$result = $this->fetched[ $slug ] ?? $this->result( $slug );
+		unset( $this->fetched[ $slug ] );
+		if ( 404 === $result->status ) {
+			return $this->wrap( '<h1>' . esc_html( get_admin_page_title() ) . '</h1><div class="notice notice-error inline"><p>' . esc_html__( 'There is nothing here: what this link points to does not exist, or is not yours to see.', 'volixta' ) . '</p></div>' );
 		}
 		if ( $result->ok() && 'text/html' === $result->content_type ) {
 			return $this->wrap( Fragment::sanitize( $result->body ) );
@@ -192,6 +246,19 @@ final class Screens {
 			$result = Result::failure( sprintf( __( 'The service answered with %s instead of text/html.', 'volixta' ), $result->content_type ?: '?' ), 'bad_content_type' );
 		}
 		return $this->wrap( $this->unavailable( $result ) );
+	}
+
+	/**
+	 * The service's answer for a screen; a failure of the plugin itself as a failed result.
+	 *
+	 * @param string $slug Admin page slug.
+	 */
+	private function result( string $slug ): Result {
+		try {
+			return $this->fetch( self::SCREENS[ $slug ] );
+		} catch ( \Throwable $e ) {
+			return Result::failure( $e->getMessage(), 'plugin_error' );
+		}
 	}
 
 	/**

@@ -11,6 +11,7 @@ use Volixta\Api\Client;
 use Volixta\Auth\Actor;
 use Volixta\Http\ClientAddress;
 use Volixta\Options;
+use Volixta\WooCommerce\SetupSection;
 
 /**
  * Service URL, shared secret, trusted proxies, delete-on-uninstall, and the connection test.
@@ -121,6 +122,7 @@ final class SettingsPage {
 				<?php wp_nonce_field( self::TEST_ACTION ); ?>
 				<?php submit_button( __( 'Test connection', 'volixta' ), 'secondary', 'submit', false ); ?>
 			</form>
+			<?php SetupSection::render( Client::from_options() ); ?>
 		</div>
 		<?php
 	}

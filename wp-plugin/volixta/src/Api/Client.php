@@ -25,7 +25,7 @@ final class Client {
 	/**
 	 * Unsigned Volixta headers a caller may set: they choose nothing the signature guards.
 	 */
-	private const PASSED_VOLIXTA_HEADERS = array( 'x-volixta-client-ip', 'x-volixta-locale' );
+	private const PASSED_VOLIXTA_HEADERS = array( 'x-volixta-client-ip', 'x-volixta-locale', 'x-volixta-portal-url' );
 
 	/**
 	 * The header that tells the service which language to render in.
@@ -197,6 +197,28 @@ final class Client {
 			},
 			$path_and_query
 		);
+	}
+
+	/**
+	 * WooCommerce's delivery, passed on unsigned: the service checks WooCommerce's own signature
+	 * over these exact bytes, so the body and the WooCommerce headers travel unchanged.
+	 *
+	 * @param string               $body    Raw body as WooCommerce sent it.
+	 * @param array<string,string> $headers X-WC-Webhook-*, Content-Type and User-Agent.
+	 */
+	public function forward_webhook( string $body, array $headers ): Result {
+		if ( '' === $this->base_url ) {
+			return Result::failure( __( 'The booking service URL is not set (Settings → Volixta).', 'volixta' ), 'not_configured' );
+		}
+		$out = array();
+		foreach ( $headers as $name => $value ) {
+			$lower = strtolower( (string) $name );
+			$kept  = 0 === strpos( $lower, 'x-wc-webhook-' ) || in_array( $lower, array( 'content-type', 'user-agent' ), true );
+			if ( $kept && preg_match( '/^[A-Za-z0-9-]+$/D', (string) $name ) && ! preg_match( '/[\r\n\0]/', (string) $value ) ) {
+				$out[ (string) $name ] = (string) $value;
+			}
+		}
+		return $this->send( 'POST', '/v1/woocommerce/webhook', $out, $body );
 	}
 
 	/**

@@ -109,7 +109,12 @@ final class NewClientAccount {
 		wp_new_user_notification( $user_id, null, 'user' );
 	}
 
-	private static function free_login( string $email ): string {
+	/**
+	 * A login name made from the e-mail's local part, numbered when taken.
+	 *
+	 * @param string $email E-mail address.
+	 */
+	public static function free_login( string $email ): string {
 		$base  = sanitize_user( strstr( $email, '@', true ) ?: 'client', true );
 		$base  = '' === $base ? 'client' : $base;
 		$login = $base;

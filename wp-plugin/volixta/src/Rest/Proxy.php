@@ -11,6 +11,7 @@ use Volixta\Api\Client;
 use Volixta\Api\Result;
 use Volixta\Auth\Actor;
 use Volixta\Auth\ClientLink;
+use Volixta\Auth\LoginRedirect;
 use Volixta\Html\Fragment;
 use Volixta\Http\ClientAddress;
 use Volixta\Options;
@@ -87,6 +88,11 @@ final class Proxy {
 		 */
 		$guest_readable = (array) apply_filters( 'volixta_guest_readable_paths', ProxyPath::GUEST_READABLE );
 		if ( ProxyPath::guest_may( $request->get_method(), $path, $guest_readable ) ) {
+			// WordPress checks the REST nonce only for logged-in users; a visitor's booking must
+			// come from a page WordPress rendered too.
+			if ( 'GET' !== strtoupper( $request->get_method() ) && ! wp_verify_nonce( (string) $request->get_header( 'x_wp_nonce' ), 'wp_rest' ) ) {
+				return new \WP_Error( 'rest_cookie_invalid_nonce', __( 'The page has expired. Please reload it and try again.', 'volixta' ), array( 'status' => 403 ) );
+			}
 			return true;
 		}
 		return new \WP_Error( 'rest_forbidden', __( 'Please log in to do this.', 'volixta' ), array( 'status' => rest_authorization_required_code() ) );
@@ -124,6 +130,14 @@ final class Proxy {
 			$headers['Accept-Language'] = $language;
 		}
 
+		// The booking form's last page links to the site's portal, where the booking is managed.
+		if ( 'POST' === $method && ProxyPath::GUEST_BOOK_PATH === $path ) {
+			$portal = LoginRedirect::portal_url();
+			if ( null !== $portal ) {
+				$headers['X-Volixta-Portal-Url'] = $portal;
+			}
+		}
+
 		$body = $this->json_body( $request );
 		if ( $body instanceof \WP_Error ) {
 			return $body;
@@ -134,6 +148,15 @@ final class Proxy {
 			return $account;
 		}
 		[ $body, $new_account ] = $account;
+
+		$visitor_account = null;
+		if ( 'POST' === $method && ProxyPath::GUEST_BOOK_PATH === $path && 'guest' === $actor->role() && 0 === $actor->wp_user_id() ) {
+			$visitor_account = new BookingFormAccount();
+			$body            = $visitor_account->prepare( $body, (string) ( $headers['Idempotency-Key'] ?? '' ) );
+			if ( $body instanceof \WP_Error ) {
+				return $body;
+			}
+		}
 
 		$client = ( $this->client_factory )();
 		$result = $client->request_raw( $method, $target, $actor, $body, $headers, '' === $body ? '' : 'application/json' );
@@ -148,6 +171,9 @@ final class Proxy {
 		}
 		if ( $ok && $form ) {
 			self::remember_form_link( $body, (string) $saved );
+		}
+		if ( null !== $visitor_account ) {
+			$visitor_account->settle( $result );
 		}
 		if ( null !== $new_account ) {
 			$ok ? NewClientAccount::welcome( $new_account ) : NewClientAccount::discard( $new_account );
@@ -307,7 +333,7 @@ final class Proxy {
 	 * The visitor's address: REMOTE_ADDR, or behind the reverse proxies named in the settings the
 	 * address they forwarded (see ClientAddress::visitor()).
 	 */
-	private static function visitor_address(): ?string {
+	public static function visitor_address(): ?string {
 		// phpcs:disable WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- only ever used once validated as IP addresses.
 		$remote    = isset( $_SERVER['REMOTE_ADDR'] ) ? (string) wp_unslash( $_SERVER['REMOTE_ADDR'] ) : null;
 		$forwarded = isset( $_SERVER['HTTP_X_FORWARDED_FOR'] ) ? (string) wp_unslash( $_SERVER['HTTP_X_FORWARDED_FOR'] ) : null;

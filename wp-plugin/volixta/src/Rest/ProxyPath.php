@@ -15,7 +15,17 @@ final class ProxyPath {
 	/**
 	 * First path segments a visitor who is not logged in may read (booking form data).
 	 */
-	public const GUEST_READABLE = array( 'availability', 'catalog', 'services', 'locations', 'staff' );
+	public const GUEST_READABLE = array( 'availability', 'catalog', 'services', 'locations', 'staff', 'packages' );
+
+	/**
+	 * Paths of the public booking form a visitor who is not logged in may GET.
+	 */
+	public const GUEST_FORM_PATHS = array( 'render/booking-form', 'render/booking-form/slot-picker' );
+
+	/**
+	 * The one path a visitor who is not logged in may POST to (with WordPress's REST nonce).
+	 */
+	public const GUEST_BOOK_PATH = 'render/booking-form/book';
 
 	/**
 	 * First path segments never reachable through the proxy: WooCommerce signs its own webhook.
@@ -53,9 +63,15 @@ final class ProxyPath {
 	 * @param string[] $guest_readable First segments open to guests.
 	 */
 	public static function guest_may( string $method, string $path, array $guest_readable = self::GUEST_READABLE ): bool {
-		return 'GET' === strtoupper( $method )
-			&& self::is_valid( $path )
-			&& in_array( self::first_segment( $path ), $guest_readable, true );
+		if ( ! self::is_valid( $path ) ) {
+			return false;
+		}
+		$method = strtoupper( $method );
+		if ( 'POST' === $method ) {
+			return self::GUEST_BOOK_PATH === $path;
+		}
+		return 'GET' === $method
+			&& ( in_array( self::first_segment( $path ), $guest_readable, true ) || in_array( $path, self::GUEST_FORM_PATHS, true ) );
 	}
 
 	/**

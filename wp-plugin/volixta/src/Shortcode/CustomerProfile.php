@@ -66,20 +66,25 @@ final class CustomerProfile {
 	}
 
 	private function render_unsafe(): string {
-		$this->assets->enqueue();
+		$this->assets->enqueue_htmx();
 		if ( ! is_user_logged_in() ) {
 			return $this->login();
 		}
 		$user_id = get_current_user_id();
 		if ( ! ClientLink::is_linked( $user_id ) ) {
-			return $this->wrap(
-				'volixta-portal volixta-portal--unlinked',
-				'<p class="volixta-notice">' . esc_html__( 'Your account is not linked to a client profile yet. Please contact us and we will set it up.', 'volixta' ) . '</p>'
-			);
+			return $this->unlinked();
 		}
 
 		// The portal always shows the visitor's own client data, whatever else they may manage.
-		$result = ( $this->client_factory )()->request( 'GET', '/v1/render/customer_profile', new Actor( 'client', $user_id ) );
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- read-only state of the page (filters, open booking), checked by the service.
+		$get    = (array) wp_unslash( $_GET );
+		$cookie = isset( $_COOKIE[ PortalQuery::ZONE_COOKIE ] ) ? (string) wp_unslash( $_COOKIE[ PortalQuery::ZONE_COOKIE ] ) : '';
+		$query  = PortalQuery::build( $get, $cookie );
+		$result = ( $this->client_factory )()->request( 'GET', '/v1/render/customer_profile' . ( '' === $query ? '' : '?' . $query ), new Actor( 'client', $user_id ) );
+		// Linked to a client the business has since removed: the same words as for no link.
+		if ( 404 === $result->status && 'not_found' === $result->error_code() ) {
+			return $this->unlinked();
+		}
 		if ( ! $result->ok() ) {
 			return $this->unavailable( $result );
 		}
@@ -91,7 +96,17 @@ final class CustomerProfile {
 		// The service's template normally marks its own root as the fragment; an overridden
 		// template that does not still gets a root, so the portal script can refresh it.
 		$marker = false === strpos( $fragment, 'data-volixta-fragment=' ) ? ' data-volixta-fragment="customer_profile"' : '';
-		return '<div class="volixta-host"' . $this->assets->root_attribute() . $marker . '>' . $fragment . '</div>';
+		return '<div class="volixta-host volixta-wrap"' . $this->assets->root_attribute() . $marker . '>' . $fragment . '</div>';
+	}
+
+	/**
+	 * What a logged-in account without a client profile sees: a client's words, not staff's.
+	 */
+	private function unlinked(): string {
+		return $this->wrap(
+			'volixta-portal volixta-portal--unlinked',
+			'<p class="volixta-notice">' . esc_html__( 'Your account is not linked to a client profile yet. Please contact us and we will set it up.', 'volixta' ) . '</p>'
+		);
 	}
 
 	private function login(): string {
@@ -109,26 +124,15 @@ final class CustomerProfile {
 	}
 
 	/**
-	 * The friendly notice; administrators also get the reason, because they are the ones who can fix it.
+	 * The portal's notice when the service cannot answer.
 	 *
 	 * @param Result $result Failed outcome.
 	 */
 	private function unavailable( Result $result ): string {
-		$html = '<p class="volixta-notice volixta-notice--error" role="alert">'
-			. esc_html__( 'Your client area is temporarily unavailable. Please try again in a few minutes.', 'volixta' )
-			. '</p>';
-		if ( current_user_can( 'manage_options' ) ) {
-			$reason = 0 === $result->status
-				? (string) $result->transport_error
-				/* translators: 1: HTTP status code, 2: error code, 3: error message. */
-				: sprintf( __( 'HTTP %1$d %2$s: %3$s', 'volixta' ), $result->status, (string) $result->error_code(), $result->error_message() );
-			$html .= '<p class="volixta-notice volixta-notice--admin"><strong>'
-				. esc_html__( 'Administrator details:', 'volixta' ) . '</strong> '
-				. esc_html( $reason )
-				. ' <a href="' . esc_url( admin_url( 'options-general.php?page=volixta' ) ) . '">'
-				. esc_html__( 'Volixta settings', 'volixta' ) . '</a></p>';
-		}
-		return $this->wrap( 'volixta-portal volixta-portal--unavailable', $html );
+		return $this->wrap(
+			'volixta-portal volixta-portal--unavailable',
+			Unavailable::notice( $result, __( 'Your client area is temporarily unavailable. Please try again in a few minutes.', 'volixta' ) )
+		);
 	}
 
 	/**

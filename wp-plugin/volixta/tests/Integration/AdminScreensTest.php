@@ -83,6 +83,7 @@ final class AdminScreensTest extends WordPressTestCase {
 				array( 'Bookings', 'volixta_manage', 'volixta-bookings' ),
 				array( 'Calendar', 'volixta_manage', 'volixta-calendar' ),
 				array( 'Credits & Gifts', 'volixta_manage', 'volixta-credits' ),
+				array( 'Packages', 'volixta_manage', 'volixta-packages' ),
 				array( 'Locations', 'volixta_manage', 'volixta-locations' ),
 				array( 'Services', 'volixta_manage', 'volixta-services' ),
 				array( 'Staff', 'volixta_manage', 'volixta-staff' ),
@@ -127,8 +128,14 @@ final class AdminScreensTest extends WordPressTestCase {
 		self::assertNotNull( $hook, 'the page is registered' );
 		self::assertNotFalse( has_action( $hook ) );
 		self::assertTrue( user_can_access_admin_page() );
-		self::assertSame( Screens::MENU, $screens->parent_file( 'admin.php' ) );
+		// As menu-header.php: the filters, then WordPress's own lookup, which must keep the parent.
+		global $parent_file, $pagenow;
+		$pagenow     = 'admin.php'; // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited
+		$parent_file = $screens->parent_file( 'admin.php' ); // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited
+		self::assertSame( Screens::MENU, $parent_file );
 		self::assertSame( 'volixta-clients', $screens->submenu_file( null ) );
+		get_admin_page_parent();
+		self::assertSame( Screens::MENU, $parent_file, 'the Volixta menu stays open' );
 		unset( $_GET['page'] );
 		self::assertSame( 'index.php', $screens->parent_file( 'index.php' ), 'other pages are left alone' );
 
@@ -227,5 +234,44 @@ final class AdminScreensTest extends WordPressTestCase {
 		self::assertSame( 1, wp_scripts()->get_data( Assets::HTMX_HANDLE, 'group' ), 'htmx loads in the footer, after the page it reads' );
 		self::assertFileExists( VOLIXTA_DIR . '/assets/vendor/htmx.min.js' );
 		self::assertStringContainsString( 'version:"' . Assets::HTMX_VERSION . '"', (string) file_get_contents( VOLIXTA_DIR . '/assets/vendor/htmx.min.js' ) );
+	}
+
+	public function test_employees_get_their_own_bookings_as_the_menu_and_managers_keep_theirs(): void {
+		global $submenu;
+		self::assertSame( 'volixta_employee', Screens::capability( 'volixta-my-bookings' ) );
+		$employee = $this->make_user( 'volixta_employee' );
+		wp_set_current_user( $employee->ID );
+		$t       = new RecordingTransport( array( self::html_answer( '<div id="volixta-my-bookings">mine</div>' ) ) );
+		$screens = $this->screens( $t );
+		$screens->add_menu();
+		$items = array_map( static fn ( array $item ): array => array( $item[0], $item[1], $item[2] ), $submenu[ Screens::MENU ] );
+		self::assertContains( array( 'My bookings', 'volixta_employee', 'volixta-my-bookings' ), $items );
+		$html = $screens->html( 'volixta-my-bookings' );
+		self::assertStringContainsString( '<div id="volixta-my-bookings">mine</div>', $html );
+		self::assertSame( 'http://127.0.0.1:8787/v1/render/admin/my-bookings', $t->last()['url'] );
+		self::assertSame( 'employee:' . $employee->ID, $t->last()['headers']['X-Volixta-Actor'] );
+
+		$submenu = array(); // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited -- a fresh menu for this user.
+		wp_set_current_user( $this->make_user( 'volixta_manager' )->ID );
+		$this->screens( new RecordingTransport( array( self::html_answer( '' ) ) ) )->add_menu();
+		self::assertNotContains( 'volixta-my-bookings', array_column( $submenu[ Screens::MENU ], 2 ) );
+		self::assertNotNull( get_plugin_page_hook( 'volixta-my-bookings', 'admin.php' ), 'still a page, which the service refuses to managers' );
+	}
+
+	public function test_what_the_service_does_not_know_is_a_page_that_says_so_fetched_once(): void {
+		wp_set_current_user( $this->make_user( 'volixta_employee' )->ID );
+		$_GET    = array(
+			'page'    => 'volixta-my-bookings',
+			'booking' => '12',
+		);
+		$t       = new RecordingTransport( array( RecordingTransport::json( 404, '{"error":{"code":"not_found","message":"Not found."}}' ) ) );
+		$screens = $this->screens( $t );
+		$screens->prefetch();
+		$html = $screens->html( 'volixta-my-bookings' );
+		self::assertCount( 1, $t->sent, 'the answer fetched before the head is the one printed' );
+		self::assertSame( 'http://127.0.0.1:8787/v1/render/admin/my-bookings?page=volixta-my-bookings&booking=12', $t->last()['url'] );
+		self::assertStringContainsString( 'not yours to see', $html );
+		self::assertStringNotContainsString( 'did not answer as expected', $html );
+		$_GET = array();
 	}
 }

@@ -174,7 +174,7 @@ final class ShortcodeTest extends WordPressTestCase {
 
 		self::assertSame( 'client:' . $admin->ID, $t->last()['headers']['X-Volixta-Actor'], 'the portal always asks as the client' );
 		self::assertStringEndsWith( '/v1/render/customer_profile', $t->last()['url'] );
-		self::assertMatchesRegularExpression( '#^<div class="volixta-host" data-volixta-root="[0-9a-f]{32}" data-volixta-fragment="customer_profile"><section class="vx-card"#', $html );
+		self::assertMatchesRegularExpression( '#^<div class="volixta-host volixta-wrap" data-volixta-root="[0-9a-f]{32}" data-volixta-fragment="customer_profile"><section class="vx-card"#', $html );
 		self::assertStringContainsString( '<button type="button" data-volixta-action="bookings/7/cancel" data-volixta-confirm="Sure?" aria-expanded="false">Cancel</button>', $html );
 		self::assertStringContainsString( '<option value="3" selected>Bea</option>', $html );
 		self::assertStringContainsString( 'data-booking-id="7"', $html );
@@ -199,7 +199,7 @@ final class ShortcodeTest extends WordPressTestCase {
 
 		$html = $this->shortcode_with( $t )->render();
 
-		self::assertMatchesRegularExpression( '#^<div class="volixta-host" data-volixta-root="[0-9a-f]{32}">#', $html );
+		self::assertMatchesRegularExpression( '#^<div class="volixta-host volixta-wrap" data-volixta-root="[0-9a-f]{32}">#', $html );
 		self::assertSame( $body . '</div>', preg_replace( '#^<div [^>]*>#', '', $html ), 'nothing of the template is lost' );
 		self::assertSame( 1, substr_count( $html, 'data-volixta-fragment=' ), 'one fragment root, not a nested second one' );
 	}
@@ -214,12 +214,25 @@ final class ShortcodeTest extends WordPressTestCase {
 		$admin = $this->make_user( 'administrator' );
 		ClientLink::link( $admin->ID, '22' );
 		wp_set_current_user( $admin->ID );
-		$t = new RecordingTransport( array( RecordingTransport::json( 404, '{"error":{"code":"not_found","message":"No such client."}}' ) ) );
+		$t = new RecordingTransport( array( RecordingTransport::json( 500, '{"error":{"code":"internal","message":"Something broke."}}' ) ) );
 
 		$html = $this->shortcode_with( $t )->render();
 
 		self::assertStringContainsString( 'temporarily unavailable', $html );
-		self::assertStringContainsString( 'HTTP 404 not_found: No such client.', $html );
+		self::assertStringContainsString( 'HTTP 500 internal: Something broke.', $html );
+	}
+
+	public function test_an_account_whose_client_is_gone_reads_a_clients_words(): void {
+		$user = $this->make_user( 'subscriber' );
+		ClientLink::link( $user->ID, '25' );
+		wp_set_current_user( $user->ID );
+		$t = new RecordingTransport( array( RecordingTransport::json( 404, '{"error":{"code":"not_found","message":"No such client."}}' ) ) );
+
+		$html = $this->shortcode_with( $t )->render();
+
+		self::assertStringContainsString( 'not linked to a client profile yet', $html );
+		self::assertStringNotContainsString( 'temporarily unavailable', $html );
+		self::assertStringNotContainsString( 'not_found', $html );
 	}
 
 	public function test_non_html_answer_is_not_shown_raw(): void {

@@ -39,11 +39,25 @@ final class ProxyPathTest extends TestCase {
 	public function test_guests_may_only_read_booking_data(): void {
 		self::assertTrue( ProxyPath::guest_may( 'GET', 'availability' ) );
 		self::assertTrue( ProxyPath::guest_may( 'get', 'services/3' ) );
+		self::assertTrue( ProxyPath::guest_may( 'GET', 'packages' ) );
+		self::assertFalse( ProxyPath::guest_may( 'POST', 'packages' ) );
 		self::assertFalse( ProxyPath::guest_may( 'POST', 'availability' ) );
 		self::assertFalse( ProxyPath::guest_may( 'GET', 'clients' ) );
 		self::assertFalse( ProxyPath::guest_may( 'GET', 'render/customer_profile' ) );
 		self::assertFalse( ProxyPath::guest_may( 'GET', 'availability/../clients' ) );
 		self::assertTrue( ProxyPath::guest_may( 'GET', 'clients', array( 'clients' ) ) );
+	}
+
+	public function test_guests_reach_the_booking_form_and_post_only_its_booking(): void {
+		self::assertTrue( ProxyPath::guest_may( 'GET', 'render/booking-form' ) );
+		self::assertTrue( ProxyPath::guest_may( 'GET', 'render/booking-form/slot-picker' ) );
+		self::assertTrue( ProxyPath::guest_may( 'POST', 'render/booking-form/book' ) );
+		self::assertFalse( ProxyPath::guest_may( 'GET', 'render/booking-form/book' ) );
+		self::assertFalse( ProxyPath::guest_may( 'POST', 'render/booking-form' ) );
+		self::assertFalse( ProxyPath::guest_may( 'POST', 'render/booking-form/book/../../clients' ) );
+		self::assertFalse( ProxyPath::guest_may( 'PUT', 'render/booking-form/book' ) );
+		self::assertFalse( ProxyPath::guest_may( 'GET', 'render/admin/slot-picker' ) );
+		self::assertFalse( ProxyPath::guest_may( 'POST', 'bookings' ) );
 	}
 
 	public function test_target(): void {

@@ -1,0 +1,296 @@
+//! Turns an outbox row into an e-mail and hands it to SMTP. Rendering happens here, at send
+//! time, from what the causing transaction recorded: the templates a site owner overrides apply
+//! to e-mails still waiting, and a gift code is read from its sealed form only now.
+use super::{
+    Mailer,
+    domain::{CalendarEntry, ics},
+};
+use crate::{
+    admin::display::{Clock, Formats, Names},
+    db::Db,
+    gift_codes::{self, CodeKeys},
+    i18n::Locale,
+    outbox::{Claimed, Courier, Outcome},
+    render::Templates,
+    settings::{self, Settings},
+};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use lettre::{
+    Message,
+    message::{Attachment, Mailbox, MultiPart, header::ContentType},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::{future::Future, pin::Pin, sync::Arc};
+
+pub struct EmailCourier {
+    pub db: Db,
+    pub mailer: Mailer,
+    pub templates: Arc<Templates>,
+    pub keys: CodeKeys,
+}
+
+/// What a rendered e-mail consists of.
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The `.ics` and its METHOD (REQUEST or CANCEL).
+    pub calendar: Option<(String, &'static str)>,
+}
+
+/// Why a message could not be written. A template that fails or a payload that does not
+/// parse will fail the same way on every try, so the message is parked with the reason; a
+/// database that does not answer is tried again like an SMTP server that does not.
+enum Problem {
+    Unwritable(String),
+    Transient(String),
+}
+
+fn unwritable(reason: String) -> Problem {
+    Problem::Unwritable(reason)
+}
+
+fn transient(reason: String) -> Problem {
+    Problem::Transient(reason)
+}
+
+#[derive(Deserialize)]
+struct BookingPayload {
+    event: String,
+    audience: String,
+    actor: String,
+    #[serde(default)]
+    changes: Value,
+    #[serde(default)]
+    sequence: u32,
+    booking: BookingFacts,
+}
+
+#[derive(Deserialize)]
+struct BookingFacts {
+    id: u64,
+    status: String,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    people: u32,
+    service: String,
+    staff: String,
+    location: String,
+    address: String,
+    timezone: String,
+    client_name: String,
+}
+
+fn locale_of(settings: &Settings) -> Locale {
+    Locale::parse(settings.locale.as_deref())
+}
+
+fn business(settings: &Settings) -> Value {
+    json!({"name": settings.business_name, "address": settings.business_address})
+}
+
+impl EmailCourier {
+    async fn try_deliver(&self, m: &Claimed) -> Result<Outcome, Problem> {
+        let settings = settings::load(&self.db)
+            .await
+            .map_err(|e| transient(format!("settings: {e}")))?;
+        let payload: Value =
+            serde_json::from_str(&m.payload).map_err(|e| unwritable(format!("payload: {e}")))?;
+        let kind = payload["kind"].as_str().unwrap_or_default().to_owned();
+        let rendered = match kind.as_str() {
+            "booking" => self.booking(&settings, payload.clone()).await?,
+            "gift_code" => self.gift_code(&settings, &payload).await?,
+            "notice" => self.render(
+                "notice",
+                &settings,
+                &json!({"subject": payload["subject"], "body": payload["body"]}),
+            )?,
+            other => return Err(unwritable(format!("unknown e-mail kind {other:?}"))),
+        };
+        let message = self.message(m, &settings, rendered)?;
+        let outcome = self.mailer.send(message).await;
+        if matches!(outcome, Outcome::Sent { .. })
+            && kind == "gift_code"
+            && let Some(send_id) = payload["send_id"].as_u64()
+            && let Err(e) = gift_codes::mark_sent(&self.db, send_id).await
+        {
+            tracing::warn!(error = %e, send_id, "gift code e-mail sent but not stamped");
+        }
+        Ok(outcome)
+    }
+
+    fn render(&self, name: &str, settings: &Settings, view: &Value) -> Result<Rendered, Problem> {
+        let locale = locale_of(settings);
+        let mut ctx = view.clone();
+        ctx["business"] = business(settings);
+        let one = |suffix: &str| {
+            self.templates
+                .render_in(&format!("emails/{name}.{suffix}"), &locale, &ctx)
+                .map_err(|e| unwritable(format!("template emails/{name}.{suffix}: {e}")))
+        };
+        Ok(Rendered {
+            subject: one("subject.txt")?.trim().replace(['\r', '\n'], " "),
+            text: one("txt")?,
+            html: one("html")?,
+            calendar: None,
+        })
+    }
+
+    async fn booking(&self, settings: &Settings, payload: Value) -> Result<Rendered, Problem> {
+        let p: BookingPayload =
+            serde_json::from_value(payload).map_err(|e| unwritable(format!("payload: {e}")))?;
+        let b = &p.booking;
+        let zone: Tz = b.timezone.parse().unwrap_or(Tz::UTC);
+        let clock = Clock::of_zone(zone);
+        let formats = Formats::of(settings, &locale_of(settings));
+        let names = Names::of(&self.db, [p.actor.as_str()])
+            .await
+            .map_err(|e| transient(format!("actor names: {e}")))?;
+        let mut who = names.who(&p.actor);
+        if who.role == "guest" {
+            // The public booking form books for the visitor it just made a client.
+            who.role = "client";
+            who.name.clone_from(&b.client_name);
+        }
+        let when =
+            |t: DateTime<Utc>| json!({"date": clock.date(t), "time": formats.time(clock, t)});
+        let before = p.changes["start"]["before"]
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| when(t.with_timezone(&Utc)));
+        let view = json!({
+            "event": p.event,
+            "audience": p.audience,
+            "who": who,
+            "booking": {
+                "id": b.id,
+                "status": b.status,
+                "service": b.service,
+                "staff": b.staff,
+                "location": b.location,
+                "address": b.address,
+                "client_name": b.client_name,
+                "people": b.people,
+                "start": when(b.start),
+                "end": when(b.end),
+                "timezone": zone.name(),
+            },
+            "before": before,
+            "status_before": p.changes["status"]["before"],
+            "status_after": p.changes["status"]["after"],
+            "reason": p.changes["reason"]["after"],
+        });
+        let mut rendered = self.render("booking", settings, &view)?;
+        let cancelled = p.event == "cancelled" || b.status == "cancelled";
+        let uid = format!("booking-{}@{}", b.id, self.mailer.domain());
+        let summary = format!("{} · {}", b.service, b.staff);
+        let location = [b.location.as_str(), b.address.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let organizer = settings
+            .mail_reply_to
+            .clone()
+            .unwrap_or_else(|| self.mailer.from.email.to_string());
+        rendered.calendar = Some((
+            ics(&CalendarEntry {
+                uid: &uid,
+                sequence: p.sequence,
+                start: b.start,
+                end: b.end,
+                stamp: Utc::now(),
+                summary: &summary,
+                location: &location,
+                description: &settings.business_name,
+                organizer: &organizer,
+                cancelled,
+            }),
+            if cancelled { "CANCEL" } else { "REQUEST" },
+        ));
+        Ok(rendered)
+    }
+
+    async fn gift_code(&self, settings: &Settings, payload: &Value) -> Result<Rendered, Problem> {
+        let id = payload["gift_code_id"].as_u64().unwrap_or_default();
+        let problem = |e: gift_codes::GiftCodeError| match e {
+            gift_codes::GiftCodeError::Db(e) => transient(format!("gift code {id}: {e}")),
+            e => unwritable(format!("gift code {id}: {e}")),
+        };
+        let details = gift_codes::details(&self.db, id).await.map_err(problem)?;
+        let code = gift_codes::reveal_code(&self.db, &self.keys, id)
+            .await
+            .map_err(problem)?
+            .ok_or_else(|| unwritable(format!("gift code {id} cannot be opened with this key")))?;
+        let formats = Formats::of(settings, &locale_of(settings));
+        let clock = Clock::of_zone(
+            settings
+                .timezone
+                .as_deref()
+                .and_then(|z| z.parse().ok())
+                .unwrap_or(Tz::UTC),
+        );
+        let view = json!({
+            "client_name": payload["client_name"],
+            "code": code.shown(),
+            "value": formats.money(details.gift_code.value),
+            "expires": details.gift_code.expires_at.map(|t| clock.date(t)),
+            "note": details.gift_code.note,
+        });
+        self.render("gift_code", settings, &view)
+    }
+
+    fn message(&self, m: &Claimed, settings: &Settings, r: Rendered) -> Result<Message, Problem> {
+        let to: Mailbox = m
+            .recipient
+            .parse()
+            .map_err(|e| unwritable(format!("recipient {:?}: {e}", m.recipient)))?;
+        let mut builder = Message::builder()
+            .from(self.mailer.from.clone())
+            .to(to)
+            .subject(r.subject)
+            // The same id on every try: a resend after a crash is recognisable as one message.
+            .message_id(Some(format!("<{}@{}>", m.message_id, self.mailer.domain())));
+        if let Some(reply_to) = settings.mail_reply_to.as_deref() {
+            let reply_to: Mailbox = reply_to
+                .parse()
+                .map_err(|e| unwritable(format!("reply-to {reply_to:?}: {e}")))?;
+            builder = builder.reply_to(reply_to);
+        }
+        let body = MultiPart::alternative_plain_html(r.text, r.html);
+        let built = match r.calendar {
+            None => builder.multipart(body),
+            Some((ics, method)) => {
+                let kind =
+                    ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                        .map_err(|e| unwritable(format!("calendar type: {e}")))?;
+                builder.multipart(
+                    MultiPart::mixed()
+                        .multipart(body)
+                        .singlepart(Attachment::new("booking.ics".to_owned()).body(ics, kind)),
+                )
+            }
+        };
+        built.map_err(|e| unwritable(format!("message: {e}")))
+    }
+}
+
+impl Courier for EmailCourier {
+    fn deliver<'a>(&'a self, m: &'a Claimed) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
+        Box::pin(async move {
+            match self.try_deliver(m).await {
+                Ok(outcome) => outcome,
+                Err(Problem::Unwritable(error)) => Outcome::Refused {
+                    error,
+                    status_code: None,
+                },
+                Err(Problem::Transient(error)) => Outcome::Failed {
+                    error,
+                    status_code: None,
+                },
+            }
+        })
+    }
+}

@@ -1,0 +1,668 @@
+//! WooCommerce checkout and reconciliation against the simulator of `tests/woocommerce-sim/`
+//! (a real HTTP store that checks OAuth 1.0a as WooCommerce does and signs its deliveries as
+//! `WC_Webhook::deliver` does): payments delivered many times, reordered and to two replicas
+//! count once; tampered deliveries change nothing; wrong totals are flagged; a lost delivery is
+//! found by the poll; top-ups and package sales land once; refunds are recorded.
+use crate::bookings::{at, book, booking, client, id, massage, shop};
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::{process::Stdio, time::Duration};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use volixta_service::woocommerce::{WcClient, poll};
+
+const CK: &str = "ck_5d1c0a9b8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b";
+const CS: &str = "cs_0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6";
+const HOOK_SECRET: &str = "wcwh_7dF3kP9qLx2VnB8sRt4Yz6Hm";
+
+pub struct Sim {
+    pub url: String,
+    _child: tokio::process::Child,
+    http: reqwest::Client,
+}
+
+impl Sim {
+    pub async fn start() -> Self {
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/woocommerce-sim/server.mjs"
+        );
+        let mut child = tokio::process::Command::new("node")
+            .args([script, "--consumer-key", CK, "--consumer-secret", CS])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node runs the simulator");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .await
+            .expect("the simulator prints its address");
+        let url = serde_json::from_str::<Value>(&line).expect("json")["url"]
+            .as_str()
+            .expect("url")
+            .to_owned();
+        Self {
+            url,
+            _child: child,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub async fn control(&self, path: &str, body: Value) -> Value {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("simulator answers");
+        res.json().await.unwrap_or(Value::Null)
+    }
+
+    pub async fn deliveries(&self) -> Vec<Value> {
+        let v: Value = self
+            .http
+            .get(format!("{}/__sim/deliveries", self.url))
+            .send()
+            .await
+            .expect("simulator answers")
+            .json()
+            .await
+            .expect("json");
+        v["deliveries"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits until the simulator has sent `n` order deliveries (or dropped them).
+    pub async fn wait_deliveries(&self, n: usize) -> Vec<Value> {
+        for _ in 0..100 {
+            let d: Vec<Value> = self
+                .deliveries()
+                .await
+                .into_iter()
+                .filter(|d| d["kind"] == "delivery")
+                .collect();
+            if d.len() >= n {
+                return d;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the simulator did not deliver {n} times");
+    }
+}
+
+/// The main app (owns the database) and one replica configured with the simulator.
+async fn stack(sim: &Sim, secret: &str) -> (TestApp, TestApp) {
+    let app = TestApp::spawn().await;
+    let (url, secret) = (sim.url.clone(), secret.to_owned());
+    let replica = app
+        .replica_with(move |c| {
+            c.wc_url = Some(url);
+            c.wc_consumer_key = Some(CK.into());
+            c.wc_consumer_secret = Some(CS.to_owned().into());
+            c.wc_webhook_secret = Some(secret.into());
+        })
+        .await;
+    (app, replica)
+}
+
+async fn replica_of(app: &TestApp, sim: &Sim) -> TestApp {
+    let url = sim.url.clone();
+    app.replica_with(move |c| {
+        c.wc_url = Some(url);
+        c.wc_consumer_key = Some(CK.into());
+        c.wc_consumer_secret = Some(CS.to_owned().into());
+        c.wc_webhook_secret = Some(HOOK_SECRET.to_owned().into());
+    })
+    .await
+}
+
+async fn hook(sim: &Sim, app: &TestApp, topic: &str) -> Value {
+    let w = sim
+        .control(
+            "/__sim/webhooks",
+            json!({"topic": topic, "secret": HOOK_SECRET,
+                   "delivery_url": format!("{}/v1/woocommerce/webhook", app.address)}),
+        )
+        .await;
+    assert_eq!(
+        w["last_ping"]["status"], 200,
+        "the ping is answered 200: {w}"
+    );
+    w
+}
+
+async fn a_booking(app: &TestApp, wp_user: u64) -> (u64, u64, String) {
+    let s = shop(app, massage()).await;
+    let c = client(app, wp_user).await;
+    let res = book(app, MANAGER, &booking(&s, c, at(3, 10, 0))).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    (
+        id(&res.body),
+        c,
+        res.body["balance_due"]
+            .as_str()
+            .expect("balance")
+            .to_owned(),
+    )
+}
+
+async fn checkout(app: &TestApp, booking: u64, actor: &str) -> Value {
+    let res = app
+        .post(
+            &format!("/v1/bookings/{booking}/checkout"),
+            actor,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    res.body
+}
+
+async fn booking_of(app: &TestApp, id: u64) -> Value {
+    app.get(&format!("/v1/bookings/{id}"), MANAGER).await.body
+}
+
+async fn paid_rows(app: &TestApp, booking: u64) -> u64 {
+    app.scalar(&format!(
+        "SELECT COUNT(*) FROM {{p}}volixta_booking_payments WHERE booking_id = {booking} \
+         AND method = 'woocommerce' AND status = 'paid'"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn a_balance_paid_in_woocommerce_counts_once_whatever_the_deliveries() {
+    let sim = Sim::start().await;
+    let (app, replica) = stack(&sim, HOOK_SECRET).await;
+    let second = replica_of(&app, &sim).await;
+    let (booking, _, balance) = a_booking(&replica, 4001).await;
+    // Two webhooks, one per replica: every state reaches both.
+    hook(&sim, &replica, "order.updated").await;
+    hook(&sim, &second, "order.updated").await;
+    hook(&sim, &second, "order.created").await;
+
+    let first = checkout(&replica, booking, "client:4001").await;
+    let again = checkout(&second, booking, MANAGER).await;
+    assert_eq!(
+        first["order_id"], again["order_id"],
+        "asked again: the same order"
+    );
+    assert_eq!(first["amount"], balance.as_str());
+    assert!(
+        first["payment_url"]
+            .as_str()
+            .is_some_and(|u| u.contains("/checkout/order-pay/")),
+        "{first}"
+    );
+    assert_eq!(booking_of(&app, booking).await["payment_status"], "pending");
+    let order_id = first["order_id"].as_u64().expect("order id");
+
+    // The store holds its queue: paid, then the deliveries go out repeated and newest first.
+    sim.control("/__sim/queue", json!({"hold": true})).await;
+    sim.control(&format!("/__sim/orders/{order_id}/pay"), json!({}))
+        .await;
+    sim.control(
+        "/__sim/queue",
+        json!({"flush": "reverse", "repeat": 4, "hold": false}),
+    )
+    .await;
+    let sent = sim.wait_deliveries(9).await;
+    assert!(sent.iter().all(|d| d["status"] == 200), "{sent:?}");
+
+    let b = booking_of(&app, booking).await;
+    assert_eq!(b["payment_status"], "paid", "{b}");
+    assert_eq!(b["balance_due"], "0.00");
+    assert_eq!(b["amount_paid"], balance.as_str());
+    assert_eq!(paid_rows(&app, booking).await, 1);
+    let receipts: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_wc_receipts")
+        .await;
+    assert_eq!(receipts, 1);
+    let outcomes: Vec<String> = app
+        .rows("SELECT outcome FROM {p}volixta_wc_deliveries WHERE signature_valid = 1 ORDER BY id")
+        .await;
+    assert_eq!(
+        outcomes.iter().filter(|o| *o == "paid").count(),
+        1,
+        "{outcomes:?}"
+    );
+
+    // Once paid there is nothing left to check out.
+    let res = replica
+        .post(
+            &format!("/v1/bookings/{booking}/checkout"),
+            MANAGER,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
+    assert_eq!(res.code(), "nothing_due");
+}
+
+#[tokio::test]
+async fn concurrent_deliveries_of_one_payment_to_two_replicas_count_once() {
+    let sim = Sim::start().await;
+    let (app, replica) = stack(&sim, HOOK_SECRET).await;
+    let second = replica_of(&app, &sim).await;
+    let (booking, _, _) = a_booking(&replica, 4002).await;
+    let order_id = checkout(&replica, booking, MANAGER).await["order_id"]
+        .as_u64()
+        .expect("order");
+    hook(&sim, &replica, "order.updated").await;
+    sim.control("/__sim/queue", json!({"hold": true})).await;
+    sim.control(&format!("/__sim/orders/{order_id}/pay"), json!({}))
+        .await;
+    sim.control("/__sim/queue", json!({"flush": "fifo"})).await;
+    let body = sim.wait_deliveries(1).await[0].clone();
+    let bytes = body["body"].as_str().expect("body").as_bytes().to_vec();
+    let headers: Vec<(String, String)> = body["headers"]
+        .as_object()
+        .expect("headers")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+        .collect();
+    // The same authentic bytes, twenty times at once, spread over both replicas.
+    let sends: Vec<_> = (0..20)
+        .map(|i| {
+            let target = if i % 2 == 0 { &replica } else { &second };
+            let mut req = target
+                .http
+                .post(format!("{}/v1/woocommerce/webhook", target.address))
+                .body(bytes.clone());
+            for (k, v) in &headers {
+                req = req.header(k.as_str(), v.as_str());
+            }
+            tokio::spawn(req.send())
+        })
+        .collect();
+    for send in sends {
+        let res = send.await.expect("joined").expect("sent");
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    assert_eq!(paid_rows(&app, booking).await, 1);
+    assert_eq!(booking_of(&app, booking).await["payment_status"], "paid");
+}
+
+/// Sends a delivery the simulator recorded, with its body changed or not.
+async fn resend(
+    app: &TestApp,
+    delivery: &Value,
+    body: &[u8],
+    drop_signature: bool,
+) -> reqwest::Response {
+    let mut req = app
+        .http
+        .post(format!("{}/v1/woocommerce/webhook", app.address))
+        .body(body.to_vec());
+    for (k, v) in delivery["headers"].as_object().expect("headers") {
+        if drop_signature && k == "X-WC-Webhook-Signature" {
+            continue;
+        }
+        req = req.header(k.as_str(), v.as_str().unwrap_or_default());
+    }
+    req.send().await.expect("sent")
+}
+
+#[tokio::test]
+async fn a_tampered_or_unsigned_delivery_is_refused_and_changes_nothing() {
+    let sim = Sim::start().await;
+    let (app, replica) = stack(&sim, HOOK_SECRET).await;
+    let (booking, _, _) = a_booking(&replica, 4003).await;
+    let order_id = checkout(&replica, booking, MANAGER).await["order_id"]
+        .as_u64()
+        .expect("order");
+    // The store's webhook is configured with another secret: its deliveries do not verify.
+    let w = sim
+        .control(
+            "/__sim/webhooks",
+            json!({"topic": "order.updated", "secret": "someone-else",
+                   "delivery_url": format!("{}/v1/woocommerce/webhook", replica.address)}),
+        )
+        .await;
+    assert_eq!(w["last_ping"]["status"], 200);
+    sim.control(&format!("/__sim/orders/{order_id}/pay"), json!({}))
+        .await;
+    let sent = sim.wait_deliveries(1).await;
+    assert_eq!(sent[0]["status"], 401, "{:?}", sent[0]);
+
+    // An authentic delivery with one byte changed, and the same without a signature.
+    let body = sent[0]["body"].as_str().expect("body");
+    let signed = volixta_service::woocommerce::signature::sign(HOOK_SECRET, body.as_bytes());
+    let mut authentic = sent[0].clone();
+    authentic["headers"]["X-WC-Webhook-Signature"] = json!(signed);
+    let tampered = body.replace("\"status\":\"completed\"", "\"status\":\"processing\"");
+    assert_ne!(tampered, body);
+    assert_eq!(
+        resend(&replica, &authentic, tampered.as_bytes(), false)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        resend(&replica, &authentic, body.as_bytes(), true)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(booking_of(&app, booking).await["payment_status"], "pending");
+    assert_eq!(paid_rows(&app, booking).await, 0);
+    let receipts: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_wc_receipts")
+        .await;
+    assert_eq!(receipts, 0);
+    let refused: Vec<String> = app
+        .rows("SELECT detail FROM {p}volixta_wc_deliveries WHERE outcome = 'bad_signature' ORDER BY id")
+        .await;
+    assert_eq!(
+        refused.len(),
+        3,
+        "each refusal is logged for support: {refused:?}"
+    );
+
+    // The untampered bytes with the right signature: counted.
+    assert_eq!(
+        resend(&replica, &authentic, body.as_bytes(), false)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(booking_of(&app, booking).await["payment_status"], "paid");
+}
+
+#[tokio::test]
+async fn a_wrong_total_is_flagged_and_never_counted() {
+    let sim = Sim::start().await;
+    let (app, replica) = stack(&sim, HOOK_SECRET).await;
+    let (booking, _, _) = a_booking(&replica, 4004).await;
+    hook(&sim, &replica, "order.updated").await;
+    let order_id = checkout(&replica, booking, MANAGER).await["order_id"]
+        .as_u64()
+        .expect("order");
+    // Someone in the store edited the order down before it was paid.
+    sim.control(
+        &format!("/__sim/orders/{order_id}/pay"),
+        json!({"total": "1.00"}),
+    )
+    .await;
+    sim.wait_deliveries(1).await;
+    let b = booking_of(&app, booking).await;
+    assert_ne!(b["payment_status"], "paid", "{b}");
+    assert_eq!(b["amount_paid"], "0.00");
+    let flagged = replica
+        .get("/v1/woocommerce/intents?flagged=true", MANAGER)
+        .await;
+    assert_eq!(flagged.status, StatusCode::OK, "{}", flagged.text);
+    let intents = flagged.body["intents"].as_array().expect("intents");
+    assert_eq!(intents.len(), 1, "{}", flagged.text);
+    assert_eq!(intents[0]["flag"], "amount_mismatch");
+    assert!(
+        intents[0]["flag_detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("1.00"))
+    );
+    let receipts: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_wc_receipts")
+        .await;
+    assert_eq!(receipts, 0);
+    // Clients do not see the managers' list.
+    let res = replica
+        .get("/v1/woocommerce/intents?flagged=true", "client:4004")
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_lost_delivery_is_found_by_the_poll_on_one_replica_at_a_time() {
+    let sim = Sim::start().await;
+    let (app, replica) = stack(&sim, HOOK_SECRET).await;
+    let (booking, _, _) = a_booking(&replica, 4005).await;
+    hook(&sim, &replica, "order.updated").await;
+    let order_id = checkout(&replica, booking, MANAGER).await["order_id"]
+        .as_u64()
+        .expect("order");
+    sim.control("/__sim/queue", json!({"drop_next": 1})).await;
+    sim.control(&format!("/__sim/orders/{order_id}/pay"), json!({}))
+        .await;
+    let sent = sim.wait_deliveries(1).await;
+    assert_eq!(sent[0]["dropped"], true);
+    assert_eq!(booking_of(&app, booking).await["payment_status"], "pending");
+
+    let mut config = volixta_service::Config::for_database(String::new(), PREFIX, SECRET);
+    config.wc_url = Some(sim.url.clone());
+    config.wc_consumer_key = Some(CK.into());
+    config.wc_consumer_secret = Some(CS.to_owned().into());
+    let wc = WcClient::from_config(&config).expect("configured");
+    // Not due yet: the first poll waits VOLIXTA_WC_POLL_SECONDS after the order was made.
+    assert_eq!(
+        poll::poll_once(&app.db, &wc, "replica-b", 60)
+            .await
+            .expect("poll"),
+        0
+    );
+    app.exec("UPDATE {p}volixta_wc_intents SET next_poll_at = NOW(6) - INTERVAL 1 SECOND")
+        .await;
+    // Replica B holds the lease: replica A asks nothing.
+    let lease = poll::poll_once(&app.db, &wc, "replica-b", 60)
+        .await
+        .expect("poll");
+    assert_eq!(lease, 1);
+    app.exec(
+        "UPDATE {p}volixta_wc_intents SET next_poll_at = NOW(6) - INTERVAL 1 SECOND \
+         WHERE next_poll_at IS NOT NULL",
+    )
+    .await;
+    assert_eq!(
+        poll::poll_once(&app.db, &wc, "replica-a", 60)
+            .await
+            .expect("poll"),
+        0
+    );
+    let b = booking_of(&app, booking).await;
+    assert_eq!(b["payment_status"], "paid", "{b}");
+    assert_eq!(paid_rows(&app, booking).await, 1);
+    let source: String = app
+        .scalar("SELECT source FROM {p}volixta_wc_receipts")
+        .await;
+    assert_eq!(source, "poll");
+    // Paid intents are polled no more.
+    let waiting: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_wc_intents WHERE next_poll_at IS NOT NULL")
+        .await;
+    assert_eq!(waiting, 0);
+}
+
+#[tokio::test]
+async fn a_top_up_is_credited_once() {
+    let sim = Sim::start().await;
+    let (app, replica) = stack(&sim, HOOK_SECRET).await;
+    hook(&sim, &replica, "order.updated").await;
+    let c = client(&replica, 4006).await;
+    let res = replica
+        .post(
+            &format!("/v1/clients/{c}/wallet/top-ups"),
+            "client:4006",
+            &json!({"amount": "30.00"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let order_id = res.body["order_id"].as_u64().expect("order id");
+    assert!(res.body["payment_url"].as_str().is_some());
+    let top_up = id(&res.body);
+    sim.control("/__sim/queue", json!({"hold": true})).await;
+    sim.control(&format!("/__sim/orders/{order_id}/pay"), json!({}))
+        .await;
+    sim.control(
+        "/__sim/queue",
+        json!({"flush": "fifo", "repeat": 3, "hold": false}),
+    )
+    .await;
+    sim.wait_deliveries(3).await;
+    let wallet = app.get(&format!("/v1/clients/{c}/wallet"), MANAGER).await;
+    assert_eq!(wallet.body["balance"], "30.00", "{}", wallet.text);
+    let rows: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_wallet_ledger WHERE kind = 'top_up'")
+        .await;
+    assert_eq!(rows, 1);
+    let t = app
+        .get(&format!("/v1/wallet/top-ups/{top_up}"), MANAGER)
+        .await;
+    assert_eq!(t.body["status"], "paid");
+    assert_eq!(t.body["wc_order_id"], order_id);
+}
+
+#[tokio::test]
+async fn a_package_sale_creates_the_client_package_once_and_a_refund_is_recorded() {
+    let sim = Sim::start().await;
+    let (app, replica) = stack(&sim, HOOK_SECRET).await;
+    hook(&sim, &replica, "order.updated").await;
+    let s = shop(&replica, massage()).await;
+    let c = client(&replica, 4007).await;
+    let package = replica
+        .post(
+            "/v1/packages",
+            MANAGER,
+            &json!({"name": "Five massages", "sessions": 5,
+            "price": "200.00", "service_ids": [s.service]}),
+        )
+        .await;
+    assert_eq!(package.status, StatusCode::CREATED, "{}", package.text);
+    let package = id(&package.body);
+    let res = replica
+        .post(
+            &format!("/v1/packages/{package}/checkout"),
+            "client:4007",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let order_id = res.body["order_id"].as_u64().expect("order");
+    assert_eq!(res.body["amount"], "200.00");
+    let again = replica
+        .post(
+            &format!("/v1/packages/{package}/checkout"),
+            "client:4007",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(again.body["order_id"], order_id);
+
+    sim.control("/__sim/queue", json!({"hold": true})).await;
+    sim.control(&format!("/__sim/orders/{order_id}/pay"), json!({}))
+        .await;
+    sim.control(
+        "/__sim/queue",
+        json!({"flush": "fifo", "repeat": 3, "hold": false}),
+    )
+    .await;
+    sim.wait_deliveries(3).await;
+    let held: u64 = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM {{p}}volixta_client_packages WHERE client_id = {c}              AND sold_method = 'woocommerce'"
+        ))
+        .await;
+    assert_eq!(held, 1);
+    let groups = app.get(&format!("/v1/clients/{c}/packages"), MANAGER).await;
+    assert_eq!(
+        groups.body["groups"][0]["sessions_remaining"], 5,
+        "{}",
+        groups.text
+    );
+
+    // Refunded in the store a moment later: recorded once and flagged; the package stays until
+    // a manager acts.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    sim.control(
+        &format!("/__sim/orders/{order_id}/refund"),
+        json!({"reason": "changed her mind"}),
+    )
+    .await;
+    sim.wait_deliveries(4).await;
+    let intents = replica
+        .get("/v1/woocommerce/intents?flagged=true", MANAGER)
+        .await;
+    let i = &intents.body["intents"][0];
+    assert_eq!(i["flag"], "refunded", "{}", intents.text);
+    assert_eq!(i["status"], "refunded");
+    assert_eq!(i["refunds"][0]["amount"], "200.00");
+    assert_eq!(i["refunds"][0]["reason"], "changed her mind");
+    // A late copy of the paid state changes nothing.
+    let d = sim.wait_deliveries(4).await;
+    let paid_delivery = &d[0];
+    let body = paid_delivery["body"].as_str().expect("body");
+    assert_eq!(
+        resend(&replica, paid_delivery, body.as_bytes(), false)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let held: u64 = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM {{p}}volixta_client_packages WHERE client_id = {c}"
+        ))
+        .await;
+    assert_eq!(held, 1);
+    let last: String = app
+        .scalar("SELECT outcome FROM {p}volixta_wc_deliveries ORDER BY id DESC LIMIT 1")
+        .await;
+    assert_eq!(last, "stale");
+}
+
+#[tokio::test]
+async fn a_wrong_oauth_secret_is_refused_by_the_store_and_nothing_is_opened() {
+    let sim = Sim::start().await;
+    let app = TestApp::spawn().await;
+    let url = sim.url.clone();
+    let wrong = app
+        .replica_with(move |c| {
+            c.wc_url = Some(url);
+            c.wc_consumer_key = Some(CK.into());
+            c.wc_consumer_secret = Some("cs_wrong".to_owned().into());
+        })
+        .await;
+    let (booking, _, _) = a_booking(&wrong, 4008).await;
+    let res = wrong
+        .post(
+            &format!("/v1/bookings/{booking}/checkout"),
+            MANAGER,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_GATEWAY, "{}", res.text);
+    assert_eq!(res.code(), "woocommerce_unavailable");
+    assert!(res.text.contains("signature"), "{}", res.text);
+    let status = wrong.get("/v1/woocommerce/status", MANAGER).await;
+    assert_eq!(status.body["rest"]["ok"], false, "{}", status.text);
+
+    // Not configured at all: the setup check and checkout say so.
+    let res = app
+        .post(
+            &format!("/v1/bookings/{booking}/checkout"),
+            MANAGER,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.code(), "woocommerce_not_configured");
+}
+
+#[tokio::test]
+async fn the_setup_check_sees_the_keys_the_webhook_and_the_last_deliveries() {
+    let sim = Sim::start().await;
+    let (_app, replica) = stack(&sim, HOOK_SECRET).await;
+    let delivery_url = format!("{}/v1/woocommerce/webhook", replica.address);
+    hook(&sim, &replica, "order.updated").await;
+    let res = replica
+        .get(
+            &format!("/v1/woocommerce/status?delivery_url={delivery_url}"),
+            MANAGER,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["rest"]["ok"], true, "{}", res.text);
+    assert_eq!(res.body["webhook_ok"], true, "{}", res.text);
+    assert_eq!(res.body["last_deliveries"][0]["outcome"], "ping");
+    let res = replica.get("/v1/woocommerce/status", "client:1").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
