@@ -245,12 +245,39 @@ export function utcDaysFromNow(days, hour) {
   return d.toISOString().replace('.000Z', 'Z');
 }
 
-/** Logs a browser context in through wp-login.php. */
+/**
+ * Logs a browser context in through wp-login.php. The values are read back before submitting, and
+ * a form WordPress answers with "field is empty" is filled again, at most three times.
+ */
 export async function logIn(page, site, user, password) {
-  await page.goto(site.login_url);
-  await page.fill('#user_login', user);
-  await page.fill('#user_pass', password);
-  await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/wp-login.php')), page.click('#wp-submit')]);
+  let why = '';
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await page.goto(site.login_url);
+    // wp_attempt_focus() moves the focus to the user field 200 ms after the page is parsed; typing
+    // before it fires can send the password into the user field.
+    await page.waitForFunction(() => document.activeElement?.id === 'user_login', null, { timeout: 5000 }).catch(() => {});
+    await page.fill('#user_login', user);
+    await page.fill('#user_pass', password);
+    const filled = await page.evaluate(() => [document.getElementById('user_login').value,
+      document.getElementById('user_pass').value, document.getElementById('user_pass').disabled]);
+    if (filled[0] !== user || filled[1] !== password || filled[2]) {
+      why = `the form did not keep what was typed: ${JSON.stringify(filled.slice(0, 1).concat(filled[2]))}`;
+      console.warn(`logging in as ${user}, attempt ${attempt}: ${why}`);
+      continue;
+    }
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith('/wp-login.php')),
+      page.click('#wp-submit'),
+    ]);
+    if (answer.status() === 302) {
+      await page.waitForURL((url) => !url.pathname.endsWith('/wp-login.php'));
+      return;
+    }
+    why = (await page.locator('#login_error').textContent({ timeout: 1000 }).catch(() => 'no #login_error on the page')).trim();
+    if (!/field is empty/.test(why)) break;
+    console.warn(`logging in as ${user}, attempt ${attempt}: ${why}`);
+  }
+  throw new Error(`logging in as ${user} stayed on wp-login.php: ${why}`);
 }
 
 /** A browser context logged in as `user`, with its first page. */
