@@ -78,7 +78,7 @@ pub async fn delete_group(db: &Db, actor: Actor, id: u64) -> ClientResult<()> {
         .ok_or(ClientError::GroupNotFound)?;
     let members = repo::delete_group(&mut tx, db, id).await?;
     let records = membership_records(&actor.to_string(), id, &members, false);
-    audit::record_many(&mut tx, db, &records).await?;
+    super::log(&mut tx, db, &records).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -159,7 +159,7 @@ pub async fn change_members(
         repo::remove_members(&mut tx, db, group_id, &changed).await?;
     }
     let records = membership_records(&actor.to_string(), group_id, &changed, add);
-    audit::record_many(&mut tx, db, &records).await?;
+    super::log(&mut tx, db, &records).await?;
     let group = repo::find_group(&mut tx, db, group_id)
         .await?
         .ok_or(ClientError::GroupNotFound)?;

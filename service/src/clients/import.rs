@@ -543,6 +543,18 @@ async fn write_chunk(
         ));
     }
     audit::record_many(tx, db, &records).await?;
+    // An import's records say `import` whether they made a client or changed one; the new ones
+    // come first.
+    for (i, r) in records.iter().enumerate() {
+        let topic = if i < creates.len() {
+            "client.created"
+        } else if r.changes.is_empty() {
+            continue;
+        } else {
+            "client.updated"
+        };
+        super::publish(tx, db, topic, r).await?;
+    }
 
     // Rows of later chunks that match a client created here update it like any other client.
     state

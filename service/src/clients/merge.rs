@@ -235,7 +235,7 @@ pub async fn merge(
             after: keep_id.into(),
         },
     )]);
-    audit::record_many(
+    super::log(
         tx,
         db,
         &[

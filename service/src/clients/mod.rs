@@ -34,7 +34,7 @@ use crate::{
     auth::{Actor, AuthError, Role},
     db::{Db, DbError, Tx},
     paging::{Page, PageRequest},
-    settings,
+    settings, webhooks,
 };
 use sha2::{Digest, Sha256};
 
@@ -57,6 +57,46 @@ pub(crate) fn record(
         action,
         changes,
     }
+}
+
+/// Writes the audit records of changes to clients and, in the same transaction, tells the
+/// webhook endpoints: every change to a client is recorded here, so `client.created`,
+/// `client.updated` and `client.merged` leave from this one place.
+pub(crate) async fn log(tx: &mut Tx, db: &Db, records: &[Record]) -> Result<(), DbError> {
+    audit::record_many(tx, db, records).await?;
+    for r in records {
+        let topic = match r.action {
+            "create" => "client.created",
+            "merge" => "client.merged",
+            // The merged-away profile's side of a merge: the kept profile's event names it.
+            "merged" => continue,
+            _ if r.is_empty_update() => continue,
+            _ => "client.updated",
+        };
+        publish(tx, db, topic, r).await?;
+    }
+    Ok(())
+}
+
+/// One client event for the webhook endpoints: the client as it is now, who changed it and
+/// what changed (the audit record's before and after).
+pub(crate) async fn publish(tx: &mut Tx, db: &Db, topic: &str, r: &Record) -> Result<(), DbError> {
+    if !webhooks::wanted(tx, db, topic).await? {
+        return Ok(());
+    }
+    let Some(client) = repo::find(tx, db, r.entity_id).await? else {
+        return Ok(());
+    };
+    let mut data = serde_json::json!({
+        "client": client,
+        "actor": r.actor,
+        "action": r.action,
+        "changes": r.changes,
+    });
+    if let Some(merged) = r.changes.get("merged_from") {
+        data["merged_client_id"] = merged.after.clone();
+    }
+    webhooks::publish(tx, db, topic, &data).await
 }
 
 /// Installs the triggers that keep the number of live clients of each status and group (what
@@ -101,7 +141,7 @@ pub async fn create_in(
         Err(e) => return Err(e.into()),
     };
     let changes = audit::diff(&serde_json::Value::Null, &profile.audit_view());
-    audit::record(tx, db, &record(id, &actor.to_string(), "create", changes)).await?;
+    log(tx, db, &[record(id, &actor.to_string(), "create", changes)]).await?;
     repo::find(tx, db, id).await?.ok_or(ClientError::NotFound)
 }
 
@@ -140,10 +180,10 @@ pub async fn update(db: &Db, actor: Actor, id: u64, input: ClientInput) -> Clien
         Err(e) => return Err(e.into()),
     }
     let changes = audit::diff(&before.audit_view(), &next.audit_view());
-    audit::record(
+    log(
         &mut tx,
         db,
-        &record(id, &actor.to_string(), "update", changes),
+        &[record(id, &actor.to_string(), "update", changes)],
     )
     .await?;
     let client = repo::find(&mut tx, db, id)
@@ -300,10 +340,15 @@ pub async fn delete(db: &Db, actor: Actor, id: u64) -> ClientResult<Client> {
         .ok_or(ClientError::NotFound)?;
     if client.deleted_at.is_none() {
         repo::set_deleted(&mut tx, db, id, true).await?;
-        audit::record(
+        log(
             &mut tx,
             db,
-            &record(id, &actor.to_string(), "delete", audit::Changes::new()),
+            &[record(
+                id,
+                &actor.to_string(),
+                "delete",
+                audit::Changes::new(),
+            )],
         )
         .await?;
     }
@@ -333,10 +378,15 @@ pub async fn restore(db: &Db, actor: Actor, id: u64) -> ClientResult<Client> {
         }
         Err(e) => return Err(e.into()),
     }
-    audit::record(
+    log(
         &mut tx,
         db,
-        &record(id, &actor.to_string(), "restore", audit::Changes::new()),
+        &[record(
+            id,
+            &actor.to_string(),
+            "restore",
+            audit::Changes::new(),
+        )],
     )
     .await?;
     let client = repo::find(&mut tx, db, id)
@@ -368,10 +418,10 @@ pub async fn upload_avatar(db: &Db, actor: Actor, id: u64, image: &[u8]) -> Clie
         &serde_json::json!({"avatar": current.avatar, "avatar_sha256": old_sha}),
         &serde_json::json!({"avatar": UPLOADED_AVATAR, "avatar_sha256": sha}),
     );
-    audit::record(
+    log(
         &mut tx,
         db,
-        &record(id, &actor.to_string(), "update", changes),
+        &[record(id, &actor.to_string(), "update", changes)],
     )
     .await?;
     let client = repo::find(&mut tx, db, id)

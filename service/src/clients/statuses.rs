@@ -72,7 +72,7 @@ pub async fn update_status(
                 record(cid, &actor, "update", changes)
             })
             .collect();
-        audit::record_many(&mut tx, db, &records).await?;
+        super::log(&mut tx, db, &records).await?;
     }
     let status = repo::find_status(&mut tx, db, id)
         .await?

@@ -20,6 +20,7 @@ use crate::{
     auth::Actor,
     catalog, clients,
     db::{Db, DbError, Tx},
+    webhooks,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{Held, Terms};
@@ -365,7 +366,21 @@ pub async fn assign(
     };
     let changes = audit::diff(&serde_json::Value::Null, &view);
     audit::record(tx, db, &client_record(client_id, &actor, action, changes)).await?;
-    Ok(held.view(today))
+    let view = held.view(today);
+    assigned(tx, db, &view, &actor).await?;
+    Ok(view)
+}
+
+/// Tells the webhook endpoints that a client got a package (given or sold), in the
+/// transaction that gave it.
+async fn assigned(tx: &mut Tx, db: &Db, held: &ClientPackage, actor: &str) -> Result<(), DbError> {
+    webhooks::publish(
+        tx,
+        db,
+        "package.assigned",
+        &serde_json::json!({"client_package": held, "actor": actor}),
+    )
+    .await
 }
 
 /// Gives one more of a package to each client (adds only; nothing they own changes). Returns
@@ -394,6 +409,7 @@ pub async fn assign_many(
     let activation = activation_date.unwrap_or(today);
     let actor = actor.to_string();
     let mut records = Vec::with_capacity(client_ids.len());
+    let listened = webhooks::wanted(tx, db, "package.assigned").await?;
     for client_id in &client_ids {
         let new = repo::NewHeld {
             package_id,
@@ -409,6 +425,12 @@ pub async fn assign_many(
             actor: &actor,
         };
         let id = repo::insert_held(tx, db, &new).await?;
+        if listened {
+            let held = repo::held(tx, db, id)
+                .await?
+                .ok_or(PackageError::ClientPackageNotFound)?;
+            assigned(tx, db, &held.view(today), &actor).await?;
+        }
         let view = serde_json::json!({
             "client_package_id": id,
             "package_id": package_id,

@@ -18,13 +18,19 @@ use crate::{
     ledger,
     money::Money,
     paging::{Page, PageRequest},
+    webhooks,
 };
 use mysql_async::TxOpts;
+use serde_json::json;
 
 /// Posts one ledger row under the client's row lock. Fails without writing when the balance
-/// would go below zero, or the client is deleted or merged.
+/// would go below zero, or the client is deleted or merged. Every movement of every caller
+/// passes here, so this is where `wallet.changed` is told to the webhook endpoints, in the same
+/// transaction as the row.
 pub async fn post(tx: &mut Tx, db: &Db, entry: Entry) -> Result<LedgerRow, WalletError> {
-    Ok(ledger::post::<repo::Ledger>(tx, db, &entry).await?)
+    let row = ledger::post::<repo::Ledger>(tx, db, &entry).await?;
+    webhooks::publish(tx, db, "wallet.changed", &json!({ "entry": row })).await?;
+    Ok(row)
 }
 
 pub async fn balance(db: &Db, client_id: u64) -> Result<Money, WalletError> {

@@ -190,9 +190,17 @@ pub async fn redeliver(db: &Db, id: u64, delivery: u64) -> Result<MessageRow, We
         .ok_or(WebhookError::NotFound)
 }
 
+/// Whether an active endpoint subscribes to `topic`: a change that must read more to describe
+/// its event (a client's whole profile after a bulk import) asks first, and reads nothing when
+/// no one listens.
+pub async fn wanted(tx: &mut Tx, db: &Db, topic: &str) -> Result<bool, DbError> {
+    Ok(!repo::subscribers(tx, db, topic).await?.is_empty())
+}
+
 /// Writes one delivery of an event per subscribed endpoint, in the event's transaction. The
 /// body is fixed here, so every try sends the same bytes under the same signature.
 pub async fn publish(tx: &mut Tx, db: &Db, topic: &str, data: &Value) -> Result<(), DbError> {
+    debug_assert!(TOPICS.contains(&topic), "unknown topic {topic}");
     let endpoints = repo::subscribers(tx, db, topic).await?;
     if endpoints.is_empty() {
         return Ok(());

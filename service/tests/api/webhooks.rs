@@ -244,3 +244,157 @@ async fn private_targets_are_refused_unless_the_operator_lists_them() {
         .await;
     assert!(error.contains("VOLIXTA_WEBHOOK_ALLOWED_HOSTS"), "{error}");
 }
+
+#[tokio::test]
+async fn client_wallet_payment_and_package_changes_reach_a_subscribed_endpoint_once_each_signed() {
+    let app = TestApp::spawn().await;
+    let (url, hits) = receiver(0).await;
+    let allow = |c: &mut volixta_service::config::Config| {
+        c.webhook_allowed_hosts = vec!["127.0.0.1".into()];
+    };
+    let server = app.replica_with(allow).await;
+    let secret = "integrator-secret-0123456789";
+    let topics = [
+        "payment.received",
+        "client.created",
+        "client.updated",
+        "client.merged",
+        "wallet.changed",
+        "package.assigned",
+    ];
+    let res = server
+        .post(
+            "/v1/webhooks",
+            ADMIN,
+            &json!({"url": url, "topics": topics, "secret": secret}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let _workers = app.outbox_workers(allow).await;
+
+    let s = shop(&app, massage()).await;
+    let ann = app
+        .create_client(json!({"first_name": "Ann", "email": "ann@example.com"}))
+        .await;
+    let ann = ann["id"].as_u64().expect("id");
+    let res = app
+        .patch(
+            &format!("/v1/clients/{ann}"),
+            MANAGER,
+            &json!({"phone": "+4915112345678"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .post(
+            &format!("/v1/clients/{ann}/wallet/adjustments"),
+            MANAGER,
+            &json!({"amount": "5.00", "reason": "welcome"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    let res = app
+        .post("/v1/bookings", MANAGER, &booking(&s, ann, at(3, 10, 0)))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let booking_id = res.body["id"].as_u64().expect("id");
+    let res = app
+        .post(
+            &format!("/v1/bookings/{booking_id}/payments"),
+            MANAGER,
+            &json!({"amount": "10.00", "method": "cash"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    let package = crate::packages::package(&app, &s, json!({})).await;
+    let package = package["id"].as_u64().expect("id");
+    crate::packages::given(&app, ann, package).await;
+    let bob = app.create_client(json!({"first_name": "Bob"})).await;
+    let bob = bob["id"].as_u64().expect("id");
+    let res = app
+        .post(
+            &format!("/v1/clients/{ann}/merge"),
+            MANAGER,
+            &json!({"other_id": bob}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    // A change that rolls back tells no one: a debit beyond the balance is refused.
+    let res = app
+        .post(
+            &format!("/v1/clients/{ann}/wallet/adjustments"),
+            MANAGER,
+            &json!({"amount": "-500.00", "reason": "too much"}),
+        )
+        .await;
+    assert!(res.status.is_client_error(), "{}", res.text);
+
+    let expected = 7;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while hits.lock().expect("lock").len() < expected {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "every event delivered: {:?}",
+            hits.lock()
+                .expect("lock")
+                .iter()
+                .map(|h| h.headers["x-volixta-webhook-topic"].clone())
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let hits = hits.lock().expect("lock").clone();
+    let mut seen: Vec<(String, Value)> = Vec::new();
+    for h in &hits {
+        assert_eq!(
+            h.headers["x-volixta-webhook-signature"]
+                .to_str()
+                .expect("sig"),
+            sign(secret, &h.body),
+            "signed"
+        );
+        let body: Value = serde_json::from_slice(&h.body).expect("json");
+        let topic = h.headers["x-volixta-webhook-topic"]
+            .to_str()
+            .expect("topic")
+            .to_owned();
+        assert_eq!(body["topic"], topic);
+        seen.push((topic, body["data"].clone()));
+    }
+    let of = |topic: &str| -> Vec<&Value> {
+        seen.iter()
+            .filter(|(t, _)| t == topic)
+            .map(|(_, d)| d)
+            .collect()
+    };
+    assert_eq!(seen.len(), expected, "nothing else: {seen:?}");
+    let created = of("client.created");
+    assert_eq!(created.len(), 2, "{seen:?}");
+    assert_eq!(created[0]["client"]["id"], ann);
+    assert_eq!(created[1]["client"]["id"], bob);
+    let updated = of("client.updated");
+    assert_eq!(updated.len(), 1, "{seen:?}");
+    assert_eq!(updated[0]["client"]["phone"], "+4915112345678");
+    assert_eq!(updated[0]["changes"]["phone"]["after"], "+4915112345678");
+    assert_eq!(updated[0]["actor"], MANAGER);
+    let wallet = of("wallet.changed");
+    assert_eq!(wallet.len(), 1, "{seen:?}");
+    assert_eq!(wallet[0]["entry"]["client_id"], ann);
+    assert_eq!(wallet[0]["entry"]["amount"], "5.00");
+    assert_eq!(wallet[0]["entry"]["balance_after"], "5.00");
+    let paid = of("payment.received");
+    assert_eq!(paid.len(), 1, "{seen:?}");
+    assert_eq!(paid[0]["booking_id"], booking_id);
+    assert_eq!(paid[0]["client_id"], ann);
+    assert_eq!(paid[0]["payment"]["amount"], "10.00");
+    assert_eq!(paid[0]["payment"]["method"], "cash");
+    let assigned = of("package.assigned");
+    assert_eq!(assigned.len(), 1, "{seen:?}");
+    assert_eq!(assigned[0]["client_package"]["client_id"], ann);
+    assert_eq!(assigned[0]["client_package"]["package_id"], package);
+    let merged = of("client.merged");
+    assert_eq!(merged.len(), 1, "{seen:?}");
+    assert_eq!(merged[0]["client"]["id"], ann);
+    assert_eq!(merged[0]["merged_client_id"], bob);
+}

@@ -183,6 +183,19 @@ async fn a_balance_paid_in_woocommerce_counts_once_whatever_the_deliveries() {
     hook(&sim, &replica, "order.updated").await;
     hook(&sim, &second, "order.updated").await;
     hook(&sim, &second, "order.created").await;
+    // An integrator listening for payments: the order's payment is told once, however often the
+    // store delivers it, and the pending row the checkout opens is not a payment received.
+    let integrator = app
+        .replica_with(|c| c.webhook_allowed_hosts = vec!["127.0.0.1".into()])
+        .await;
+    let res = integrator
+        .post(
+            "/v1/webhooks",
+            ADMIN,
+            &json!({"url": "http://127.0.0.1:9/hook", "topics": ["payment.received"]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
 
     let first = checkout(&replica, booking, "client:4001").await;
     let again = checkout(&second, booking, MANAGER).await;
@@ -229,6 +242,15 @@ async fn a_balance_paid_in_woocommerce_counts_once_whatever_the_deliveries() {
         1,
         "{outcomes:?}"
     );
+    let told: Vec<String> = app
+        .rows("SELECT payload FROM {p}volixta_outbox WHERE topic = 'payment.received'")
+        .await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    let told: Value = serde_json::from_str(&told[0]).expect("json");
+    assert_eq!(told["data"]["booking_id"], booking);
+    assert_eq!(told["data"]["payment"]["method"], "woocommerce");
+    assert_eq!(told["data"]["payment"]["status"], "paid");
+    assert_eq!(told["data"]["payment"]["amount"], balance.as_str());
 
     // Once paid there is nothing left to check out.
     let res = replica

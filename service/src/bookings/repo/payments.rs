@@ -6,6 +6,7 @@ use crate::bookings::domain::{
 use crate::{
     db::{Db, DbError, Tx},
     money::Money,
+    webhooks,
 };
 use mysql_async::{Row, prelude::Queryable};
 
@@ -43,11 +44,52 @@ pub async fn insert_payment(
         ),
     )
     .await?;
-    tx.last_insert_id().ok_or_else(|| {
+    let id = tx.last_insert_id().ok_or_else(|| {
         DbError::Other(mysql_async::Error::Other(
             "no insert id for a payment".into(),
         ))
-    })
+    })?;
+    if p.kind == PaymentKind::Payment && p.status == PaymentRowStatus::Paid {
+        received(tx, db, id).await?;
+    }
+    Ok(id)
+}
+
+/// Tells the webhook endpoints that money came in for a booking (`payment.received`), in the
+/// transaction that recorded it. A payment becomes paid only through `insert_payment` (recorded
+/// paid: cash, card, credits…) or `set_payment_status` (a pending one confirmed, as a
+/// WooCommerce order is), so every caller's payment is told, once, from here.
+async fn received(tx: &mut Tx, db: &Db, payment_id: u64) -> SqlResult<()> {
+    const TOPIC: &str = "payment.received";
+    if !webhooks::wanted(tx, db, TOPIC).await? {
+        return Ok(());
+    }
+    let found: Option<(u64, u64, String)> = tx
+        .exec_first(
+            db.sql(
+                "SELECT b.id, b.client_id, b.currency FROM {p}volixta_booking_payments p \
+                 JOIN {p}volixta_bookings b ON b.id = p.booking_id WHERE p.id = ?",
+            ),
+            (payment_id,),
+        )
+        .await?;
+    let Some((booking_id, client_id, currency)) = found else {
+        return Ok(());
+    };
+    let Some(payment) = payments(tx, db, booking_id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == payment_id)
+    else {
+        return Ok(());
+    };
+    let data = serde_json::json!({
+        "payment": payment,
+        "booking_id": booking_id,
+        "client_id": client_id,
+        "currency": currency,
+    });
+    webhooks::publish(tx, db, TOPIC, &data).await
 }
 
 pub async fn payments<Q: Queryable>(
@@ -134,8 +176,11 @@ pub async fn set_payment_status(
         db.sql("UPDATE {p}volixta_booking_payments SET status = ? WHERE id = ?"),
         (status.as_str(), payment_id),
     )
-    .await
-    .map_err(DbError::from)
+    .await?;
+    if status == PaymentRowStatus::Paid {
+        received(tx, db, payment_id).await?;
+    }
+    Ok(())
 }
 
 pub async fn set_payment_order(
