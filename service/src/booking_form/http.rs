@@ -152,7 +152,7 @@ async fn book(
 }
 
 /// The portal page the plugin names, linked from the done page: a plain web address only.
-fn portal_link(headers: &HeaderMap) -> Option<String> {
+pub fn portal_link(headers: &HeaderMap) -> Option<String> {
     let url = headers.get(PORTAL_HEADER)?.to_str().ok()?.trim();
     let web = url.starts_with("https://") || url.starts_with("http://");
     let plain = !url.chars().any(|c| c.is_whitespace() || c.is_control());

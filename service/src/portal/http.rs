@@ -19,8 +19,8 @@ use crate::{
 };
 use axum::{
     extract::{Path, RawQuery, Request, State},
-    http::HeaderMap,
-    response::Html,
+    http::{HeaderMap, HeaderValue, StatusCode},
+    response::{Html, IntoResponse, Response},
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -32,6 +32,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reschedule_booking))
         .routes(routes!(redeem_gift_code))
         .routes(routes!(save_profile))
+        .routes(routes!(pay_booking))
+        .routes(routes!(top_up))
+        .routes(routes!(buy_package))
 }
 
 async fn answer(
@@ -236,4 +239,209 @@ async fn save_profile(
     }
     let view = PortalState::parse(raw.as_deref());
     answer(&state, &headers, actor, &view, forms).await
+}
+
+/// The header that makes htmx leave the page for the store's payment page (the plugin's proxy
+/// passes it on for a web address only).
+pub const REDIRECT_HEADER: &str = "hx-redirect";
+
+/// Where the store sends the client back after paying: the portal page the plugin names
+/// (`X-Volixta-Portal-Url`), opened at `then` (a query and/or an anchor of the portal).
+fn return_to(headers: &HeaderMap, then: &str) -> Option<String> {
+    let portal = crate::booking_form::http::portal_link(headers)?;
+    let base = portal.split('#').next().unwrap_or_default();
+    Some(match then.strip_prefix('?') {
+        Some(query) if base.contains('?') => format!("{base}&{query}"),
+        Some(query) => format!("{base}?{query}"),
+        None => format!("{base}{then}"),
+    })
+}
+
+/// What a pay button answers: on an order, the portal with a link to its payment page and the
+/// redirect header that takes the browser there; on a refusal, the portal saying why.
+async fn to_payment(
+    state: &AppState,
+    headers: &HeaderMap,
+    actor: Actor,
+    view: &PortalState,
+    mut forms: PortalForms,
+    checkout: Result<crate::woocommerce::Checkout, crate::woocommerce::WooError>,
+) -> ApiResult<Response> {
+    use crate::woocommerce::WooError;
+    let url = match checkout {
+        Ok(c) => Some(c.payment_url),
+        Err(e) => {
+            let reason = match e {
+                WooError::NotConfigured => "Paying online is not available at the moment.",
+                WooError::NothingDue => "Nothing is left to pay.",
+                WooError::NotForSale => "This package is no longer for sale.",
+                WooError::Busy => "Your order is being prepared. Please try again in a moment.",
+                WooError::Store(_) => {
+                    "The shop could not be reached. Please try again in a few minutes."
+                }
+                // Another client's booking stays not found; a domain's refusal is said.
+                other => {
+                    forms.notice = Some(Notice::refused(refused(other.into())?));
+                    return Ok(answer(state, headers, actor, view, forms)
+                        .await?
+                        .into_response());
+                }
+            };
+            forms.notice = Some(Notice::refused(reason));
+            None
+        }
+    };
+    let Some(url) = url else {
+        return Ok(answer(state, headers, actor, view, forms)
+            .await?
+            .into_response());
+    };
+    forms.notice = Some(Notice::done("to_payment", "", ""));
+    forms.payment_url = Some(url.clone());
+    let mut response = answer(state, headers, actor, view, forms)
+        .await?
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&url) {
+        response.headers_mut().insert(REDIRECT_HEADER, value);
+    }
+    Ok(response)
+}
+
+#[utoipa::path(post, path = "/v1/render/portal/booking/{id}/pay", tag = "portal",
+    params(("X-Volixta-Portal-Url" = Option<String>, Header, description = "the portal page, where the store sends the client back after paying")),
+    description = "The client pays what is left on its own booking through WooCommerce (`POST /v1/bookings/{id}/checkout`: the same order while it is unpaid). Answers the portal with a link to the order's payment page and `HX-Redirect` to it, or the reason nothing can be paid. The order returns the client to the booking's Payment tab.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]
+async fn pay_booking(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    clients::own_client_id(&state.db, actor).await?;
+    let mut view = PortalState::parse(raw.as_deref());
+    view.booking = Some(id);
+    view.tab = crate::admin::bookings::PanelTab::Payment;
+    let back = return_to(&headers, &format!("?{}", view.query()));
+    let checkout = crate::woocommerce::checkout_booking(&state, actor, id, back.as_deref()).await;
+    to_payment(
+        &state,
+        &headers,
+        actor,
+        &view,
+        PortalForms::default(),
+        checkout,
+    )
+    .await
+}
+
+/// The top-up form as sent: the amount as typed, checked here so a bad one is said beside it.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TopUpForm {
+    pub amount: String,
+}
+
+#[utoipa::path(post, path = "/v1/render/portal/top-up", tag = "portal",
+    request_body(content = String, content_type = "application/json", description = "`{amount}`"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "the key the wallet's form rendered with: a resent form is the same top-up"),
+        ("X-Volixta-Portal-Url" = Option<String>, Header, description = "the portal page, where the store sends the client back after paying")),
+    description = "The client asks to top up its wallet by `amount` (the wallet's pending top-up, `POST /v1/clients/{id}/wallet/top-ups`) and pays it through WooCommerce: answers the portal with a link to the order's payment page and `HX-Redirect` to it; a bad amount is said beside the field and nothing is stored. The credits are added once the store confirms the payment.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]
+async fn top_up(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    request: Request,
+) -> ApiResult<Response> {
+    let headers = request.headers().clone();
+    let request = Idempotent::<TopUpForm>::with_optional_body(request, &state).await?;
+    let actor = request.actor;
+    let db = &state.db;
+    let client_id = clients::own_client_id(db, actor).await?;
+    let view = PortalState::parse(raw.as_deref());
+    let typed = request.command.amount.trim().to_owned();
+    let mut forms = PortalForms {
+        top_up_amount: typed.clone(),
+        ..PortalForms::default()
+    };
+    if state.config.wc_url.is_none() {
+        return to_payment(
+            &state,
+            &headers,
+            actor,
+            &view,
+            forms,
+            Err(crate::woocommerce::WooError::NotConfigured),
+        )
+        .await;
+    }
+    let amount = typed
+        .parse::<crate::money::Money>()
+        .map_err(|_| "Enter an amount like 50.00.".to_owned())
+        .and_then(|a| {
+            crate::wallet::top_up_amount(a).map_err(|e| match ApiError::from(e) {
+                ApiError::Invalid { message, .. } | ApiError::Conflict { message, .. } => message,
+                other => other.to_string(),
+            })
+        });
+    let amount = match amount {
+        Ok(a) => a,
+        Err(message) => {
+            forms.top_up_error = Some(message);
+            return Ok(answer(&state, &headers, actor, &view, forms)
+                .await?
+                .into_response());
+        }
+    };
+    let stored = request
+        .run(db, StatusCode::CREATED, |mut tx| async move {
+            let result = crate::wallet::request_top_up(&mut tx, db, actor, client_id, amount).await;
+            (tx, result)
+        })
+        .await?;
+    let bytes = axum::body::to_bytes(stored.into_body(), 1 << 16)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let top_up_id = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v["id"].as_u64())
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a top-up without an id")))?;
+    let back = return_to(
+        &headers,
+        &format!("?{}#volixta-portal-wallet", view.query()),
+    );
+    let checkout =
+        crate::woocommerce::checkout_top_up(&state, actor, top_up_id, back.as_deref()).await;
+    forms.top_up_amount.clear();
+    to_payment(&state, &headers, actor, &view, forms, checkout).await
+}
+
+#[utoipa::path(post, path = "/v1/render/portal/package/{id}/buy", tag = "portal",
+    params(("X-Volixta-Portal-Url" = Option<String>, Header, description = "the portal page, where the store sends the client back after paying")),
+    description = "The client buys a package on sale through WooCommerce (`POST /v1/packages/{id}/checkout`: the same order while it is unpaid); answers the portal with a link to the order's payment page and `HX-Redirect` to it, or why it cannot be bought. The package is the client's once the store confirms the payment.",
+    responses((status = 200, content_type = "text/html", body = String), (status = 403), (status = 404)))]
+async fn buy_package(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    let client_id = clients::own_client_id(&state.db, actor).await?;
+    let view = PortalState::parse(raw.as_deref());
+    let back = return_to(
+        &headers,
+        &format!("?{}#volixta-portal-packages", view.query()),
+    );
+    let checkout =
+        crate::woocommerce::checkout_package(&state, actor, id, client_id, back.as_deref()).await;
+    to_payment(
+        &state,
+        &headers,
+        actor,
+        &view,
+        PortalForms::default(),
+        checkout,
+    )
+    .await
 }

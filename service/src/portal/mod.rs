@@ -71,6 +71,11 @@ pub struct PortalForms {
     /// The profile form as sent, after a refusal; the stored profile otherwise.
     pub profile: Option<ProfileForm>,
     pub profile_errors: BTreeMap<String, String>,
+    /// The amount typed in the top-up form, and why it was refused.
+    pub top_up_amount: String,
+    pub top_up_error: Option<String>,
+    /// The store's payment page a pay button just opened an order on.
+    pub payment_url: Option<String>,
 }
 
 /// The profile fields a client edits itself (the clients domain refuses any other).
@@ -169,6 +174,8 @@ pub struct Sheet {
     pub panel: PanelScreen,
     /// The portal's query of each tab.
     pub tab_links: BTreeMap<&'static str, String>,
+    /// Something is left to pay and WooCommerce takes it: the Payment tab offers to pay.
+    pub pay: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -196,6 +203,19 @@ pub struct WalletView {
     pub first_page: Option<String>,
     /// Topping up pays through WooCommerce: offered only once it is configured.
     pub top_up: bool,
+    pub top_up_amount: String,
+    pub top_up_error: Option<String>,
+}
+
+/// A package on sale, with its Buy button (shown only while WooCommerce is configured).
+#[derive(Debug, Serialize)]
+pub struct Offer {
+    pub id: u64,
+    pub name: String,
+    pub description: String,
+    pub sessions: u32,
+    pub price: String,
+    pub validity_days: Option<u32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -315,6 +335,14 @@ pub struct PortalView {
     pub wallet: WalletView,
     /// The client's packages, identical ones grouped.
     pub packages: Vec<PackageCard>,
+    /// Packages on sale with a price, offered only while WooCommerce is configured.
+    pub offers: Vec<Offer>,
+    /// Balances, top-ups and packages are paid through WooCommerce: the pay buttons show only
+    /// while it is configured, so none leads to a refusal.
+    pub pay_online: bool,
+    /// Set after a pay button opened an order: the link to its payment page (the plugin's
+    /// script follows the redirect header that comes with it).
+    pub payment_url: Option<String>,
     pub invoices: InvoicesView,
     pub profile: ProfileView,
     pub gift_code: String,
@@ -436,7 +464,28 @@ pub async fn portal(
         gift_error,
         profile,
         profile_errors,
+        top_up_amount,
+        top_up_error,
+        payment_url,
     } = forms;
+    let pay_online = state.config.wc_url.is_some();
+    let offers = if pay_online {
+        packages::list(db)
+            .await?
+            .into_iter()
+            .filter(|p| p.on_sale() && p.price > crate::money::Money::ZERO)
+            .map(|p| Offer {
+                id: p.id,
+                price: format_with_currency(p.price, &currency),
+                name: p.name,
+                description: p.description,
+                sessions: p.sessions,
+                validity_days: p.validity_days,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let sheet = match view.booking {
         Some(id) => Some(
             open_sheet(
@@ -483,9 +532,14 @@ pub async fn portal(
                 .next_cursor
                 .map(|before| view.with(|s| s.wallet = Some(before))),
             first_page: view.wallet.map(|_| view.with(|s| s.wallet = None)),
-            top_up: state.config.wc_url.is_some(),
+            top_up: pay_online,
+            top_up_amount,
+            top_up_error,
         },
         packages: package_cards,
+        offers,
+        pay_online,
+        payment_url,
         invoices,
         profile: ProfileView {
             form: profile.unwrap_or_else(|| ProfileForm::of(&client)),
@@ -711,5 +765,12 @@ async fn open_sheet(
     .into_iter()
     .map(|t| (t.name(), view.sheet(id, t)))
     .collect();
-    Ok(Sheet { panel, tab_links })
+    let pay = state.config.wc_url.is_some()
+        && !panel.balance_is_zero
+        && matches!(panel.status, "pending" | "confirmed");
+    Ok(Sheet {
+        panel,
+        tab_links,
+        pay,
+    })
 }

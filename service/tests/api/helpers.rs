@@ -50,6 +50,7 @@ pub struct Response {
     pub content_type: String,
     /// The body as sent (a PDF is no text).
     pub bytes: Vec<u8>,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Response {
@@ -257,6 +258,7 @@ impl TestApp {
         }
         let res = req.body(body).send().await.expect("request sent");
         let status = res.status();
+        let headers = res.headers().clone();
         let content_type = res
             .headers()
             .get("content-type")
@@ -272,6 +274,7 @@ impl TestApp {
             text,
             content_type,
             bytes,
+            headers,
         }
     }
 

@@ -688,3 +688,238 @@ async fn the_setup_check_sees_the_keys_the_webhook_and_the_last_deliveries() {
     let res = replica.get("/v1/woocommerce/status", "client:1").await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
+
+const PORTAL_PAGE: &str = "https://salon.example/my-account/";
+
+/// A portal form posted through the plugin's proxy, which names the portal page.
+async fn portal_post(app: &TestApp, path: &str, actor: &str, body: &Value) -> Response {
+    let key = uuid::Uuid::new_v4().to_string();
+    app.request_with(
+        reqwest::Method::POST,
+        path,
+        actor,
+        Some(serde_json::to_vec(body).expect("json")),
+        &[
+            ("X-Volixta-Portal-Url", PORTAL_PAGE),
+            ("Idempotency-Key", key.as_str()),
+        ],
+        Tamper::default(),
+    )
+    .await
+}
+
+fn redirect(res: &Response) -> String {
+    res.headers
+        .get("hx-redirect")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn sim_order(sim: &Sim, url: &str) -> Value {
+    let id = url
+        .split("/order-pay/")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .expect("an order-pay address");
+    sim.control(&format!("/__sim/orders/{id}"), json!({})).await
+}
+
+fn meta(order: &Value, key: &str) -> String {
+    order["meta_data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|m| m["key"] == key)
+        .and_then(|m| m["value"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn pay_and_deliver(sim: &Sim, order: &Value) {
+    let before = sim
+        .deliveries()
+        .await
+        .iter()
+        .filter(|d| d["kind"] == "delivery")
+        .count();
+    sim.control(&format!("/__sim/orders/{}/pay", order["id"]), json!({}))
+        .await;
+    sim.wait_deliveries(before + 1).await;
+}
+
+#[tokio::test]
+async fn the_portals_pay_buttons_open_an_order_that_returns_to_the_portal_and_count_once() {
+    let sim = Sim::start().await;
+    let (app, replica) = stack(&sim, HOOK_SECRET).await;
+    hook(&sim, &replica, "order.updated").await;
+    let (booking, c, balance) = a_booking(&replica, 4020).await;
+    let me = "client:4020";
+    let service = booking_of(&app, booking).await["service_id"].clone();
+    let package = replica
+        .post(
+            "/v1/packages",
+            MANAGER,
+            &json!({"name": "Three massages <b>", "sessions": 3, "price": "150.00",
+                "service_ids": [service]}),
+        )
+        .await;
+    assert_eq!(package.status, StatusCode::CREATED, "{}", package.text);
+    let package = id(&package.body);
+
+    // Without WooCommerce (the main app has none) no pay button shows, and posting is refused
+    // with a reason, nothing opened.
+    let page = app.get("/v1/render/customer_profile", me).await.text;
+    assert!(page.contains("to pay"), "a balance is due");
+    assert!(!page.contains("data-volixta-pay"), "no pay button");
+    assert!(!page.contains("volixta-top-up-form"), "no top-up form");
+    assert!(!page.contains("Three massages"), "no package on sale");
+    let refused = portal_post(
+        &app,
+        &format!("/v1/render/portal/booking/{booking}/pay"),
+        me,
+        &json!({}),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::OK, "{}", refused.text);
+    assert!(redirect(&refused).is_empty());
+    assert!(refused.text.contains("Paying online is not available"));
+    let intents: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_wc_intents")
+        .await;
+    assert_eq!(intents, 0);
+
+    // With it: the card, the payment tab, the wallet and the packages offer to pay.
+    let page = replica.get("/v1/render/customer_profile", me).await.text;
+    assert!(
+        page.contains(&format!(
+            "data-hx-post=\"render/portal/booking/{booking}/pay?"
+        )),
+        "the card's button"
+    );
+    assert!(page.contains("volixta-top-up-form"));
+    assert!(page.contains("Three massages &lt;b&gt;"), "escaped");
+    assert!(page.contains(&format!("render/portal/package/{package}/buy?")));
+    let tab = replica
+        .get(
+            &format!("/v1/render/customer_profile?booking={booking}&tab=payment"),
+            me,
+        )
+        .await
+        .text;
+    assert!(tab.contains("Pay the balance"), "the payment tab's button");
+
+    // Another client's booking is not found, and nothing is opened for it.
+    client(&replica, 4021).await;
+    let forged = portal_post(
+        &replica,
+        &format!("/v1/render/portal/booking/{booking}/pay"),
+        "client:4021",
+        &json!({}),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::NOT_FOUND, "{}", forged.text);
+
+    // Paying the balance: the redirect goes to the order's payment page, asked twice it is the
+    // same order, and the order sends the client back to the booking's payment tab.
+    let path = format!("/v1/render/portal/booking/{booking}/pay?tz=Europe%2FParis");
+    let first = portal_post(&replica, &path, me, &json!({})).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    let pay_url = redirect(&first);
+    assert!(pay_url.contains("/checkout/order-pay/"), "{pay_url}");
+    assert!(first.text.contains("Continue to the payment page"));
+    let again = portal_post(&replica, &path, me, &json!({})).await;
+    assert_eq!(redirect(&again), pay_url, "the same order");
+    let order = sim_order(&sim, &pay_url).await;
+    assert_eq!(order["total"], balance.as_str());
+    let back = meta(&order, "volixta_return_url");
+    assert!(
+        back.starts_with(PORTAL_PAGE) && back.contains(&format!("booking={booking}")),
+        "{back}"
+    );
+    assert!(
+        back.contains("tab=payment") && back.contains("tz=Europe%2FParis"),
+        "{back}"
+    );
+    let pending = replica.get("/v1/render/customer_profile", me).await.text;
+    assert!(
+        pending.contains("A payment is in progress"),
+        "pending until reconciled"
+    );
+    assert!(pending.contains("Continue the payment"));
+    pay_and_deliver(&sim, &order).await;
+    let paid = replica.get("/v1/render/customer_profile", me).await.text;
+    assert!(
+        !paid.contains(&format!("render/portal/booking/{booking}/pay")),
+        "nothing left to pay"
+    );
+    assert_eq!(booking_of(&app, booking).await["payment_status"], "paid");
+    assert_eq!(paid_rows(&app, booking).await, 1);
+    let late = portal_post(&replica, &path, me, &json!({})).await;
+    assert!(
+        late.text.contains("Nothing is left to pay"),
+        "{}",
+        late.text
+    );
+
+    // A top-up: a bad amount is said beside the field and nothing is stored; a good one is
+    // credited once.
+    for bad in ["abc", "0", "-5", ""] {
+        let res = portal_post(
+            &replica,
+            "/v1/render/portal/top-up",
+            me,
+            &json!({"amount": bad}),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        assert!(
+            res.text.contains("id=\"volixta-top-up-error\""),
+            "{bad}: {}",
+            res.text
+        );
+        assert!(redirect(&res).is_empty());
+    }
+    let top_ups: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_wallet_top_ups")
+        .await;
+    assert_eq!(top_ups, 0, "a refused amount stores nothing");
+    let res = portal_post(
+        &replica,
+        "/v1/render/portal/top-up",
+        me,
+        &json!({"amount": "25"}),
+    )
+    .await;
+    let url = redirect(&res);
+    assert!(url.contains("/checkout/order-pay/"), "{}", res.text);
+    let order = sim_order(&sim, &url).await;
+    assert_eq!(order["total"], "25.00");
+    assert!(meta(&order, "volixta_return_url").ends_with("#volixta-portal-wallet"));
+    pay_and_deliver(&sim, &order).await;
+    sim.control("/__sim/queue", json!({"flush": "fifo", "repeat": 3}))
+        .await;
+    let wallet = app.get(&format!("/v1/clients/{c}/wallet"), MANAGER).await;
+    assert_eq!(wallet.body["balance"], "25.00", "{}", wallet.text);
+
+    // A package: bought once, the client's once paid.
+    let res = portal_post(
+        &replica,
+        &format!("/v1/render/portal/package/{package}/buy"),
+        me,
+        &json!({}),
+    )
+    .await;
+    let url = redirect(&res);
+    let order = sim_order(&sim, &url).await;
+    assert_eq!(order["total"], "150.00");
+    pay_and_deliver(&sim, &order).await;
+    let held: u64 = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM {{p}}volixta_client_packages WHERE client_id = {c}"
+        ))
+        .await;
+    assert_eq!(held, 1);
+    let page = replica.get("/v1/render/customer_profile", me).await.text;
+    assert!(page.contains("volixta-package-card"), "the package shows");
+}

@@ -15,6 +15,7 @@ use Volixta\Rest\Proxy;
 use Volixta\Rest\UserSearch;
 use Volixta\Shortcode\BookingForm;
 use Volixta\Shortcode\CustomerProfile;
+use Volixta\WooCommerce\ReturnUrl;
 use Volixta\WooCommerce\WebhookForward;
 
 /**
@@ -48,6 +49,7 @@ final class Plugin {
 			'settings'  => new SettingsPage(),
 			'screens'   => new Screens( $client_factory, $assets ),
 			'woo_hook'  => new WebhookForward( $client_factory ),
+			'woo_back'  => new ReturnUrl(),
 			'proxy'     => new Proxy( $client_factory ),
 			'users'     => new UserSearch(),
 			'shortcode' => new CustomerProfile( $client_factory, $assets ),

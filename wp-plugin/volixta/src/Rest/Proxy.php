@@ -33,6 +33,12 @@ final class Proxy {
 	private const PASSED_HEADERS = array( 'content-disposition', 'content-security-policy', 'retry-after', 'location', 'etag', 'last-modified' );
 
 	/**
+	 * The portal's pay buttons: each opens a WooCommerce order whose payment page returns the
+	 * client to the portal.
+	 */
+	private const PAY_PATHS = '#^render/portal/(booking/[0-9]+/pay|top-up|package/[0-9]+/buy)$#D';
+
+	/**
 	 * Builds the API client per request, so option changes apply at once.
 	 *
 	 * @var callable(): Client
@@ -130,8 +136,9 @@ final class Proxy {
 			$headers['Accept-Language'] = $language;
 		}
 
-		// The booking form's last page links to the site's portal, where the booking is managed.
-		if ( 'POST' === $method && ProxyPath::GUEST_BOOK_PATH === $path ) {
+		// The booking form's last page links to the site's portal, where the booking is managed,
+		// and the store sends a client who paid there back to it.
+		if ( 'POST' === $method && ( ProxyPath::GUEST_BOOK_PATH === $path || preg_match( self::PAY_PATHS, $path ) ) ) {
 			$portal = LoginRedirect::portal_url();
 			if ( null !== $portal ) {
 				$headers['X-Volixta-Portal-Url'] = $portal;
@@ -259,6 +266,13 @@ final class Proxy {
 			if ( isset( $result->headers[ $name ] ) ) {
 				$headers[ self::header_case( $name ) ] = $result->headers[ $name ];
 			}
+		}
+
+		// A pay button's answer sends the browser to the store's payment page (htmx follows
+		// HX-Redirect); only a plain web address is passed on.
+		$redirect = $result->headers['hx-redirect'] ?? null;
+		if ( is_string( $redirect ) && preg_match( '#^https?://[^\s"<>]+$#Di', $redirect ) && esc_url_raw( $redirect, array( 'http', 'https' ) ) === $redirect ) {
+			$headers['HX-Redirect'] = $redirect;
 		}
 
 		$body = $result->body;

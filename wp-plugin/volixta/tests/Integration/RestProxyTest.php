@@ -211,6 +211,42 @@ final class RestProxyTest extends WordPressTestCase {
 		self::assertSame( 'client:' . $client->ID, $t->last()['headers']['X-Volixta-Actor'] );
 	}
 
+	public function test_a_pay_button_names_the_portal_and_sends_the_browser_to_the_payment_page(): void {
+		$page = wp_insert_post(
+			array(
+				'post_type'    => 'page',
+				'post_status'  => 'publish',
+				'post_title'   => 'My account',
+				'post_content' => '[volixta_customer_profile]',
+			)
+		);
+		$client = $this->make_user( 'subscriber' );
+		ClientLink::link( $client->ID, '9' );
+		wp_set_current_user( $client->ID );
+		$pay  = 'http://shop.example/checkout/order-pay/41/?pay_for_order=true&key=wc_order_abc';
+		$html = static fn ( string $redirect ): array => array(
+			'status'  => 200,
+			'headers' => array(
+				'content-type' => 'text/html; charset=utf-8',
+				'hx-redirect'  => $redirect,
+			),
+			'body'    => '<section id="volixta-portal"><a href="#">Continue</a></section>',
+		);
+		$t     = new RecordingTransport( array( $html( $pay ), $html( 'javascript:alert(1)' ), $html( $pay ) ) );
+		$proxy = $this->proxy_with( $t );
+
+		$answer = $proxy->handle( $this->request( 'POST', 'render/portal/booking/7/pay' ) );
+		self::assertSame( get_permalink( $page ), $t->last()['headers']['X-Volixta-Portal-Url'], 'the store returns the client to the portal' );
+		self::assertSame( $pay, $answer->get_headers()['HX-Redirect'] );
+
+		$answer = $proxy->handle( $this->request( 'POST', 'render/portal/top-up', array(), '{"amount":"30"}' ) );
+		self::assertSame( get_permalink( $page ), $t->last()['headers']['X-Volixta-Portal-Url'] );
+		self::assertArrayNotHasKey( 'HX-Redirect', $answer->get_headers(), 'only a web address is followed' );
+
+		$proxy->handle( $this->request( 'POST', 'render/portal/gift-code', array(), '{"code":"X"}' ) );
+		self::assertArrayNotHasKey( 'X-Volixta-Portal-Url', $t->last()['headers'], 'other forms do not name it' );
+	}
+
 	public function test_html_fragments_are_filtered_and_pdfs_pass_untouched(): void {
 		$client = $this->make_user( 'subscriber' );
 		ClientLink::link( $client->ID, '9' );
