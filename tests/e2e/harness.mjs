@@ -151,9 +151,10 @@ const DB_PREFIX = 'volixta_e2e_';
 /**
  * Starts this test file's own stack: maildev, a fresh WordPress with the plugin and the demo
  * data, and volixta-service, on free ports with a random shared secret and data key. Logs go to
- * target/e2e/TAG-*.log. Returns what the tests need; stopSite() undoes it.
+ * target/e2e/TAG-*.log. `serviceEnv` adds to the service's environment (a WooCommerce store to
+ * talk to, say). Returns what the tests need; stopSite() undoes it.
  */
-export async function startSite(tag) {
+export async function startSite(tag, { serviceEnv = {} } = {}) {
   assert.ok(fs.existsSync(SERVICE_BIN), `no service binary at ${SERVICE_BIN} (cargo build -p volixta-service)`);
   const db = process.env.VOLIXTA_E2E_DB ? `${process.env.VOLIXTA_E2E_DB}_${tag}` : `${DB_PREFIX}${process.pid}`;
   const debugLog = path.join(OUT, `${tag}-wp-debug.log`);
@@ -192,6 +193,7 @@ export async function startSite(tag) {
       VOLIXTA_LISTEN: `127.0.0.1:${servicePort}`,
       VOLIXTA_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       RUST_LOG: process.env.RUST_LOG ?? 'info',
+      ...serviceEnv,
     },
   });
   const wordpress = start(`${tag}-wordpress`, 'php', ['-S', `127.0.0.1:${wpPort}`, '-t', '/usr/share/wordpress',
