@@ -39,6 +39,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(super::new_booking::http::routes())
         .merge(super::setup::routes())
         .merge(super::credits::http::routes())
+        .merge(super::invoices::http::routes())
         .merge(super::packages::http::routes())
         .merge(super::staff::http::routes())
         .merge(super::activity::routes())

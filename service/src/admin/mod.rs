@@ -11,6 +11,7 @@ mod domain;
 mod error;
 pub(crate) mod form;
 pub mod http;
+mod invoices;
 mod my_bookings;
 pub mod new_booking;
 mod packages;

@@ -416,9 +416,21 @@ pub async fn list(
     actor: Actor,
     q: &ListQuery,
 ) -> Result<Page<Summary, String>, InvoiceError> {
+    list_among(db, actor, q, &[]).await
+}
+
+/// `list`, narrowed further to the documents of any of `client_ids` (the clients a search
+/// found); an empty slice narrows nothing.
+pub async fn list_among(
+    db: &Db,
+    actor: Actor,
+    q: &ListQuery,
+    client_ids: &[u64],
+) -> Result<Page<Summary, String>, InvoiceError> {
     let party = bookings::party(db, actor).await?;
     let mut filter = repo::Filter {
         client_id: q.client_id,
+        client_ids: client_ids.to_vec(),
         ..repo::Filter::default()
     };
     match party {

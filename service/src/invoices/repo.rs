@@ -515,6 +515,8 @@ pub async fn of_booking<Q: Queryable>(
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     pub client_id: Option<u64>,
+    /// Any of these clients (a search by name); empty: no such narrowing.
+    pub client_ids: Vec<u64>,
     pub staff_id: Option<u64>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
@@ -567,6 +569,11 @@ pub async fn list<Q: Queryable>(
     if let Some(c) = f.client_id {
         sql.push_str(" AND i.client_id = ?");
         params.push(c.into());
+    }
+    if !f.client_ids.is_empty() {
+        let marks = vec!["?"; f.client_ids.len()].join(", ");
+        sql.push_str(&format!(" AND i.client_id IN ({marks})"));
+        params.extend(f.client_ids.iter().map(|&c| Value::from(c)));
     }
     if let Some(s) = f.staff_id {
         sql.push_str(" AND b.staff_id = ?");

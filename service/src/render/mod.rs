@@ -69,6 +69,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../shortcodes/admin/packages.html"),
     ),
     (
+        "admin/invoices.html",
+        include_str!("../../../shortcodes/admin/invoices.html"),
+    ),
+    (
         "admin/_slot_picker.html",
         include_str!("../../../shortcodes/admin/_slot_picker.html"),
     ),

@@ -416,7 +416,7 @@ async fn the_series_is_a_setting_and_lists_filter() {
 }
 
 /// The text of a PDF as `pdftotext -layout` reads it.
-fn pdf_text(bytes: &[u8]) -> String {
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("volixta-pdf-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("dir");
     let file = dir.join("invoice.pdf");

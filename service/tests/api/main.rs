@@ -4,6 +4,7 @@ mod admin_bookings;
 mod admin_client;
 mod admin_client_data;
 mod admin_credits;
+mod admin_invoices;
 mod admin_my_bookings;
 mod admin_new_booking;
 mod admin_setup;

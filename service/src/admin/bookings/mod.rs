@@ -26,6 +26,7 @@ use crate::{
     db::Db,
     error::ApiResult,
     i18n::Locale,
+    invoices,
     money::Money,
     paging::{MAX_LIMIT, Page, PageRequest},
     settings,
@@ -395,6 +396,20 @@ pub struct HistoryRow {
     pub action: String,
 }
 
+/// An invoice or credit note of the booking, as the Payment tab links it.
+#[derive(Debug, Serialize)]
+pub struct DocumentRow {
+    pub id: u64,
+    pub number: String,
+    pub credit_note: bool,
+    /// The booking's payment status for its invoice in force; `credited` or `credit_note`.
+    pub status: &'static str,
+    pub total: String,
+    pub issued: DateLabel,
+    /// The proxy path of its PDF.
+    pub pdf: String,
+}
+
 /// What cancelling does with the money, in the settings' words.
 #[derive(Debug, Serialize)]
 pub struct RefundPolicy {
@@ -454,6 +469,8 @@ pub struct PanelScreen {
     pub balance_due: String,
     pub balance_is_zero: bool,
     pub payments: Vec<PaymentRow>,
+    /// The booking's invoices and credit notes, in order of issue.
+    pub documents: Vec<DocumentRow>,
     pub notes: String,
     pub history: Vec<HistoryRow>,
     pub actions: bookings::Actions,
@@ -567,6 +584,29 @@ pub async fn panel_screen(
         Vec::new()
     };
     let paid = d.payment.amount_paid;
+    // The portal's booking sheet is this panel too; a client reads its invoices in the
+    // portal's own section, under its permission level.
+    let documents = if state.tab == PanelTab::Payment && actor.role != crate::auth::Role::Client {
+        booking_documents(db, actor, b.id)
+            .await?
+            .into_iter()
+            .map(|s| DocumentRow {
+                id: s.id,
+                credit_note: s.kind == invoices::Kind::CreditNote,
+                status: match (s.kind, s.state) {
+                    (invoices::Kind::CreditNote, _) => "credit_note",
+                    (_, invoices::State::Credited) => "credited",
+                    _ => b.payment_status.as_str(),
+                },
+                total: money(s.total),
+                issued: DateLabel::of(s.issued_at.with_timezone(&zone).date_naive()),
+                pdf: format!("invoices/{}/pdf", s.id),
+                number: s.number,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(PanelScreen {
         page: state.page.clone(),
         screen: if manager { "bookings" } else { "my-bookings" },
@@ -653,6 +693,7 @@ pub async fn panel_screen(
                 }
             })
             .collect(),
+        documents,
         notes: d.payment.notes.clone(),
         history: d
             .history
@@ -689,6 +730,20 @@ pub async fn panel_screen(
         picker,
         picker_error,
     })
+}
+
+/// Every invoice and credit note of a booking the viewer sees, through the invoices domain
+/// (which issues the first one of a booking placed before invoices existed).
+async fn booking_documents(
+    db: &Db,
+    actor: Actor,
+    booking_id: u64,
+) -> ApiResult<Vec<invoices::Sibling>> {
+    match invoices::for_booking(db, actor, booking_id).await {
+        Ok(inv) => Ok(inv.documents),
+        Err(invoices::InvoiceError::NotFound) => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The add-ons the service offers now, and those the booking has that it no longer offers

@@ -83,6 +83,7 @@ final class AdminScreensTest extends WordPressTestCase {
 				array( 'Bookings', 'volixta_manage', 'volixta-bookings' ),
 				array( 'Calendar', 'volixta_manage', 'volixta-calendar' ),
 				array( 'Credits & Gifts', 'volixta_manage', 'volixta-credits' ),
+				array( 'Invoices', 'volixta_manage', 'volixta-invoices' ),
 				array( 'Packages', 'volixta_manage', 'volixta-packages' ),
 				array( 'Locations', 'volixta_manage', 'volixta-locations' ),
 				array( 'Services', 'volixta_manage', 'volixta-services' ),
