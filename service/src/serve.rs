@@ -3,7 +3,7 @@ use crate::{
     config::DataKey,
     db::Db,
     gift_codes, idempotency,
-    notifications::{EmailCourier, Mailer},
+    notifications::{self, EmailCourier, Mailer},
     outbox,
     webhooks::WebhookCourier,
     woocommerce,
@@ -26,12 +26,10 @@ pub async fn run(config: Config, db: Db) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(address = %listener.local_addr()?, "volixta-service listening");
-    let keys = gift_codes::CodeKeys::new(
-        config.data_key.as_ref().map(DataKey::expose),
-        config.shared_secret.expose_secret().as_bytes(),
-    );
+    let keys = code_keys(&config);
     let state = AppState::new(config, db.clone())?;
     tokio::spawn(reseal_gift_codes(db.clone(), keys));
+    let occasions = notifications::occasions::spawn(db.clone(), code_keys(&state.config));
     let woocommerce_poll = tokio::spawn(woocommerce::poll::run(state.clone()));
     let housekeeping = tokio::spawn(housekeeping(db));
     let workers = start_outbox(&state)?;
@@ -39,6 +37,7 @@ pub async fn run(config: Config, db: Db) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     housekeeping.abort();
+    occasions.abort();
     woocommerce_poll.abort();
     // A message being sent right now keeps its lease and is tried again once it ends.
     workers.iter().for_each(tokio::task::JoinHandle::abort);
@@ -49,10 +48,7 @@ pub async fn run(config: Config, db: Db) -> anyhow::Result<()> {
 /// Who delivers the outbox's messages from this replica: SMTP for e-mails, HTTP for webhooks.
 pub fn couriers(state: &AppState) -> anyhow::Result<outbox::Couriers> {
     let config = &state.config;
-    let keys = gift_codes::CodeKeys::new(
-        config.data_key.as_ref().map(DataKey::expose),
-        config.shared_secret.expose_secret().as_bytes(),
-    );
+    let keys = code_keys(config);
     Ok(outbox::Couriers {
         email: Arc::new(EmailCourier {
             db: state.db.clone(),
@@ -65,6 +61,14 @@ pub fn couriers(state: &AppState) -> anyhow::Result<outbox::Couriers> {
             allowed_hosts: config.webhook_allowed_hosts.clone(),
         }),
     })
+}
+
+/// The keys gift codes are sealed and found with on this replica.
+pub fn code_keys(config: &Config) -> gift_codes::CodeKeys {
+    gift_codes::CodeKeys::new(
+        config.data_key.as_ref().map(DataKey::expose),
+        config.shared_secret.expose_secret().as_bytes(),
+    )
 }
 
 /// Starts this replica's outbox workers (`VOLIXTA_OUTBOX_WORKERS`).

@@ -71,6 +71,39 @@ pub async fn create(
     details::load(tx, db, id, false).await
 }
 
+/// A fresh code modelled on `template_id` for one client's greeting, in the greeting's
+/// transaction: the template's value, its validity span counted from `now`, one use, only for
+/// `client_id`. None when the template is gone or revoked (the greeting leaves without a code).
+pub async fn issue_from_template(
+    tx: &mut Tx,
+    db: &Db,
+    keys: &CodeKeys,
+    template_id: u64,
+    client_id: u64,
+    note: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<u64>, DbError> {
+    let Some(template) = repo::find(tx, db, template_id, false).await? else {
+        return Ok(None);
+    };
+    if template.revoked_at.is_some() {
+        return Ok(None);
+    }
+    let new = NewCode {
+        code: CodeText::generate(),
+        value: template.value,
+        expires_at: template
+            .expires_at
+            .map(|end| now + (end - template.created_at).max(chrono::Duration::days(1))),
+        max_redemptions: Some(1),
+        client_ids: vec![client_id],
+        note: note.chars().take(200).collect(),
+    };
+    let id = repo::insert(tx, db, &new, &keys.seal(&new.code), "system").await?;
+    repo::allow_clients(tx, db, id, &new.client_ids).await?;
+    Ok(Some(id))
+}
+
 /// The code in clear, for the e-mail a manager asked for. None if the key that sealed it is
 /// gone: a data key no longer set, or a shared secret changed since (for codes it sealed).
 /// Stamps a send request once its e-mail has left.

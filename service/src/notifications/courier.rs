@@ -91,6 +91,27 @@ fn business(settings: &Settings) -> Value {
     json!({"name": settings.business_name, "address": settings.business_address})
 }
 
+/// A booking as the e-mails show it: times on its location's clock, in the site's habit.
+fn booking_view(settings: &Settings, b: &BookingFacts) -> Value {
+    let zone: Tz = b.timezone.parse().unwrap_or(Tz::UTC);
+    let clock = Clock::of_zone(zone);
+    let formats = Formats::of(settings, &locale_of(settings));
+    let when = |t: DateTime<Utc>| json!({"date": clock.date(t), "time": formats.time(clock, t)});
+    json!({
+        "id": b.id,
+        "status": b.status,
+        "service": b.service,
+        "staff": b.staff,
+        "location": b.location,
+        "address": b.address,
+        "client_name": b.client_name,
+        "people": b.people,
+        "start": when(b.start),
+        "end": when(b.end),
+        "timezone": zone.name(),
+    })
+}
+
 impl EmailCourier {
     async fn try_deliver(&self, m: &Claimed) -> Result<Outcome, Problem> {
         let settings = settings::load(&self.db)
@@ -102,6 +123,8 @@ impl EmailCourier {
         let rendered = match kind.as_str() {
             "booking" => self.booking(&settings, payload.clone()).await?,
             "gift_code" => self.gift_code(&settings, &payload).await?,
+            "reminder" => self.reminder(&settings, payload.clone())?,
+            "greeting" => self.greeting(&settings, &payload).await?,
             "notice" => self.render(
                 "notice",
                 &settings,
@@ -164,19 +187,7 @@ impl EmailCourier {
             "event": p.event,
             "audience": p.audience,
             "who": who,
-            "booking": {
-                "id": b.id,
-                "status": b.status,
-                "service": b.service,
-                "staff": b.staff,
-                "location": b.location,
-                "address": b.address,
-                "client_name": b.client_name,
-                "people": b.people,
-                "start": when(b.start),
-                "end": when(b.end),
-                "timezone": zone.name(),
-            },
+            "booking": booking_view(settings, b),
             "before": before,
             "status_before": p.changes["status"]["before"],
             "status_after": p.changes["status"]["after"],
@@ -213,8 +224,37 @@ impl EmailCourier {
         Ok(rendered)
     }
 
-    async fn gift_code(&self, settings: &Settings, payload: &Value) -> Result<Rendered, Problem> {
-        let id = payload["gift_code_id"].as_u64().unwrap_or_default();
+    /// A reminder to the client: the booking as it was when the reminder was written, on the
+    /// location's clock.
+    fn reminder(&self, settings: &Settings, payload: Value) -> Result<Rendered, Problem> {
+        let b: BookingFacts = serde_json::from_value(payload["booking"].clone())
+            .map_err(|e| unwritable(format!("payload: {e}")))?;
+        self.render(
+            "reminder",
+            settings,
+            &json!({"booking": booking_view(settings, &b)}),
+        )
+    }
+
+    /// A birthday or anniversary greeting, with its gift code when one was issued for it.
+    async fn greeting(&self, settings: &Settings, payload: &Value) -> Result<Rendered, Problem> {
+        let gift = match payload["gift_code_id"].as_u64() {
+            Some(id) => Some(self.gift_view(settings, id).await?),
+            None => None,
+        };
+        self.render(
+            "greeting",
+            settings,
+            &json!({
+                "occasion": payload["occasion"],
+                "client_name": payload["client_name"],
+                "gift": gift,
+            }),
+        )
+    }
+
+    /// A code in clear with its value and expiry, read from its sealed form.
+    async fn gift_view(&self, settings: &Settings, id: u64) -> Result<Value, Problem> {
         let problem = |e: gift_codes::GiftCodeError| match e {
             gift_codes::GiftCodeError::Db(e) => transient(format!("gift code {id}: {e}")),
             e => unwritable(format!("gift code {id}: {e}")),
@@ -232,13 +272,18 @@ impl EmailCourier {
                 .and_then(|z| z.parse().ok())
                 .unwrap_or(Tz::UTC),
         );
-        let view = json!({
-            "client_name": payload["client_name"],
+        Ok(json!({
             "code": code.shown(),
             "value": formats.money(details.gift_code.value),
             "expires": details.gift_code.expires_at.map(|t| clock.date(t)),
             "note": details.gift_code.note,
-        });
+        }))
+    }
+
+    async fn gift_code(&self, settings: &Settings, payload: &Value) -> Result<Rendered, Problem> {
+        let id = payload["gift_code_id"].as_u64().unwrap_or_default();
+        let mut view = self.gift_view(settings, id).await?;
+        view["client_name"] = payload["client_name"].clone();
         self.render("gift_code", settings, &view)
     }
 

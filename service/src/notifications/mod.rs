@@ -6,6 +6,7 @@ mod courier;
 mod domain;
 mod error;
 mod mailer;
+pub mod occasions;
 mod repo;
 
 pub use courier::EmailCourier;
@@ -38,20 +39,7 @@ pub async fn booking_event(
     };
     let settings = settings::load_with(tx, db).await?;
     let sequence = repo::sequence(tx, db, booking_id).await?;
-    let booking = json!({
-        "id": facts.id,
-        "client_id": facts.client_id,
-        "status": facts.status,
-        "start": facts.start_at.and_utc(),
-        "end": facts.end_at.and_utc(),
-        "people": facts.people,
-        "service": facts.service,
-        "staff": facts.staff,
-        "location": facts.location,
-        "address": facts.address,
-        "timezone": facts.timezone,
-        "client_name": facts.client_name,
-    });
+    let booking = booking_json(&facts);
     let topic = format!("booking.{action}");
     let event = outbox::new_id();
     let to = domain::recipients(
@@ -90,6 +78,24 @@ pub async fn booking_event(
         &json!({"booking": booking, "actor": actor, "changes": changes}),
     )
     .await
+}
+
+/// What an e-mail about a booking records of it, as it is when the e-mail is written.
+fn booking_json(facts: &repo::BookingFacts) -> Value {
+    json!({
+        "id": facts.id,
+        "client_id": facts.client_id,
+        "status": facts.status,
+        "start": facts.start_at.and_utc(),
+        "end": facts.end_at.and_utc(),
+        "people": facts.people,
+        "service": facts.service,
+        "staff": facts.staff,
+        "location": facts.location,
+        "address": facts.address,
+        "timezone": facts.timezone,
+        "client_name": facts.client_name,
+    })
 }
 
 /// Writes the e-mail of a manager's request to send gift code `gift_code_id` to a client (the

@@ -188,6 +188,42 @@ const BUILT_IN: &[(&str, &str)] = &[
         "emails/notice.html",
         include_str!("../../../shortcodes/emails/notice.html"),
     ),
+    (
+        "emails/reminder.subject.txt",
+        include_str!("../../../shortcodes/emails/reminder.subject.txt"),
+    ),
+    (
+        "emails/reminder.txt",
+        include_str!("../../../shortcodes/emails/reminder.txt"),
+    ),
+    (
+        "emails/reminder.html",
+        include_str!("../../../shortcodes/emails/reminder.html"),
+    ),
+    (
+        "emails/greeting.subject.txt",
+        include_str!("../../../shortcodes/emails/greeting.subject.txt"),
+    ),
+    (
+        "emails/greeting.txt",
+        include_str!("../../../shortcodes/emails/greeting.txt"),
+    ),
+    (
+        "emails/greeting.html",
+        include_str!("../../../shortcodes/emails/greeting.html"),
+    ),
+    (
+        "emails/marketing.subject.txt",
+        include_str!("../../../shortcodes/emails/marketing.subject.txt"),
+    ),
+    (
+        "emails/marketing.txt",
+        include_str!("../../../shortcodes/emails/marketing.txt"),
+    ),
+    (
+        "emails/marketing.html",
+        include_str!("../../../shortcodes/emails/marketing.html"),
+    ),
 ];
 
 /// The catalog of the locale the template is being rendered for.

@@ -44,6 +44,14 @@ pub struct Settings {
     /// A reminder leaves this many hours before a booking (to clients who want reminders);
     /// 0 sends none.
     pub reminder_hours_before: u32,
+    /// Clients who accept greetings get an e-mail on their birthday (the day in the business's
+    /// time zone).
+    pub birthday_greetings: bool,
+    /// …and on the yearly return of their anniversary date (the client profile's).
+    pub anniversary_greetings: bool,
+    /// A gift code whose value and validity each greeting copies into a fresh code of its own
+    /// (one client, one use); `null` sends greetings without a code.
+    pub greeting_gift_code_id: Option<u64>,
     /// The series invoice numbers start with: `INV` gives `INV-2026-000001`. Each series
     /// counts on its own, one gapless sequence per year.
     pub invoice_series: String,
@@ -74,6 +82,9 @@ impl Default for Settings {
             business_name: String::new(),
             business_address: String::new(),
             reminder_hours_before: 24,
+            birthday_greetings: false,
+            anniversary_greetings: false,
+            greeting_gift_code_id: None,
             invoice_series: "INV".into(),
             credit_note_series: "CN".into(),
             business_tax_number: String::new(),
@@ -114,6 +125,12 @@ pub struct SettingsPatch {
     pub business_name: Option<String>,
     pub business_address: Option<String>,
     pub reminder_hours_before: Option<u32>,
+    pub birthday_greetings: Option<bool>,
+    pub anniversary_greetings: Option<bool>,
+    /// `null` sends greetings without a gift code.
+    #[serde(default, with = "serde_with_double_option")]
+    #[schema(value_type = Option<u64>)]
+    pub greeting_gift_code_id: Option<Option<u64>>,
     pub invoice_series: Option<String>,
     pub credit_note_series: Option<String>,
     pub business_tax_number: Option<String>,
@@ -241,7 +258,7 @@ impl SettingsPatch {
     pub fn rows(&self) -> Vec<(&'static str, serde_json::Value)> {
         let value = serde_json::to_value(self).unwrap_or_default();
         let mut rows = Vec::new();
-        let present: [(&'static str, bool); 21] = [
+        let present: [(&'static str, bool); 24] = [
             (
                 "min_booking_notice_minutes",
                 self.min_booking_notice_minutes.is_some(),
@@ -277,6 +294,15 @@ impl SettingsPatch {
             (
                 "reminder_hours_before",
                 self.reminder_hours_before.is_some(),
+            ),
+            ("birthday_greetings", self.birthday_greetings.is_some()),
+            (
+                "anniversary_greetings",
+                self.anniversary_greetings.is_some(),
+            ),
+            (
+                "greeting_gift_code_id",
+                self.greeting_gift_code_id.is_some(),
             ),
             ("invoice_series", self.invoice_series.is_some()),
             ("credit_note_series", self.credit_note_series.is_some()),

@@ -38,6 +38,14 @@ async fn save(
     db: &Db,
     patch: &SettingsPatch,
 ) -> Result<Settings, SettingsError> {
+    if let Some(Some(id)) = patch.greeting_gift_code_id
+        && !repo::gift_code_usable(tx, db, id).await?
+    {
+        return Err(SettingsError::Text {
+            field: "greeting_gift_code_id",
+            message: "an existing gift code that is not revoked",
+        });
+    }
     repo::save(tx, db, patch).await?;
     Ok(repo::load(tx, db).await?)
 }

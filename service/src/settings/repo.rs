@@ -41,3 +41,18 @@ pub async fn lock_client_limit(tx: &mut Tx, db: &Db) -> Result<Option<u32>, mysq
         .await?;
     Ok(value.and_then(|v| serde_json::from_str(&v).ok()).flatten())
 }
+
+/// Whether gift code `id` exists and is not revoked, read under a share lock so it cannot be
+/// revoked while the setting that names it is saved.
+pub async fn gift_code_usable(tx: &mut Tx, db: &Db, id: u64) -> Result<bool, mysql_async::Error> {
+    let found: Option<u64> = tx
+        .exec_first(
+            db.sql(
+                "SELECT id FROM {p}volixta_gift_codes WHERE id = ? AND revoked_at IS NULL \
+                 LOCK IN SHARE MODE",
+            ),
+            (id,),
+        )
+        .await?;
+    Ok(found.is_some())
+}

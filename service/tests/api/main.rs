@@ -25,6 +25,7 @@ mod crm_merge;
 mod crm_profiles;
 mod foundation;
 mod gift_codes;
+mod greetings;
 mod helpers;
 mod idempotency;
 mod invoices;

@@ -6,7 +6,9 @@ use crate::{
     admin::http::page,
     auth::Actor,
     error::{ApiError, ApiResult},
+    gift_codes,
     money::Money,
+    paging::PageRequest,
     settings::{self, Settings, SettingsPatch},
     state::AppState,
 };
@@ -43,6 +45,10 @@ struct SettingsForm {
     business_name: String,
     business_address: String,
     business_tax_number: String,
+    reminder_hours_before: String,
+    birthday_greetings: bool,
+    anniversary_greetings: bool,
+    greeting_gift_code_id: String,
 }
 
 impl SettingsForm {
@@ -66,6 +72,13 @@ impl SettingsForm {
             business_name: s.business_name.clone(),
             business_address: s.business_address.clone(),
             business_tax_number: s.business_tax_number.clone(),
+            reminder_hours_before: s.reminder_hours_before.to_string(),
+            birthday_greetings: s.birthday_greetings,
+            anniversary_greetings: s.anniversary_greetings,
+            greeting_gift_code_id: s
+                .greeting_gift_code_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
         }
     }
 
@@ -89,6 +102,10 @@ impl SettingsForm {
             business_name: f.text("business_name"),
             business_address: f.text("business_address"),
             business_tax_number: f.text("business_tax_number"),
+            reminder_hours_before: f.text("reminder_hours_before"),
+            birthday_greetings: f.ticked("birthday_greetings"),
+            anniversary_greetings: f.ticked("anniversary_greetings"),
+            greeting_gift_code_id: f.text("greeting_gift_code_id"),
         }
     }
 
@@ -145,6 +162,24 @@ impl SettingsForm {
             business_name: Some(self.business_name.clone()),
             business_address: Some(self.business_address.clone()),
             business_tax_number: Some(self.business_tax_number.clone()),
+            // Empty means no reminders, like 0.
+            reminder_hours_before: Some(
+                number(
+                    &mut e,
+                    "reminder_hours_before",
+                    &self.reminder_hours_before,
+                    whole,
+                )
+                .unwrap_or(0),
+            ),
+            birthday_greetings: Some(self.birthday_greetings),
+            anniversary_greetings: Some(self.anniversary_greetings),
+            greeting_gift_code_id: Some(number(
+                &mut e,
+                "greeting_gift_code_id",
+                &self.greeting_gift_code_id,
+                "a gift code of the list",
+            )),
             ..SettingsPatch::default()
         };
         if e.is_empty() { Ok(patch) } else { Err(e) }
@@ -158,16 +193,56 @@ struct Screen {
     errors: Errors,
     saved: bool,
     zones: Vec<&'static str>,
+    /// The codes a greeting's gift code may copy: the active ones.
+    gift_codes: Vec<GiftChoice>,
 }
 
-fn screen(form: SettingsForm, errors: Errors, saved: bool) -> Screen {
-    Screen {
+#[derive(Serialize)]
+struct GiftChoice {
+    id: String,
+    label: String,
+}
+
+/// Active gift codes, newest first, as the choices of the greeting's gift code.
+async fn gift_choices(state: &AppState) -> ApiResult<Vec<GiftChoice>> {
+    let page = gift_codes::list(
+        &state.db,
+        Some(gift_codes::CodeStatus::Active),
+        PageRequest::new(None, Some(100)),
+    )
+    .await?;
+    Ok(page
+        .items
+        .into_iter()
+        .map(|d| {
+            let c = d.gift_code;
+            let note = if c.note.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", c.note)
+            };
+            GiftChoice {
+                id: c.id.to_string(),
+                label: format!("…{} · {}{note}", c.code_hint, c.value),
+            }
+        })
+        .collect())
+}
+
+async fn screen(
+    state: &AppState,
+    form: SettingsForm,
+    errors: Errors,
+    saved: bool,
+) -> ApiResult<Screen> {
+    Ok(Screen {
         page: "volixta-settings",
         form,
         errors,
         saved,
         zones: super::zone_names(),
-    }
+        gift_codes: gift_choices(state).await?,
+    })
 }
 
 #[utoipa::path(get, path = "/v1/render/admin/settings", tag = "admin",
@@ -184,12 +259,12 @@ async fn settings_screen(
         &state,
         &headers,
         TEMPLATE,
-        &screen(SettingsForm::of(&current), Errors::new(), false),
+        &screen(&state, SettingsForm::of(&current), Errors::new(), false).await?,
     )
 }
 
 #[utoipa::path(post, path = "/v1/render/admin/settings/save", tag = "admin",
-    request_body(content = String, content_type = "application/json", description = "The settings form's fields as strings: `slot_interval_minutes`, `min_booking_notice_minutes`, `min_change_notice_minutes`, `max_booking_ahead_days`, `cancel_refund_to_wallet` (present when ticked), `pay_on_site` (present when ticked), `currency`, `prices_include_tax` (1|0), `tax_rate_percent`, `client_limit` (empty: no limit), `locale` (empty: the site's language), `time_format` (auto|12h|24h)"),
+    request_body(content = String, content_type = "application/json", description = "The settings form's fields as strings: `slot_interval_minutes`, `min_booking_notice_minutes`, `min_change_notice_minutes`, `max_booking_ahead_days`, `cancel_refund_to_wallet` (present when ticked), `pay_on_site` (present when ticked), `currency`, `prices_include_tax` (1|0), `tax_rate_percent`, `client_limit` (empty: no limit), `locale` (empty: the site's language), `time_format` (auto|12h|24h), `reminder_hours_before` (0: no reminders), `birthday_greetings`, `anniversary_greetings` (present when ticked), `greeting_gift_code_id` (empty: greetings without a gift code)"),
     description = "Saves every setting of the form at once through the settings domain; answers the form with what was saved, or with the reason beside the field (nothing saved). Administrators only.",
     responses((status = 200, content_type = "text/html", body = String), (status = 403)))]
 async fn save_settings(
@@ -202,19 +277,23 @@ async fn save_settings(
     let form = SettingsForm::read(&Fields::parse(&body)?);
     let patch = match form.patch() {
         Ok(patch) => patch,
-        Err(errors) => return page(&state, &headers, TEMPLATE, &screen(form, errors, false)),
+        Err(errors) => {
+            let screen = screen(&state, form, errors, false).await?;
+            return page(&state, &headers, TEMPLATE, &screen);
+        }
     };
     match settings::update(&state.db, patch).await {
         Ok(saved) => page(
             &state,
             &headers,
             TEMPLATE,
-            &screen(SettingsForm::of(&saved), Errors::new(), true),
+            &screen(&state, SettingsForm::of(&saved), Errors::new(), true).await?,
         ),
         Err(e) => match e.field() {
             Some(field) => {
                 let errors = Errors::from([(field.to_owned(), e.to_string())]);
-                page(&state, &headers, TEMPLATE, &screen(form, errors, false))
+                let screen = screen(&state, form, errors, false).await?;
+                page(&state, &headers, TEMPLATE, &screen)
             }
             None => Err(ApiError::from(e)),
         },
