@@ -81,6 +81,7 @@ fn signed_api() -> OpenApiRouter<AppState> {
         .merge(availability::http::routes())
         .merge(woocommerce::http::routes())
         .merge(outbox::http::routes())
+        .merge(notifications::http::routes())
         .merge(webhooks::http::routes())
 }
 

@@ -55,6 +55,7 @@ pub fn couriers(state: &AppState) -> anyhow::Result<outbox::Couriers> {
             mailer: Mailer::new(&config.smtp_url, &config.mail_from)?,
             templates: Arc::clone(&state.templates),
             keys,
+            unsubscribe: notifications::marketing::UnsubscribeKey::of(config),
         }),
         webhook: Arc::new(WebhookCourier {
             db: state.db.clone(),

@@ -17,7 +17,7 @@ pub mod new_booking;
 mod packages;
 pub mod picker;
 pub(crate) mod profile;
-mod setup;
+pub(crate) mod setup;
 mod staff;
 
 pub use domain::{Action, BulkForm, ClientsQuery, ClientsScreen, Outcome, View};

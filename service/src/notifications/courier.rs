@@ -4,6 +4,7 @@
 use super::{
     Mailer,
     domain::{CalendarEntry, ics},
+    marketing::UnsubscribeKey,
 };
 use crate::{
     admin::display::{Clock, Formats, Names},
@@ -18,7 +19,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use lettre::{
     Message,
-    message::{Attachment, Mailbox, MultiPart, header::ContentType},
+    message::{
+        Attachment, Mailbox, MultiPart,
+        header::{ContentType, HeaderName, HeaderValue},
+    },
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -29,6 +33,7 @@ pub struct EmailCourier {
     pub mailer: Mailer,
     pub templates: Arc<Templates>,
     pub keys: CodeKeys,
+    pub unsubscribe: UnsubscribeKey,
 }
 
 /// What a rendered e-mail consists of.
@@ -38,6 +43,8 @@ pub struct Rendered {
     pub html: String,
     /// The `.ics` and its METHOD (REQUEST or CANCEL).
     pub calendar: Option<(String, &'static str)>,
+    /// The `List-Unsubscribe` address of a marketing e-mail.
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Why a message could not be written. A template that fails or a payload that does not
@@ -125,6 +132,7 @@ impl EmailCourier {
             "gift_code" => self.gift_code(&settings, &payload).await?,
             "reminder" => self.reminder(&settings, payload.clone())?,
             "greeting" => self.greeting(&settings, &payload).await?,
+            "marketing" => self.marketing(&settings, &payload)?,
             "notice" => self.render(
                 "notice",
                 &settings,
@@ -158,6 +166,7 @@ impl EmailCourier {
             text: one("txt")?,
             html: one("html")?,
             calendar: None,
+            list_unsubscribe: None,
         })
     }
 
@@ -236,6 +245,35 @@ impl EmailCourier {
         )
     }
 
+    /// A manager's marketing message, its text in paragraphs, with the client's own signed
+    /// unsubscribe link in the body and in `List-Unsubscribe`.
+    fn marketing(&self, settings: &Settings, payload: &Value) -> Result<Rendered, Problem> {
+        let client_id = payload["client_id"]
+            .as_u64()
+            .ok_or_else(|| unwritable("payload: no client".to_owned()))?;
+        let base = payload["unsubscribe_url"].as_str().unwrap_or_default();
+        let link = self.unsubscribe.link(base, client_id);
+        let paragraphs: Vec<&str> = payload["body"]
+            .as_str()
+            .unwrap_or_default()
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let mut rendered = self.render(
+            "marketing",
+            settings,
+            &json!({
+                "client_name": payload["client_name"],
+                "subject": payload["subject"],
+                "paragraphs": paragraphs,
+                "unsubscribe_url": link,
+            }),
+        )?;
+        rendered.list_unsubscribe = Some(link);
+        Ok(rendered)
+    }
+
     /// A birthday or anniversary greeting, with its gift code when one was issued for it.
     async fn greeting(&self, settings: &Settings, payload: &Value) -> Result<Rendered, Problem> {
         let gift = match payload["gift_code_id"].as_u64() {
@@ -303,6 +341,12 @@ impl EmailCourier {
                 .parse()
                 .map_err(|e| unwritable(format!("reply-to {reply_to:?}: {e}")))?;
             builder = builder.reply_to(reply_to);
+        }
+        if let Some(link) = r.list_unsubscribe {
+            builder = builder.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{link}>"),
+            ));
         }
         let body = MultiPart::alternative_plain_html(r.text, r.html);
         let built = match r.calendar {

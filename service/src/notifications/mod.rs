@@ -5,7 +5,9 @@
 mod courier;
 mod domain;
 mod error;
+pub mod http;
 mod mailer;
+pub mod marketing;
 pub mod occasions;
 mod repo;
 

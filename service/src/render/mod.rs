@@ -21,6 +21,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../shortcodes/customer_profile.html"),
     ),
     (
+        "unsubscribe.html",
+        include_str!("../../../shortcodes/unsubscribe.html"),
+    ),
+    (
         "booking_form.html",
         include_str!("../../../shortcodes/booking_form.html"),
     ),

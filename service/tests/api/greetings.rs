@@ -420,3 +420,180 @@ async fn the_settings_screen_sets_reminders_greetings_and_their_gift_code() {
     assert_eq!(s["reminder_hours_before"], 0);
     assert!(s["greeting_gift_code_id"].is_null());
 }
+
+async fn marketing(
+    app: &TestApp,
+    body: &Value,
+    unsubscribe: Option<&str>,
+) -> crate::helpers::Response {
+    let headers: Vec<(&str, &str)> = unsubscribe
+        .map(|u| vec![("X-Volixta-Unsubscribe-Url", u)])
+        .unwrap_or_default();
+    app.request_with(
+        reqwest::Method::POST,
+        "/v1/marketing",
+        MANAGER,
+        Some(serde_json::to_vec(body).expect("json")),
+        &headers,
+        Tamper::default(),
+    )
+    .await
+}
+
+async fn subscribed(app: &TestApp, client: u64) -> bool {
+    app.get(&format!("/v1/clients/{client}"), MANAGER)
+        .await
+        .body["notifications"]["marketing"]
+        .as_bool()
+        .expect("marketing flag")
+}
+
+#[tokio::test]
+async fn marketing_reaches_only_opted_in_unblocked_clients_and_its_signed_link_unsubscribes() {
+    let app = TestApp::spawn().await;
+    let page_url = "https://spa.example/wp-json/volixta/v1/unsubscribe";
+    let ann = client(
+        &app,
+        json!({"first_name": "Ann", "email": "ann@example.com",
+               "notifications": {"marketing": true}}),
+    )
+    .await;
+    client(
+        &app,
+        json!({"first_name": "Bob", "email": "bob@example.com"}),
+    )
+    .await;
+    client(
+        &app,
+        json!({"first_name": "Cid", "email": "cid@example.com", "blocked": true,
+               "notifications": {"marketing": true}}),
+    )
+    .await;
+    let dee = client(
+        &app,
+        json!({"first_name": "Dee", "email": "dee@example.com",
+               "notifications": {"marketing": true}}),
+    )
+    .await;
+    let res = app.delete(&format!("/v1/clients/{dee}"), MANAGER).await;
+    assert!(res.status.is_success(), "{}", res.text);
+
+    let message = json!({"subject": "Spring offers", "body": "Ten percent off <script>alert(1)</script>.\n\nSee you soon!"});
+    // Refused, nothing written: no unsubscribe page, a subject that would add a header, a
+    // page that is no web address; and not for employees.
+    for (body, url) in [
+        (message.clone(), None),
+        (
+            json!({"subject": "Hi\r\nBcc: all@example.com", "body": "x"}),
+            Some(page_url),
+        ),
+        (message.clone(), Some("javascript:alert(1)")),
+        (json!({"subject": "Hi", "body": "  "}), Some(page_url)),
+    ] {
+        let res = marketing(&app, &body, url).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+    }
+    let res = app.post("/v1/marketing", "employee:7", &message).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let none: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_outbox WHERE topic = 'marketing'")
+        .await;
+    assert_eq!(none, 0);
+
+    let res = marketing(&app, &message, Some(page_url)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.body["recipients"], 1);
+    assert_eq!(
+        written(&app, "marketing").await,
+        vec![(
+            format!("marketing:{}:{ann}", res.body["id"]),
+            "ann@example.com".to_owned()
+        )]
+    );
+
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let _workers = app.outbox_workers(|c| c.smtp_url = url).await;
+    let mails = sink.wait_for(1, 60).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, ["ann@example.com"]);
+    let (headers, parts) = parse(&mails[0].data);
+    assert_eq!(
+        crate::mail_sink::header(&headers, "subject"),
+        "Spring offers"
+    );
+    let list = crate::mail_sink::header(&headers, "list-unsubscribe").to_owned();
+    let link = list
+        .strip_prefix('<')
+        .and_then(|l| l.strip_suffix('>'))
+        .expect("List-Unsubscribe <url>")
+        .to_owned();
+    assert!(
+        link.starts_with(&format!("{page_url}?client={ann}&token=")),
+        "{link}"
+    );
+    let text = &part(&parts, "text/plain").body;
+    assert!(text.contains(&link), "{text}");
+    let html = &part(&parts, "text/html").body;
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(html.contains("&lt;script&gt;"), "{html}");
+    let token = link.rsplit("token=").next().expect("token").to_owned();
+
+    // Altered or forged links are refused and change nothing.
+    let mut altered = token.clone().into_bytes();
+    altered[5] = if altered[5] == b'a' { b'b' } else { b'a' };
+    let altered = String::from_utf8(altered).expect("ascii");
+    for (who, t) in [
+        (ann, altered.as_str()),
+        (ann + 1, token.as_str()),
+        (ann, ""),
+    ] {
+        let res = app
+            .get(
+                &format!("/v1/unsubscribe?client={who}&token={t}"),
+                "guest:0",
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+        assert!(res.text.contains("not valid"), "{}", res.text);
+        let res = app
+            .post(
+                "/v1/unsubscribe",
+                "guest:0",
+                &json!({"client": who.to_string(), "token": t}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    }
+    assert!(subscribed(&app, ann).await, "nothing changed");
+
+    // The real link: a confirmation first (opening it changes nothing), then the button.
+    let res = app
+        .get(
+            &format!("/v1/unsubscribe?client={ann}&token={token}"),
+            "guest:0",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(res.text.contains(r#"<form method="post""#), "{}", res.text);
+    assert!(subscribed(&app, ann).await);
+    let res = app
+        .post(
+            "/v1/unsubscribe",
+            "guest:0",
+            &json!({"client": ann.to_string(), "token": token}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(res.text.contains("You are unsubscribed"), "{}", res.text);
+    assert!(!subscribed(&app, ann).await);
+
+    let res = marketing(&app, &message, Some(page_url)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.body["recipients"], 0, "nobody left to write to");
+}

@@ -1,7 +1,7 @@
 //! The setup screens of wp-admin: locations, services and their categories, and the site's time
 //! rules and settings. They decide nothing themselves: the catalog, bookings' price rules and
 //! the settings domain apply their rules as for any other caller.
-pub(super) mod fields;
+pub(crate) mod fields;
 mod locations;
 mod services;
 mod settings;
