@@ -7,13 +7,13 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/volixta-target
 VOLIXTA_TEST_DATABASE_URL ?= mysql://root@127.0.0.1:3306
 export CARGO_TARGET_DIR VOLIXTA_TEST_DATABASE_URL
 
-.PHONY: help demo stop build deps-demo deps-test test test-rust test-php test-e2e bench clean
+.PHONY: help demo stop build deps-demo deps-test test test-rust test-php test-e2e test-cluster bench clean
 
 help:
 	@echo "make demo       install what is missing, build, start service + WordPress + maildev, load demo data"
 	@echo "make stop       stop what make demo started"
 	@echo "make test       install what is missing, then Rust, plugin PHP and end-to-end tests"
-	@echo "make test-rust | test-php | test-e2e   one suite only (after make deps-test)"
+	@echo "make test-rust | test-php | test-e2e | test-cluster   one suite only (after make deps-test)"
 	@echo "make build      cargo build of volixta-service (debug)"
 	@echo "make bench      release benchmarks (service, and wp-admin pages through WordPress); figures go to docs/benchmarks.md"
 
@@ -43,6 +43,10 @@ test-php:
 
 test-e2e:
 	@scripts/test.sh e2e
+
+# Starts a three-node Galera cluster (scripts/galera.sh), runs the cluster tests, stops it.
+test-cluster:
+	@scripts/test.sh cluster
 
 # Each benchmark prints its table and rewrites its own section of docs/benchmarks.md.
 bench: deps-test

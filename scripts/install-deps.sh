@@ -30,6 +30,12 @@ if [[ $mode == test ]]; then
   need phpunit has phpunit
   need chromium test -x /usr/bin/chromium
   need poppler-utils has pdftotext
+  # The cluster tests start a three-node Galera cluster of their own (scripts/galera.sh).
+  need mariadb-server has mariadbd
+  need mariadb-server has mariadb-install-db
+  need mariadb-client has mariadb
+  need galera-4 test -f /usr/lib/galera/libgalera_smm.so
+  need rsync has rsync
 fi
 
 mariadb_missing=false

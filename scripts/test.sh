@@ -3,6 +3,8 @@
 #   rust  cargo test --workspace        (MariaDB at VOLIXTA_TEST_DATABASE_URL)
 #   php   phpunit -c wp-plugin/volixta/phpunit.xml.dist
 #   e2e   node --test tests/e2e/        (service + WordPress + Chromium + maildev)
+#   cluster  the cluster tests (service/tests/api/cluster.rs) on a three-node Galera cluster that
+#            scripts/galera.sh starts for them and stops afterwards
 # Exits non-zero when any suite fails. Expects scripts/install-deps.sh test to have run.
 # Run a subset with: scripts/test.sh rust e2e
 set -uo pipefail
@@ -13,7 +15,7 @@ LOG_DIR="$ROOT/target/test-logs"
 mkdir -p "$LOG_DIR"
 export VOLIXTA_TEST_DATABASE_URL="${VOLIXTA_TEST_DATABASE_URL:-mysql://root@127.0.0.1:3306}"
 suites=("$@")
-((${#suites[@]})) || suites=(rust php e2e)
+((${#suites[@]})) || suites=(rust php e2e cluster)
 
 run_rust() {
   cargo test --workspace --color never
@@ -30,6 +32,28 @@ run_e2e() {
   VOLIXTA_SERVICE_BIN="$SERVICE_BIN" node --test --test-reporter=spec tests/e2e/ tests/woocommerce-sim/
 }
 
+# The cluster lives in its own folder and is stopped and removed when this script ends, so a run
+# leaves the machine as it found it (run_cluster runs in a pipeline's subshell: the trap is here).
+export VOLIXTA_GALERA_DIR="${VOLIXTA_GALERA_DIR:-$ROOT/target/galera}"
+stop_cluster() {
+  [[ -d $VOLIXTA_GALERA_DIR ]] || return 0
+  scripts/galera.sh stop || true
+  rm -rf "$VOLIXTA_GALERA_DIR"
+}
+trap stop_cluster EXIT
+
+# cluster_tests FILTER [TEST ARGS...]: the ignored cluster tests matching FILTER, on the cluster.
+cluster_tests() {
+  local filter=$1; shift
+  VOLIXTA_CLUSTER_URLS="$(scripts/galera.sh urls | paste -sd,)" \
+    cargo test -p volixta-service --test api --color never "$filter" -- --ignored "$@"
+}
+
+run_cluster() {
+  scripts/galera.sh start || return 1
+  cluster_tests cluster::
+}
+
 # A test that fails once and passes when run again alone is reported as flaky, by name, in the
 # summary; one that fails twice fails the suite. Only Rust and e2e rerun: their tests talk to
 # real processes (MariaDB, WordPress, Chromium) on a shared machine, where a lost connection or a
@@ -38,13 +62,18 @@ run_e2e() {
 failed_tests() {
   local log=$2
   case $1 in
-    rust) sed -E 's/\x1b\[[0-9;]*m//g' "$log" | awk '/^test .* \.\.\. FAILED$/ { print $2 }' | sort -u ;;
+    rust | cluster) sed -E 's/\x1b\[[0-9;]*m//g' "$log" | awk '/^test .* \.\.\. FAILED$/ { print $2 }' | sort -u ;;
     e2e) sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -oE '^test at tests/e2e/[A-Za-z0-9_.-]+\.test\.mjs' | sed 's/^test at //' | sort -u ;;
   esac
 }
 
 rerun_rust() {
   cargo test --workspace --color never -- --exact "$@"
+}
+
+rerun_cluster() {
+  local name
+  for name in "$@"; do cluster_tests "$name" --exact || return 1; done
 }
 
 rerun_e2e() {
@@ -55,7 +84,7 @@ rerun_e2e() {
 count() {
   local log=$2
   case $1 in
-    rust)
+    rust | cluster)
       sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^test result: ' | awk '
         { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed/) p += $(i-1); if ($(i) ~ /^failed/) f += $(i-1); if ($(i) ~ /^ignored/) s += $(i-1) } }
         END { printf "%d %d %d\n", p, f, s }' ;;

@@ -1,11 +1,14 @@
 //! The connection pool, the one place transactions are begun, committed and retried, and the
 //! few helpers every repository shares.
 mod error;
+mod lock;
 pub mod row;
 
 pub use error::{DbError, is_retryable};
+pub use lock::RowLock;
 
 use crate::config::Config;
+use mysql_async::prelude::Queryable;
 use mysql_async::{Opts, OptsBuilder, Pool, PoolConstraints, PoolOpts, TxOpts};
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -29,25 +32,45 @@ pub fn is_valid_prefix(prefix: &str) -> bool {
 pub async fn connect(config: &Config) -> anyhow::Result<Db> {
     let opts = Opts::from_url(&config.database_url)
         .map_err(|e| anyhow::anyhow!("VOLIXTA_DATABASE_URL is not a valid mysql:// URL: {e}"))?;
-    let constraints = PoolConstraints::new(2, 64).expect("2 <= 64");
     // Instants are stored as UTC; the session zone makes NOW() and CURRENT_TIMESTAMP agree.
-    // Connections keep no other session state, so the per-checkout reset is skipped.
-    let opts = OptsBuilder::from_opts(opts)
-        .init(vec![
-            "SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci",
-        ])
-        .pool_opts(
-            PoolOpts::default()
-                .with_constraints(constraints)
-                .with_reset_connection(false),
-        );
-    let db = Db::new(Pool::new(opts), &config.table_prefix);
+    let mut init = vec!["SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci"];
+    let first = pool(&opts, init.clone(), &config.table_prefix);
     // Fail at start with a clear message rather than at the first request.
-    db.pool
-        .get_conn()
+    let mut conn =
+        first.pool.get_conn().await.map_err(|e| {
+            anyhow::anyhow!("cannot reach the database at VOLIXTA_DATABASE_URL: {e}")
+        })?;
+    // On a Galera node, a commit made through another node is certified everywhere before it
+    // returns but may not be applied here yet: a client created through one replica and read
+    // through the next would be missing. Reads wait until this node has applied what the
+    // cluster committed before them (`wsrep_sync_wait = 1`: SELECT and BEGIN). Writes need no
+    // wait: certification already decides their conflicts. A server without Galera has no
+    // wsrep_on (MySQL) or has it OFF.
+    let galera = conn
+        .query_first::<String, _>("SELECT CAST(@@global.wsrep_on AS CHAR)")
         .await
-        .map_err(|e| anyhow::anyhow!("cannot reach the database at VOLIXTA_DATABASE_URL: {e}"))?;
-    Ok(db)
+        .ok()
+        .flatten()
+        .is_some_and(|on| on == "1" || on.eq_ignore_ascii_case("ON"));
+    drop(conn);
+    if !galera {
+        return Ok(first);
+    }
+    first.pool.disconnect().await.ok();
+    init.push("SET SESSION wsrep_sync_wait = 1");
+    tracing::info!("the database is a Galera node: reads wait for the cluster's earlier commits");
+    Ok(pool(&opts, init, &config.table_prefix))
+}
+
+fn pool(opts: &Opts, init: Vec<&str>, prefix: &str) -> Db {
+    let constraints = PoolConstraints::new(2, 64).expect("2 <= 64");
+    // Connections keep no other session state, so the per-checkout reset is skipped.
+    let opts = OptsBuilder::from_opts(opts.clone()).init(init).pool_opts(
+        PoolOpts::default()
+            .with_constraints(constraints)
+            .with_reset_connection(false),
+    );
+    Db::new(Pool::new(opts), prefix)
 }
 
 impl Db {
@@ -119,7 +142,10 @@ impl Db {
     }
 }
 
-const TRANSACTION_ATTEMPTS: u32 = 4;
+// On one server a conflict is rare and clears at once; on a multi-primary cluster every
+// transaction that wrote a row another node wrote meanwhile loses at commit, and under a burst on
+// one hot row (forty debits of one wallet) a transaction can lose several rounds in a row.
+const TRANSACTION_ATTEMPTS: u32 = 10;
 
 fn backoff(attempt: u32) -> Duration {
     let base = 5 * 2_u64.pow(attempt.min(6));

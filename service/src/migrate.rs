@@ -1,15 +1,14 @@
 //! Schema migrations: `migrations/V<n>__<what>.sql`, embedded at build time, `{prefix}`
 //! replaced by the WordPress table prefix, applied by refinery.
-use crate::db::Db;
+use crate::db::{Db, RowLock};
 use anyhow::Context;
-use mysql_async::prelude::Queryable;
 use refinery_core::{Migration, Runner};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 }
 
-const LOCK_WAIT_SECONDS: u32 = 120;
+const LOCK_WAIT_SECONDS: u64 = 120;
 
 pub fn migrations(prefix: &str) -> anyhow::Result<Vec<Migration>> {
     embedded::EMBEDDED
@@ -25,22 +24,16 @@ pub fn history_table(prefix: &str) -> String {
     format!("{prefix}volixta_schema_history")
 }
 
-/// Applies pending migrations exactly once even when several replicas start together: a
-/// server-wide named lock serialises them, and each sees what the previous one applied.
+/// Applies pending migrations exactly once even when several replicas start together, on one
+/// server or on a multi-primary cluster: the replica that holds the migration lock applies them,
+/// the others wait and then find nothing left to do.
 pub async fn run(db: &Db) -> anyhow::Result<()> {
-    let mut lock_conn = db.pool.get_conn().await?;
-    let lock_name = format!("volixta_migrate_{}", db.prefix());
-    let got: Option<i64> = lock_conn
-        .exec_first(
-            "SELECT GET_LOCK(CONCAT(DATABASE(), '.', ?), ?)",
-            (&lock_name, LOCK_WAIT_SECONDS),
-        )
-        .await?;
-    if got != Some(1) {
+    RowLock::create_table(db).await?;
+    let Some(lock) = RowLock::acquire(db, "migrate", LOCK_WAIT_SECONDS).await? else {
         anyhow::bail!(
-            "another replica held the migration lock for {LOCK_WAIT_SECONDS} s; is one stuck?"
+            "another replica held the migration lock for {LOCK_WAIT_SECONDS} s; is one stuck? (the row 'migrate' in volixta_locks names its holder)"
         );
-    }
+    };
     let mut outcome = apply(db).await;
     if outcome.is_ok() {
         outcome = crate::wallet::install_append_only_guard(db).await;
@@ -51,12 +44,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
     if outcome.is_ok() {
         outcome = crate::clients::install_count_triggers(db).await;
     }
-    let _: Option<i64> = lock_conn
-        .exec_first(
-            "SELECT RELEASE_LOCK(CONCAT(DATABASE(), '.', ?))",
-            (&lock_name,),
-        )
-        .await?;
+    lock.release().await?;
     outcome
 }
 

@@ -63,8 +63,11 @@ pub async fn busy_intervals<Q: Queryable>(
         .collect())
 }
 
-/// Locks the staff member's row: every booking write for one staff member goes through it, so
-/// two transactions cannot both see a slot free and both take it (on any replica).
+/// Takes the staff member's booking guard: every booking write for one staff member goes through
+/// it, so two transactions cannot both see a slot free and both take it. The staff row's lock
+/// decides on one server; the guard row is also *written*, because on a multi-primary cluster
+/// only written rows conflict across nodes (the later commit fails certification and is run again
+/// by `Db::transaction`, then sees the slot taken).
 pub async fn lock_staff(tx: &mut Tx, db: &Db, staff_id: u64) -> Result<bool, DbError> {
     let found: Option<u64> = tx
         .exec_first(
@@ -72,5 +75,16 @@ pub async fn lock_staff(tx: &mut Tx, db: &Db, staff_id: u64) -> Result<bool, DbE
             (staff_id,),
         )
         .await?;
-    Ok(found.is_some())
+    if found.is_none() {
+        return Ok(false);
+    }
+    tx.exec_drop(
+        db.sql(
+            "INSERT INTO {p}volixta_staff_booking_guard (staff_id, version) VALUES (?, 1) \
+             ON DUPLICATE KEY UPDATE version = version + 1",
+        ),
+        (staff_id,),
+    )
+    .await?;
+    Ok(true)
 }

@@ -8,15 +8,14 @@ use super::{
 };
 use crate::{
     audit,
-    db::{Db, Tx},
+    db::{Db, RowLock, Tx},
 };
-use mysql_async::prelude::Queryable;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 const CHUNK: usize = 2000;
-const IMPORT_LOCK_WAIT_SECONDS: u32 = 300;
+const IMPORT_LOCK_WAIT_SECONDS: u64 = 300;
 pub const MAX_ROWS: usize = 500_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -220,28 +219,19 @@ pub async fn import_csv(
 ) -> ClientResult<ImportReport> {
     let (headers, records) = read_csv(data)?;
     let mapping = Mapping::resolve(&headers, options.mapping)?;
-    // Two imports at once (a double click, two replicas) would both miss the rows the other is
-    // creating; a server-wide named lock makes the second one start after the first, and match.
-    let mut lock_conn = db.pool.get_conn().await?;
-    if !options.dry_run {
-        let got: Option<i64> = lock_conn
-            .exec_first(
-                "SELECT GET_LOCK(CONCAT(DATABASE(), '.volixta_import_', ?), ?)",
-                (db.prefix(), IMPORT_LOCK_WAIT_SECONDS),
-            )
-            .await?;
-        if got != Some(1) {
-            return Err(ClientError::ImportRunning);
+    // Two imports at once (a double click, two replicas, two cluster nodes) would both miss the
+    // rows the other is creating; a lock row makes the second one start after the first, and match.
+    let lock = if options.dry_run {
+        None
+    } else {
+        match RowLock::acquire(db, "client_import", IMPORT_LOCK_WAIT_SECONDS).await? {
+            Some(lock) => Some(lock),
+            None => return Err(ClientError::ImportRunning),
         }
-    }
+    };
     let outcome = import_locked(db, records, &mapping, options, progress).await;
-    if !options.dry_run {
-        let _: Option<i64> = lock_conn
-            .exec_first(
-                "SELECT RELEASE_LOCK(CONCAT(DATABASE(), '.volixta_import_', ?))",
-                (db.prefix(),),
-            )
-            .await?;
+    if let Some(lock) = lock {
+        lock.release().await?;
     }
     outcome
 }

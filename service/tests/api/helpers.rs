@@ -25,6 +25,8 @@ pub fn server_url() -> String {
 
 pub struct TestApp {
     pub address: String,
+    /// The MariaDB server (without a database) this app's database lives on.
+    pub server: String,
     pub db: Db,
     pub db_name: String,
     pub http: reqwest::Client,
@@ -74,10 +76,21 @@ pub struct Tamper {
 
 static SWEPT: AtomicBool = AtomicBool::new(false);
 
-async fn admin_conn() -> mysql_async::Conn {
-    mysql_async::Conn::from_url(server_url())
+/// The nodes of a Galera cluster to run the cluster tests on (`VOLIXTA_CLUSTER_URLS`, server URLs
+/// separated by commas; `make test-cluster` starts a three-node cluster and sets it).
+pub fn cluster_urls() -> Vec<String> {
+    std::env::var("VOLIXTA_CLUSTER_URLS")
+        .expect("VOLIXTA_CLUSTER_URLS names the cluster's nodes (make test-cluster)")
+        .split(',')
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .filter(|u| !u.is_empty())
+        .collect()
+}
+
+async fn admin_conn(server: &str) -> mysql_async::Conn {
+    mysql_async::Conn::from_url(server)
         .await
-        .expect("MariaDB reachable at VOLIXTA_TEST_DATABASE_URL")
+        .unwrap_or_else(|e| panic!("MariaDB reachable at {server}: {e}"))
 }
 
 /// Drops test databases left by killed runs; only old ones, so parallel test processes are safe.
@@ -103,7 +116,20 @@ pub fn nonce() -> String {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        let mut conn = admin_conn().await;
+        Self::spawn_on(&server_url()).await
+    }
+
+    /// A fresh migrated database on the given server (a cluster node), served by one replica.
+    pub async fn spawn_on(server: &str) -> Self {
+        let mut app = Self::create_database_on(server).await;
+        migrate::run(&app.db).await.expect("migrations apply");
+        app.verify_ledgers_on_drop = true;
+        app
+    }
+
+    /// A fresh, empty (not migrated) database on `server`, served by one replica that owns it.
+    pub async fn create_database_on(server: &str) -> Self {
+        let mut conn = admin_conn(server).await;
         if !SWEPT.swap(true, Ordering::SeqCst) {
             sweep_stale_databases(&mut conn).await;
         }
@@ -114,10 +140,8 @@ impl TestApp {
         .await
         .expect("create test database");
         drop(conn.disconnect().await);
-        let mut app = Self::serve(&db_name).await;
-        migrate::run(&app.db).await.expect("migrations apply");
+        let mut app = Self::serve(server, &db_name).await;
         app.owns_database = true;
-        app.verify_ledgers_on_drop = true;
         app
     }
 
@@ -128,30 +152,35 @@ impl TestApp {
 
     /// Another replica: a second process-like server with its own pool on the same database.
     pub async fn replica(&self) -> Self {
-        Self::serve(&self.db_name).await
+        Self::serve(&self.server, &self.db_name).await
+    }
+
+    /// A replica on the same database reached through another server (another cluster node).
+    pub async fn replica_on(&self, server: &str) -> Self {
+        Self::serve(server, &self.db_name).await
     }
 
     /// A replica on the same database started with another configuration (a data key, another
     /// shared secret, another table prefix…).
     pub async fn replica_with(&self, change: impl FnOnce(&mut Config)) -> Self {
-        let mut config = Self::config(&self.db_name);
+        let mut config = Self::config(&self.server, &self.db_name);
         change(&mut config);
-        Self::serve_config(&self.db_name, config).await
+        Self::serve_config(&self.server, &self.db_name, config).await
     }
 
-    fn config(db_name: &str) -> Config {
-        Config::for_database(Self::database_url(db_name), PREFIX, SECRET)
+    fn config(server: &str, db_name: &str) -> Config {
+        Config::for_database(format!("{server}/{db_name}"), PREFIX, SECRET)
     }
 
     pub fn database_url(db_name: &str) -> String {
         format!("{}/{db_name}", server_url())
     }
 
-    async fn serve(db_name: &str) -> Self {
-        Self::serve_config(db_name, Self::config(db_name)).await
+    async fn serve(server: &str, db_name: &str) -> Self {
+        Self::serve_config(server, db_name, Self::config(server, db_name)).await
     }
 
-    async fn serve_config(db_name: &str, config: Config) -> Self {
+    async fn serve_config(server: &str, db_name: &str, config: Config) -> Self {
         let secret = config.shared_secret.expose_secret().to_owned();
         let db = db::connect(&config).await.expect("connect");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -162,6 +191,7 @@ impl TestApp {
         tokio::spawn(async move { axum::serve(listener, volixta_service::app(state)).await });
         Self {
             address,
+            server: server.to_owned(),
             db,
             db_name: db_name.to_owned(),
             http: reqwest::Client::new(),
@@ -175,7 +205,7 @@ impl TestApp {
     /// `change` (an SMTP URL, allowed webhook hosts, how many workers); they stop when the
     /// returned value is dropped.
     pub async fn outbox_workers(&self, change: impl FnOnce(&mut Config)) -> Workers {
-        let mut config = Self::config(&self.db_name);
+        let mut config = Self::config(&self.server, &self.db_name);
         change(&mut config);
         let db = db::connect(&config).await.expect("connect");
         let state = AppState::new(config, db).expect("state");
@@ -186,6 +216,7 @@ impl TestApp {
     pub fn handle(&self) -> Self {
         Self {
             address: self.address.clone(),
+            server: self.server.clone(),
             db: self.db.clone(),
             db_name: self.db_name.clone(),
             http: self.http.clone(),
@@ -328,8 +359,8 @@ impl TestApp {
 
 /// A panicking test can leave a transaction open on a connection its runtime never rolls back;
 /// its locks would make `DROP DATABASE` wait forever, so that database's sessions go first.
-async fn drop_database(name: &str) {
-    let mut conn = admin_conn().await;
+async fn drop_database(server: &str, name: &str) {
+    let mut conn = admin_conn(server).await;
     let _ = conn.query_drop("SET SESSION lock_wait_timeout = 30").await;
     let sessions: Vec<u64> = conn
         .exec(
@@ -352,6 +383,7 @@ impl Drop for TestApp {
             return;
         }
         let name = self.db_name.clone();
+        let server = self.server.clone();
         // A test that already failed reports its own failure, not the ledger's.
         let check = self.verify_ledgers_on_drop && !std::thread::panicking();
         // Drop runs inside the test's runtime; a thread with its own runtime may block on the drop.
@@ -362,11 +394,11 @@ impl Drop for TestApp {
                 .expect("runtime");
             rt.block_on(async {
                 let broken = if check {
-                    Some(verify_ledgers(&name).await)
+                    Some(verify_ledgers(&server, &name).await)
                 } else {
                     None
                 };
-                drop_database(&name).await;
+                drop_database(&server, &name).await;
                 broken
             })
         })
@@ -388,8 +420,8 @@ impl Drop for TestApp {
     }
 }
 
-async fn verify_ledgers(db_name: &str) -> Result<Vec<wallet::BrokenLedger>, String> {
-    let config = Config::for_database(TestApp::database_url(db_name), PREFIX, SECRET);
+async fn verify_ledgers(server: &str, db_name: &str) -> Result<Vec<wallet::BrokenLedger>, String> {
+    let config = TestApp::config(server, db_name);
     let db = db::connect(&config).await.map_err(|e| e.to_string())?;
     let result = wallet::verify_ledgers(&db).await.map_err(|e| e.to_string());
     let _ = db.pool.disconnect().await;

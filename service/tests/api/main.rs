@@ -18,6 +18,7 @@ mod booking_policy;
 mod bookings;
 mod catalog;
 mod clients;
+mod cluster;
 mod crm_counts;
 mod crm_groups;
 mod crm_import;
