@@ -637,3 +637,62 @@ async fn a_client_pays_the_service_with_a_package_session_and_another_clients_pa
         1
     );
 }
+
+#[tokio::test]
+async fn two_packages_of_one_name_are_told_apart_by_number_and_last_day() {
+    let app = TestApp::spawn().await;
+    let (query, _) = chosen(&app, 2, GUEST).await;
+    let service = count(&app, "SELECT id FROM {p}volixta_services").await;
+    let pia = app
+        .create_client(json!({"first_name": "Pia", "email": "pia@example.com", "wp_user_id": 95}))
+        .await["id"]
+        .as_u64()
+        .expect("id");
+    let res = app
+        .post(
+            "/v1/packages",
+            MANAGER,
+            &json!({"name": "Therapy Pack", "sessions": 5, "price": "200.00", "service_ids": [service]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let package = res.body["id"].as_u64().expect("id");
+    let last_day = chrono::Utc::now().date_naive() + chrono::Duration::days(400);
+    let mut owned = Vec::new();
+    for body in [
+        json!({"package_id": package, "expires_on": last_day.to_string()}),
+        json!({"package_id": package, "expires_on": null}),
+    ] {
+        let res = app
+            .post(&format!("/v1/clients/{pia}/packages"), MANAGER, &body)
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        owned.push(res.body["id"].as_u64().expect("id"));
+    }
+    let payment = html(&app, &format!("{FORM}?{query}&step=payment"), "client:95").await;
+    let label = |id: u64| -> String {
+        let at = payment
+            .find(&format!("name=\"package\" value=\"{id}\""))
+            .unwrap_or_else(|| panic!("package {id} offered: {payment}"));
+        let rest = &payment[at..];
+        let start = rest.find('>').expect("input end") + 1;
+        rest[start..rest.find("</label>").expect("label end")]
+            .trim()
+            .to_owned()
+    };
+    let day = last_day.format("%A %-d %B %Y");
+    assert_eq!(
+        label(owned[0]),
+        format!(
+            "Therapy Pack — 5 of 5 sessions left (package #{}, expires {day})",
+            owned[0]
+        )
+    );
+    assert_eq!(
+        label(owned[1]),
+        format!(
+            "Therapy Pack — 5 of 5 sessions left (package #{}, no expiry)",
+            owned[1]
+        )
+    );
+}

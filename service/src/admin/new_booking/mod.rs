@@ -159,6 +159,11 @@ pub struct PackageChoice {
     pub sessions_remaining: u32,
     pub sessions_total: u32,
     pub expires_on: String,
+    /// The last day it may be used, for the label; `None`: no expiry.
+    pub expires: Option<DateLabel>,
+    /// Another choice has the same name: the label adds the package's number so that two
+    /// packages of one kind are told apart.
+    pub same_name: bool,
 }
 
 /// The client's packages that could pay for the service of `state` at its location and
@@ -173,19 +178,19 @@ pub(crate) async fn package_choices(
     else {
         return Ok(Vec::new());
     };
-    Ok(
-        packages::usable(db, client_id, service_id, location_id, slot.start)
-            .await?
-            .into_iter()
-            .map(|p| PackageChoice {
-                id: p.id,
-                name: p.name,
-                sessions_remaining: p.sessions_remaining,
-                sessions_total: p.sessions_total,
-                expires_on: p.expires_on.map(|d| d.to_string()).unwrap_or_default(),
-            })
-            .collect(),
-    )
+    let usable = packages::usable(db, client_id, service_id, location_id, slot.start).await?;
+    Ok(usable
+        .iter()
+        .map(|p| PackageChoice {
+            id: p.id,
+            name: p.name.clone(),
+            sessions_remaining: p.sessions_remaining,
+            sessions_total: p.sessions_total,
+            expires_on: p.expires_on.map(|d| d.to_string()).unwrap_or_default(),
+            expires: p.expires_on.map(DateLabel::of),
+            same_name: usable.iter().any(|o| o.id != p.id && o.name == p.name),
+        })
+        .collect())
 }
 
 /// A notice above the step: `kind` is its class, `what` names it for the template.
