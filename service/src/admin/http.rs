@@ -43,6 +43,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(super::packages::http::routes())
         .merge(super::staff::http::routes())
         .merge(super::activity::routes())
+        .merge(super::payments::routes())
         .merge(super::bookings::http::routes())
         .merge(super::my_bookings::http::routes())
         .merge(super::clientdata::http::routes())

@@ -15,6 +15,7 @@ mod invoices;
 mod my_bookings;
 pub mod new_booking;
 mod packages;
+mod payments;
 pub mod picker;
 pub(crate) mod profile;
 pub(crate) mod setup;

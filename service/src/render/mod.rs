@@ -109,6 +109,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../shortcodes/admin/activity.html"),
     ),
     (
+        "admin/payments.html",
+        include_str!("../../../shortcodes/admin/payments.html"),
+    ),
+    (
         "admin/staff.html",
         include_str!("../../../shortcodes/admin/staff.html"),
     ),

@@ -29,6 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(top_up_checkout))
         .routes(routes!(status))
         .routes(routes!(intents))
+        .routes(routes!(resolve_intent))
         .routes(routes!(deliveries))
 }
 
@@ -422,6 +423,8 @@ async fn status(
 pub struct IntentQuery {
     /// Only those a manager should look at (wrong total, refunded, …).
     pub flagged: Option<bool>,
+    /// Only flagged ones a manager has (true) or has not yet (false) marked resolved.
+    pub resolved: Option<bool>,
     pub booking_id: Option<u64>,
     pub before: Option<u64>,
     pub limit: Option<u16>,
@@ -455,6 +458,7 @@ async fn intents(
         &mut conn,
         &state.db,
         q.flagged.unwrap_or(false),
+        q.resolved,
         q.booking_id,
         q.before,
         limit + 1,
@@ -493,5 +497,28 @@ async fn deliveries(
     let mut conn = state.db.pool.get_conn().await.map_err(DbError::from)?;
     Ok(Json(
         repo::deliveries(&mut conn, &state.db, q.order_id, limit).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ResolveRequest {
+    /// What was done about it (at most 1000 characters).
+    pub note: String,
+}
+
+#[utoipa::path(post, path = "/v1/woocommerce/intents/{id}/resolve", tag = "woocommerce",
+    request_body = ResolveRequest,
+    responses((status = 200, body = Intent, description = "marked resolved with the note"), (status = 403), (status = 404),
+        (status = 409, description = "not_flagged: not flagged, or already resolved"), (status = 422, description = "the note is missing or too long")))]
+async fn resolve_intent(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<u64>,
+    crate::error::AppJson(r): crate::error::AppJson<ResolveRequest>,
+) -> ApiResult<Json<Intent>> {
+    actor.require_manager()?;
+    Ok(Json(
+        super::resolve_flag(&state.db, actor, id, &r.note).await?,
     ))
 }

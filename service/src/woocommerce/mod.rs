@@ -24,8 +24,9 @@ pub use reconcile::{Outcome, Source, reconcile_deleted, reconcile_order};
 pub use repo::{Delivery, Intent};
 
 use crate::{
+    auth::Actor,
     bookings::BookingError,
-    db::{DbError, TxError},
+    db::{Db, DbError, TxError},
     error::ApiError,
     packages::PackageError,
     wallet::WalletError,
@@ -43,6 +44,14 @@ pub enum WooError {
     NotForSale,
     #[error("another request is creating this order; try again in a moment")]
     Busy,
+    #[error("say what was done about this payment")]
+    NoteRequired,
+    #[error("a note is at most {NOTE_MAX} characters")]
+    NoteTooLong,
+    #[error("this payment is not flagged, or was already marked resolved")]
+    NotFlagged,
+    #[error("payment not found")]
+    IntentNotFound,
     #[error(transparent)]
     Store(#[from] WcError),
     #[error(transparent)]
@@ -82,6 +91,11 @@ impl From<WooError> for ApiError {
             WooError::NothingDue => ApiError::conflict("nothing_due", e.to_string()),
             WooError::NotForSale => ApiError::conflict("not_for_sale", e.to_string()),
             WooError::Busy => ApiError::conflict("checkout_in_progress", e.to_string()),
+            WooError::NoteRequired | WooError::NoteTooLong => {
+                ApiError::field("note", e.to_string())
+            }
+            WooError::NotFlagged => ApiError::conflict("not_flagged", e.to_string()),
+            WooError::IntentNotFound => ApiError::NotFound,
             WooError::Store(s) => ApiError::Upstream {
                 code: "woocommerce_unavailable",
                 message: s.to_string(),
@@ -91,5 +105,31 @@ impl From<WooError> for ApiError {
             WooError::Package(p) => p.into(),
             WooError::Db(d) => d.into(),
         }
+    }
+}
+
+/// The longest resolution note a manager may leave.
+pub const NOTE_MAX: usize = 1000;
+
+/// A manager marks a flagged payment resolved, saying what was done (a payment recorded on the
+/// booking, a refund in the store, …). The database decides: only a flag still open changes,
+/// once; a newer flag on the same intent opens it again.
+pub async fn resolve_flag(db: &Db, actor: Actor, id: u64, note: &str) -> Result<Intent, WooError> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(WooError::NoteRequired);
+    }
+    if note.chars().count() > NOTE_MAX {
+        return Err(WooError::NoteTooLong);
+    }
+    let mut conn = db.pool.get_conn().await.map_err(DbError::from)?;
+    let changed = repo::resolve(&mut conn, db, id, &actor.to_string(), note).await?;
+    let intent = repo::find(&mut conn, db, id)
+        .await?
+        .ok_or(WooError::IntentNotFound)?;
+    if changed {
+        Ok(intent)
+    } else {
+        Err(WooError::NotFlagged)
     }
 }

@@ -65,6 +65,20 @@ pub struct Intent {
     /// Set when a payment did not match or a paid order was refunded: a manager looks.
     pub flag: Option<String>,
     pub flag_detail: Option<String>,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
+    pub flagged_at: Option<DateTime<Utc>>,
+    /// A manager marked the flag resolved (cleared again by a newer flag).
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<String>,
+    /// What the manager did about it; kept when a newer flag reopens the intent.
+    pub resolution_note: Option<String>,
     pub requested_by: String,
     #[mysql(
         deserialize_with = "crate::db::row::de",
@@ -80,7 +94,8 @@ pub struct Intent {
 
 const COLUMNS: &str = "id, uuid, kind, client_id, booking_id, booking_payment_id, top_up_id, \
     package_id, client_package_id, amount, currency, status, wc_order_id, payment_url, \
-    order_status, order_modified_gmt, flag, flag_detail, requested_by, created_at, paid_at";
+    order_status, order_modified_gmt, flag, flag_detail, flagged_at, resolved_at, resolved_by, \
+    resolution_note, requested_by, created_at, paid_at";
 
 pub const UNIQUE_OPEN: &str = "uq_wc_intent_open";
 
@@ -291,7 +306,7 @@ pub async fn flag(tx: &mut Tx, db: &Db, id: u64, flag: &str, detail: &str) -> Re
     tx.exec_drop(
         db.sql(
             "UPDATE {p}volixta_wc_intents SET flag = ?, flag_detail = ?, \
-             flagged_at = NOW(6) WHERE id = ?",
+             flagged_at = NOW(6), resolved_at = NULL, resolved_by = NULL WHERE id = ?",
         ),
         (flag, detail.chars().take(500).collect::<String>(), id),
     )
@@ -399,14 +414,20 @@ pub async fn list<Q: Queryable>(
     conn: &mut Q,
     db: &Db,
     flagged: bool,
+    resolved: Option<bool>,
     booking_id: Option<u64>,
     before: Option<u64>,
     limit: u32,
 ) -> Result<Vec<Intent>, DbError> {
     let mut sql = format!("SELECT {COLUMNS} FROM {{p}}volixta_wc_intents WHERE id < ?");
     let mut params: Vec<Value> = vec![before.unwrap_or(u64::MAX).into()];
-    if flagged {
+    if flagged || resolved.is_some() {
         sql.push_str(" AND flag IS NOT NULL");
+    }
+    match resolved {
+        Some(true) => sql.push_str(" AND resolved_at IS NOT NULL"),
+        Some(false) => sql.push_str(" AND resolved_at IS NULL"),
+        None => {}
     }
     if let Some(b) = booking_id {
         sql.push_str(" AND booking_id = ?");
@@ -581,4 +602,26 @@ pub async fn polled<Q: Queryable>(
     )
     .await
     .map_err(DbError::from)
+}
+
+/// Marks a flagged intent resolved with the manager's note, in one statement: only a flag that
+/// is still open changes, so two managers resolving at once leave one answer. Returns whether
+/// it changed; `false` when the intent is not flagged or already resolved (or does not exist).
+pub async fn resolve(
+    conn: &mut mysql_async::Conn,
+    db: &Db,
+    id: u64,
+    by: &str,
+    note: &str,
+) -> Result<bool, DbError> {
+    conn.exec_drop(
+        db.sql(
+            "UPDATE {p}volixta_wc_intents SET resolved_at = NOW(6), resolved_by = ?, \
+             resolution_note = ? WHERE id = ? AND flag IS NOT NULL AND resolved_at IS NULL",
+        ),
+        (by, note, id),
+    )
+    .await
+    .map_err(DbError::from)?;
+    Ok(conn.affected_rows() == 1)
 }

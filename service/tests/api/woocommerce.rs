@@ -923,3 +923,130 @@ async fn the_portals_pay_buttons_open_an_order_that_returns_to_the_portal_and_co
     let page = replica.get("/v1/render/customer_profile", me).await.text;
     assert!(page.contains("volixta-package-card"), "the package shows");
 }
+
+async fn open_flags(app: &TestApp) -> u64 {
+    app.scalar(
+        "SELECT COUNT(*) FROM {p}volixta_wc_intents WHERE flag IS NOT NULL AND resolved_at IS NULL",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_manager_resolves_a_flagged_payment_once_with_a_note_and_a_new_flag_reopens_it() {
+    let sim = Sim::start().await;
+    let (app, replica) = stack(&sim, HOOK_SECRET).await;
+    let (booking, _, _) = a_booking(&replica, 4030).await;
+    hook(&sim, &replica, "order.updated").await;
+    let order_id = checkout(&replica, booking, MANAGER).await["order_id"]
+        .as_u64()
+        .expect("order");
+    sim.control(
+        &format!("/__sim/orders/{order_id}/pay"),
+        json!({"total": "1.00"}),
+    )
+    .await;
+    sim.wait_deliveries(1).await;
+    let intent: u64 = app
+        .scalar("SELECT id FROM {p}volixta_wc_intents WHERE flag = 'amount_mismatch'")
+        .await;
+
+    // The screen lists it with the booking to open; clients and employees get none.
+    let screen = app.get("/v1/render/admin/payments", MANAGER).await;
+    assert_eq!(screen.status, StatusCode::OK, "{}", screen.text);
+    assert!(
+        screen
+            .text
+            .contains(&format!("data-intent-id=\"{intent}\""))
+    );
+    assert!(screen.text.contains("Total or currency differs"));
+    assert!(
+        screen
+            .text
+            .contains(&format!("?page=volixta-bookings&amp;booking={booking}"))
+    );
+    for who in ["client:4030", "employee:77"] {
+        let res = app.get("/v1/render/admin/payments", who).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{who}");
+        let res = app
+            .post(
+                &format!("/v1/render/admin/payments/{intent}/resolve"),
+                who,
+                &json!({"note": "mine"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{who}");
+    }
+
+    // No note: said beside the field, nothing changed.
+    let res = app
+        .post(
+            &format!("/v1/render/admin/payments/{intent}/resolve?page=volixta-payments&view=open"),
+            MANAGER,
+            &json!({"note": "   "}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(
+        res.text
+            .contains(&format!("id=\"volixta-resolve-error-{intent}\""))
+    );
+    assert_eq!(open_flags(&app).await, 1);
+
+    // A note (escaped on the screen): resolved once, by this manager.
+    let note = "Called Ann: <script>x()</script> she pays the rest on site";
+    let res = app
+        .post(
+            &format!("/v1/render/admin/payments/{intent}/resolve?page=volixta-payments&view=open"),
+            MANAGER,
+            &json!({ "note": note }),
+        )
+        .await;
+    assert!(res.text.contains("was marked resolved"), "{}", res.text);
+    assert!(res.text.contains("No flagged payment is waiting"));
+    assert_eq!(open_flags(&app).await, 0);
+    let resolved = app
+        .get("/v1/render/admin/payments?view=resolved", MANAGER)
+        .await
+        .text;
+    assert!(resolved.contains("&lt;script&gt;x()&lt;"), "{resolved}");
+    assert!(!resolved.contains("<script>x()"));
+    let again = app
+        .post(
+            &format!("/v1/woocommerce/intents/{intent}/resolve"),
+            MANAGER,
+            &json!({"note": "twice"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    assert_eq!(again.code(), "not_flagged");
+    let kept: String = app
+        .scalar(&format!(
+            "SELECT resolution_note FROM {{p}}volixta_wc_intents WHERE id = {intent}"
+        ))
+        .await;
+    assert_eq!(kept, note, "the first answer stays");
+    let listed = app
+        .get("/v1/woocommerce/intents?resolved=true", MANAGER)
+        .await;
+    assert_eq!(listed.body["intents"][0]["resolution_note"], note);
+    let missing = app
+        .post(
+            "/v1/woocommerce/intents/999999/resolve",
+            MANAGER,
+            &json!({"note": "x"}),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    // The store refunds the order later: flagged again, to look at, the earlier note shown.
+    sim.control(
+        &format!("/__sim/orders/{order_id}/refund"),
+        json!({"amount": "1.00", "reason": "duplicate"}),
+    )
+    .await;
+    sim.wait_deliveries(2).await;
+    assert_eq!(open_flags(&app).await, 1);
+    let screen = app.get("/v1/render/admin/payments", MANAGER).await.text;
+    assert!(screen.contains("Refunded in the store"), "{screen}");
+    assert!(screen.contains("Earlier note: Called Ann"));
+}

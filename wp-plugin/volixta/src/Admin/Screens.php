@@ -43,6 +43,7 @@ final class Screens {
 		'volixta-services'    => 'services',
 		'volixta-staff'       => 'staff',
 		'volixta-activity'    => 'activity',
+		'volixta-payments'    => 'payments',
 		'volixta-settings'    => 'settings',
 		'volixta-my-bookings' => 'my-bookings',
 	);
@@ -173,6 +174,7 @@ final class Screens {
 			'volixta-services'    => __( 'Services', 'volixta' ),
 			'volixta-staff'       => __( 'Staff', 'volixta' ),
 			'volixta-activity'    => __( 'Activity', 'volixta' ),
+			'volixta-payments'    => __( 'Flagged payments', 'volixta' ),
 			'volixta-settings'    => __( 'Settings', 'volixta' ),
 			'volixta-my-bookings' => __( 'My bookings', 'volixta' ),
 		);

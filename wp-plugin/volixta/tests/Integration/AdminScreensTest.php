@@ -89,6 +89,7 @@ final class AdminScreensTest extends WordPressTestCase {
 				array( 'Services', 'volixta_manage', 'volixta-services' ),
 				array( 'Staff', 'volixta_manage', 'volixta-staff' ),
 				array( 'Activity', 'volixta_manage', 'volixta-activity' ),
+				array( 'Flagged payments', 'volixta_manage', 'volixta-payments' ),
 			),
 			$items
 		);
