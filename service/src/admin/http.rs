@@ -47,6 +47,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(super::bookings::http::routes())
         .merge(super::my_bookings::http::routes())
         .merge(super::clientdata::http::routes())
+        .merge(super::emails::routes())
+        .merge(super::webhooks::routes())
 }
 
 /// The site's locale, as the plugin sends it (`X-Volixta-Locale: de_DE`).

@@ -8,6 +8,7 @@ mod clientdata;
 mod credits;
 pub mod display;
 mod domain;
+mod emails;
 mod error;
 pub(crate) mod form;
 pub mod http;
@@ -20,6 +21,7 @@ pub mod picker;
 pub(crate) mod profile;
 pub(crate) mod setup;
 mod staff;
+mod webhooks;
 
 pub use domain::{Action, BulkForm, ClientsQuery, ClientsScreen, Outcome, View};
 pub use error::AdminError;

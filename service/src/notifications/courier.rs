@@ -64,30 +64,30 @@ fn transient(reason: String) -> Problem {
 }
 
 #[derive(Deserialize)]
-struct BookingPayload {
-    event: String,
-    audience: String,
-    actor: String,
+pub(super) struct BookingPayload {
+    pub(super) event: String,
+    pub(super) audience: String,
+    pub(super) actor: String,
     #[serde(default)]
-    changes: Value,
+    pub(super) changes: Value,
     #[serde(default)]
-    sequence: u32,
-    booking: BookingFacts,
+    pub(super) sequence: u32,
+    pub(super) booking: BookingFacts,
 }
 
 #[derive(Deserialize)]
-struct BookingFacts {
-    id: u64,
-    status: String,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    people: u32,
-    service: String,
-    staff: String,
-    location: String,
-    address: String,
-    timezone: String,
-    client_name: String,
+pub(super) struct BookingFacts {
+    pub(super) id: u64,
+    pub(super) status: String,
+    pub(super) start: DateTime<Utc>,
+    pub(super) end: DateTime<Utc>,
+    pub(super) people: u32,
+    pub(super) service: String,
+    pub(super) staff: String,
+    pub(super) location: String,
+    pub(super) address: String,
+    pub(super) timezone: String,
+    pub(super) client_name: String,
 }
 
 fn locale_of(settings: &Settings) -> Locale {
@@ -116,6 +116,67 @@ fn booking_view(settings: &Settings, b: &BookingFacts) -> Value {
         "start": when(b.start),
         "end": when(b.end),
         "timezone": zone.name(),
+    })
+}
+
+/// What the booking templates are given for an event: who did it (by role and name), the
+/// booking's facts on its location's clock, and what changed.
+pub(super) async fn event_view(
+    db: &Db,
+    settings: &Settings,
+    p: &BookingPayload,
+) -> Result<Value, crate::error::ApiError> {
+    let b = &p.booking;
+    let zone: Tz = b.timezone.parse().unwrap_or(Tz::UTC);
+    let clock = Clock::of_zone(zone);
+    let formats = Formats::of(settings, &locale_of(settings));
+    let names = Names::of(db, [p.actor.as_str()]).await?;
+    let mut who = names.who(&p.actor);
+    if who.role == "guest" {
+        // The public booking form books for the visitor it just made a client.
+        who.role = "client";
+        who.name.clone_from(&b.client_name);
+    }
+    let when = |t: DateTime<Utc>| json!({"date": clock.date(t), "time": formats.time(clock, t)});
+    let before = p.changes["start"]["before"]
+        .as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| when(t.with_timezone(&Utc)));
+    let view = json!({
+        "event": p.event,
+        "audience": p.audience,
+        "who": who,
+        "booking": booking_view(settings, b),
+        "before": before,
+        "status_before": p.changes["status"]["before"],
+        "status_after": p.changes["status"]["after"],
+        "reason": p.changes["reason"]["after"],
+    });
+    Ok(view)
+}
+
+/// Renders one e-mail (subject, text and HTML) from `shortcodes/emails/<name>.*` in the site's
+/// language, with the business's name and address; the reason when a template fails.
+pub(super) fn render(
+    templates: &Templates,
+    name: &str,
+    settings: &Settings,
+    view: &Value,
+) -> Result<Rendered, String> {
+    let locale = locale_of(settings);
+    let mut ctx = view.clone();
+    ctx["business"] = business(settings);
+    let one = |suffix: &str| {
+        templates
+            .render_in(&format!("emails/{name}.{suffix}"), &locale, &ctx)
+            .map_err(|e| format!("template emails/{name}.{suffix}: {e}"))
+    };
+    Ok(Rendered {
+        subject: one("subject.txt")?.trim().replace(['\r', '\n'], " "),
+        text: one("txt")?,
+        html: one("html")?,
+        calendar: None,
+        list_unsubscribe: None,
     })
 }
 
@@ -153,56 +214,17 @@ impl EmailCourier {
     }
 
     fn render(&self, name: &str, settings: &Settings, view: &Value) -> Result<Rendered, Problem> {
-        let locale = locale_of(settings);
-        let mut ctx = view.clone();
-        ctx["business"] = business(settings);
-        let one = |suffix: &str| {
-            self.templates
-                .render_in(&format!("emails/{name}.{suffix}"), &locale, &ctx)
-                .map_err(|e| unwritable(format!("template emails/{name}.{suffix}: {e}")))
-        };
-        Ok(Rendered {
-            subject: one("subject.txt")?.trim().replace(['\r', '\n'], " "),
-            text: one("txt")?,
-            html: one("html")?,
-            calendar: None,
-            list_unsubscribe: None,
-        })
+        render(&self.templates, name, settings, view).map_err(unwritable)
     }
 
     async fn booking(&self, settings: &Settings, payload: Value) -> Result<Rendered, Problem> {
         let p: BookingPayload =
             serde_json::from_value(payload).map_err(|e| unwritable(format!("payload: {e}")))?;
-        let b = &p.booking;
-        let zone: Tz = b.timezone.parse().unwrap_or(Tz::UTC);
-        let clock = Clock::of_zone(zone);
-        let formats = Formats::of(settings, &locale_of(settings));
-        let names = Names::of(&self.db, [p.actor.as_str()])
+        let view = event_view(&self.db, settings, &p)
             .await
             .map_err(|e| transient(format!("actor names: {e}")))?;
-        let mut who = names.who(&p.actor);
-        if who.role == "guest" {
-            // The public booking form books for the visitor it just made a client.
-            who.role = "client";
-            who.name.clone_from(&b.client_name);
-        }
-        let when =
-            |t: DateTime<Utc>| json!({"date": clock.date(t), "time": formats.time(clock, t)});
-        let before = p.changes["start"]["before"]
-            .as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| when(t.with_timezone(&Utc)));
-        let view = json!({
-            "event": p.event,
-            "audience": p.audience,
-            "who": who,
-            "booking": booking_view(settings, b),
-            "before": before,
-            "status_before": p.changes["status"]["before"],
-            "status_after": p.changes["status"]["after"],
-            "reason": p.changes["reason"]["after"],
-        });
         let mut rendered = self.render("booking", settings, &view)?;
+        let b = &p.booking;
         let cancelled = p.event == "cancelled" || b.status == "cancelled";
         let uid = format!("booking-{}@{}", b.id, self.mailer.domain());
         let summary = format!("{} · {}", b.service, b.staff);
@@ -330,8 +352,16 @@ impl EmailCourier {
             .recipient
             .parse()
             .map_err(|e| unwritable(format!("recipient {:?}: {e}", m.recipient)))?;
+        let from = if settings.mail_from_name.trim().is_empty() {
+            self.mailer.from.clone()
+        } else {
+            Mailbox::new(
+                Some(settings.mail_from_name.trim().to_owned()),
+                self.mailer.from.email.clone(),
+            )
+        };
         let mut builder = Message::builder()
-            .from(self.mailer.from.clone())
+            .from(from)
             .to(to)
             .subject(r.subject)
             // The same id on every try: a resend after a crash is recognisable as one message.

@@ -9,12 +9,14 @@ pub mod http;
 mod mailer;
 pub mod marketing;
 pub mod occasions;
+mod preview;
 mod repo;
 
-pub use courier::EmailCourier;
+pub use courier::{EmailCourier, Rendered};
 pub use domain::{Audience, CalendarEntry, ics, recipients};
 pub use error::NotifyError;
 pub use mailer::Mailer;
+pub use preview::{SAMPLES, preview};
 
 use crate::{
     db::{Db, DbError, Tx},
@@ -169,4 +171,16 @@ pub async fn notice(
         .await?;
     }
     Ok(())
+}
+
+/// A test e-mail to `to`, queued in the outbox like every other one (so it shows whether the
+/// mail server takes Volixta's e-mails, and the messages list shows it leave).
+pub async fn test_email(db: &Db, to: &str, subject: &str, body: &str) -> Result<(), DbError> {
+    let key = &format!("test:{}", outbox::new_id());
+    let to = &[to.to_owned()];
+    db.transaction(|mut tx| async move {
+        let result = notice(&mut tx, db, key, to, subject, body).await;
+        (tx, result)
+    })
+    .await
 }

@@ -129,6 +129,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../shortcodes/admin/settings.html"),
     ),
     (
+        "admin/emails.html",
+        include_str!("../../../shortcodes/admin/emails.html"),
+    ),
+    (
+        "admin/webhooks.html",
+        include_str!("../../../shortcodes/admin/webhooks.html"),
+    ),
+    (
         "admin/_booking_labels.html",
         include_str!("../../../shortcodes/admin/_booking_labels.html"),
     ),

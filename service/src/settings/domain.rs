@@ -38,6 +38,9 @@ pub struct Settings {
     pub manager_emails: Vec<String>,
     /// The address clients' answers to Volixta's e-mails go to; `null`: the sender's.
     pub mail_reply_to: Option<String>,
+    /// The name e-mails come from (`Studio Lumen <bookings@…>`); empty: the address alone. The
+    /// address itself is the operator's (`VOLIXTA_MAIL_FROM`), as the mail server must accept it.
+    pub mail_from_name: String,
     /// The business's name and postal address, printed in every e-mail.
     pub business_name: String,
     pub business_address: String,
@@ -79,6 +82,7 @@ impl Default for Settings {
             pay_on_site: true,
             manager_emails: Vec::new(),
             mail_reply_to: None,
+            mail_from_name: String::new(),
             business_name: String::new(),
             business_address: String::new(),
             reminder_hours_before: 24,
@@ -122,6 +126,7 @@ pub struct SettingsPatch {
     #[serde(default, with = "serde_with_double_option")]
     #[schema(value_type = Option<String>)]
     pub mail_reply_to: Option<Option<String>>,
+    pub mail_from_name: Option<String>,
     pub business_name: Option<String>,
     pub business_address: Option<String>,
     pub reminder_hours_before: Option<u32>,
@@ -229,7 +234,16 @@ impl SettingsPatch {
         {
             return Err(SettingsError::Email("mail_reply_to"));
         }
+        if let Some(name) = &self.mail_from_name
+            && name.chars().any(char::is_control)
+        {
+            return Err(SettingsError::Text {
+                field: "mail_from_name",
+                message: "one line without control characters",
+            });
+        }
         for (field, text, max) in [
+            ("mail_from_name", &self.mail_from_name, 100),
             ("business_name", &self.business_name, 200),
             ("business_address", &self.business_address, 500),
             ("business_tax_number", &self.business_tax_number, 60),
@@ -258,7 +272,7 @@ impl SettingsPatch {
     pub fn rows(&self) -> Vec<(&'static str, serde_json::Value)> {
         let value = serde_json::to_value(self).unwrap_or_default();
         let mut rows = Vec::new();
-        let present: [(&'static str, bool); 24] = [
+        let present: [(&'static str, bool); 25] = [
             (
                 "min_booking_notice_minutes",
                 self.min_booking_notice_minutes.is_some(),
@@ -289,6 +303,7 @@ impl SettingsPatch {
             ("pay_on_site", self.pay_on_site.is_some()),
             ("manager_emails", self.manager_emails.is_some()),
             ("mail_reply_to", self.mail_reply_to.is_some()),
+            ("mail_from_name", self.mail_from_name.is_some()),
             ("business_name", self.business_name.is_some()),
             ("business_address", self.business_address.is_some()),
             (

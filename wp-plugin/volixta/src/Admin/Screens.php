@@ -44,6 +44,8 @@ final class Screens {
 		'volixta-staff'       => 'staff',
 		'volixta-activity'    => 'activity',
 		'volixta-payments'    => 'payments',
+		'volixta-emails'      => 'emails',
+		'volixta-webhooks'    => 'webhooks',
 		'volixta-settings'    => 'settings',
 		'volixta-my-bookings' => 'my-bookings',
 	);
@@ -53,6 +55,7 @@ final class Screens {
 	 */
 	public const CAPABILITIES = array(
 		'volixta-settings'    => 'manage_options',
+		'volixta-webhooks'    => 'manage_options',
 		'volixta-my-bookings' => Actor::CAP_EMPLOYEE,
 	);
 
@@ -175,6 +178,8 @@ final class Screens {
 			'volixta-staff'       => __( 'Staff', 'volixta' ),
 			'volixta-activity'    => __( 'Activity', 'volixta' ),
 			'volixta-payments'    => __( 'Flagged payments', 'volixta' ),
+			'volixta-emails'      => __( 'E-mails', 'volixta' ),
+			'volixta-webhooks'    => __( 'Webhooks', 'volixta' ),
 			'volixta-settings'    => __( 'Settings', 'volixta' ),
 			'volixta-my-bookings' => __( 'My bookings', 'volixta' ),
 		);

@@ -160,6 +160,18 @@ final class Fragment {
 				'label'    => true,
 				'disabled' => true,
 			),
+			// An e-mail's preview: its HTML as an iframe's srcdoc, kept only sandboxed with no
+			// permission at all (no script, no form, a unique origin), so nothing an e-mail holds
+			// can act in wp-admin; any other iframe loses its attributes and shows nothing.
+			'iframe'   => array(
+				'srcdoc'  => array( 'required' => true ),
+				'sandbox' => array(
+					'required' => true,
+					'values'   => array( '' ),
+				),
+				'title'   => true,
+				'loading' => true,
+			),
 			'datalist' => array(),
 			'output'   => array(
 				'for'  => true,

@@ -90,12 +90,26 @@ final class AdminScreensTest extends WordPressTestCase {
 				array( 'Staff', 'volixta_manage', 'volixta-staff' ),
 				array( 'Activity', 'volixta_manage', 'volixta-activity' ),
 				array( 'Flagged payments', 'volixta_manage', 'volixta-payments' ),
+				array( 'E-mails', 'volixta_manage', 'volixta-emails' ),
 			),
 			$items
 		);
 		// WordPress attaches the page callback only for users who may open it.
 		self::assertNotFalse( has_action( 'toplevel_page_' . Screens::MENU ) );
 		self::assertTrue( user_can_access_admin_page() );
+	}
+
+	public function test_webhooks_are_the_administrator_s_screen(): void {
+		global $submenu;
+		self::assertSame( 'manage_options', Screens::capability( 'volixta-webhooks' ) );
+		wp_set_current_user( $this->make_user( 'volixta_manager' )->ID );
+		$transport = new RecordingTransport( array( self::html_answer( '<p>webhooks</p>' ) ) );
+		self::assertStringContainsString( 'not allowed', $this->screens( $transport )->html( 'volixta-webhooks' ) );
+		self::assertCount( 0, $transport->sent, 'the service is not even asked' );
+		wp_set_current_user( $this->make_user( 'administrator' )->ID );
+		$submenu = array(); // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited -- a fresh menu for this user.
+		$this->screens( new RecordingTransport( array( self::html_answer( '' ) ) ) )->add_menu();
+		self::assertContains( 'volixta-webhooks', array_column( $submenu[ Screens::MENU ], 2 ) );
 	}
 
 	public function test_settings_are_the_administrator_s_screen(): void {

@@ -42,6 +42,7 @@ final class FragmentTest extends WordPressTestCase {
 			'entities'                    => array( '&#0;&#x0;&amp;&nbsp;&#60;script&#62;&notanentity;&#1114112;&#xD800;' ),
 			'svg and math'                => array( '<svg onload=alert(1)><script>alert(2)</script></svg><math><mtext><img src=x onerror=alert(3)></mtext></math>' ),
 			'iframe object embed'         => array( '<iframe src="https://evil.example"></iframe><object data="x"></object><embed src="x">' ),
+			'iframes not fully sandboxed' => array( '<iframe sandbox="allow-scripts allow-same-origin" srcdoc="&lt;script&gt;parent.alert(1)&lt;/script&gt;"></iframe><iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe><iframe sandbox src="https://evil.example"></iframe>' ),
 			'meta refresh and base'       => array( '<meta http-equiv="refresh" content="0;url=javascript:alert(1)"><base href="https://evil.example/">' ),
 			'uppercase and odd spacing'   => array( '<A HREF="JAVASCRIPT:alert(1)">x</A><IMG SRC = "x" ONERROR = "alert(1)"><p	title=a	onclick=b>c</p>' ),
 			'slash between attributes'    => array( '<img/src="x"/onerror="alert(1)"><a/href="javascript:alert(1)">x</a>' ),
@@ -74,6 +75,21 @@ final class FragmentTest extends WordPressTestCase {
 		}
 		$html = $all . $rows . $all . $rows;
 		self::assertSame( wp_kses( $html, $allowed ), Fragment::kses( $html, $allowed ) );
+	}
+
+	public function test_an_e_mail_preview_stays_only_in_a_sandbox_without_permissions(): void {
+		$srcdoc = '&lt;p onclick=&quot;x()&quot;&gt;Hi&lt;/p&gt;&lt;script&gt;parent.alert(1)&lt;/script&gt;';
+		$kept   = Fragment::sanitize( '<iframe title="Preview" sandbox srcdoc="' . $srcdoc . '"></iframe>' );
+		self::assertStringContainsString( ' sandbox', $kept );
+		self::assertStringContainsString( 'srcdoc="' . $srcdoc . '"', $kept );
+		foreach ( array( 'sandbox="allow-scripts"', 'sandbox="allow-same-origin allow-scripts"', '' ) as $sandbox ) {
+			self::assertSame(
+				'<iframe></iframe>',
+				Fragment::sanitize( '<iframe ' . $sandbox . ' srcdoc="' . $srcdoc . '"></iframe>' ),
+				$sandbox
+			);
+		}
+		self::assertSame( '<iframe></iframe>', Fragment::sanitize( '<iframe sandbox src="https://evil.example"></iframe>' ) );
 	}
 
 	public function test_the_fragment_filter_keeps_the_template_and_drops_what_kses_drops(): void {
