@@ -474,3 +474,22 @@ pub async fn export_csv(db: &Db, query: &ListQuery) -> ClientResult<Vec<u8>> {
         .into_inner()
         .map_err(|e| anyhow::anyhow!("csv buffer: {e}"))?)
 }
+
+/// Turns marketing e-mails off for a live client (an unsubscribe link that checked out); `false`
+/// when there is no such live client. Saying it twice is harmless.
+pub async fn opt_out_of_marketing(db: &Db, client_id: u64) -> Result<bool, DbError> {
+    use mysql_async::prelude::Queryable;
+    let mut conn = db.pool.get_conn().await?;
+    conn.exec_drop(
+        db.sql("UPDATE {p}volixta_clients SET notify_marketing = 0 WHERE id = ? AND live = 1"),
+        (client_id,),
+    )
+    .await?;
+    let found: Option<u64> = conn
+        .exec_first(
+            db.sql("SELECT id FROM {p}volixta_clients WHERE id = ? AND live = 1"),
+            (client_id,),
+        )
+        .await?;
+    Ok(found.is_some())
+}

@@ -192,19 +192,7 @@ async fn send_in(
 
 /// Turns marketing off for a client whose link checked out; `false` for no such live client.
 pub async fn unsubscribe(db: &Db, client_id: u64) -> Result<bool, DbError> {
-    let mut conn = db.pool.get_conn().await?;
-    conn.exec_drop(
-        db.sql("UPDATE {p}volixta_clients SET notify_marketing = 0 WHERE id = ? AND live = 1"),
-        (client_id,),
-    )
-    .await?;
-    let found: Option<u64> = conn
-        .exec_first(
-            db.sql("SELECT id FROM {p}volixta_clients WHERE id = ? AND live = 1"),
-            (client_id,),
-        )
-        .await?;
-    Ok(found.is_some())
+    crate::clients::opt_out_of_marketing(db, client_id).await
 }
 
 #[cfg(test)]
