@@ -34,18 +34,37 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             "another replica held the migration lock for {LOCK_WAIT_SECONDS} s; is one stuck? (the row 'migrate' in volixta_locks names its holder)"
         );
     };
-    let mut outcome = apply(db).await;
-    if outcome.is_ok() {
-        outcome = crate::wallet::install_append_only_guard(db).await;
-    }
-    if outcome.is_ok() {
-        outcome = crate::rewards::install_append_only_guard(db).await;
-    }
-    if outcome.is_ok() {
-        outcome = crate::clients::install_count_triggers(db).await;
-    }
+    // On a cluster, DDL runs in total order and can abort a statement of this replica that
+    // crossed it (1213); every step below is safe to run again, so such a step is tried again.
+    let mut attempt: u64 = 1;
+    let outcome = loop {
+        let outcome = apply_all(db).await;
+        match &outcome {
+            Err(e) if attempt < 5 && lost_a_conflict(e) => {
+                tracing::warn!(error = %e, attempt, "migrations met a conflict; running them again");
+                tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+                attempt += 1;
+            }
+            _ => break outcome,
+        }
+    };
     lock.release().await?;
     outcome
+}
+
+async fn apply_all(db: &Db) -> anyhow::Result<()> {
+    apply(db).await?;
+    crate::wallet::install_append_only_guard(db).await?;
+    crate::rewards::install_append_only_guard(db).await?;
+    crate::clients::install_count_triggers(db).await
+}
+
+fn lost_a_conflict(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<mysql_async::Error>()
+            .is_some_and(crate::db::is_retryable)
+    })
 }
 
 async fn apply(db: &Db) -> anyhow::Result<()> {
