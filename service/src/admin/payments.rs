@@ -79,6 +79,13 @@ struct RefundLine {
     date: String,
 }
 
+/// A paid order given up in the store: its status then and when the service learned of it.
+#[derive(Debug, Serialize)]
+struct CancellationLine {
+    status: String,
+    date: String,
+}
+
 #[derive(Debug, Serialize)]
 struct Row {
     id: u64,
@@ -95,6 +102,7 @@ struct Row {
     detail: String,
     flagged: String,
     refunds: Vec<RefundLine>,
+    cancellations: Vec<CancellationLine>,
     resolved: Option<String>,
     resolved_by: Option<Who>,
     note: String,
@@ -148,6 +156,7 @@ async fn screen(
     let mut rows = Vec::with_capacity(intents.len());
     for i in intents {
         let refunds = repo::refunds(&mut conn, db, i.id).await?;
+        let cancellations = repo::cancellations(&mut conn, db, i.id).await?;
         let client = clients::get(db, i.client_id)
             .await
             .map(|c| c.full_name())
@@ -172,6 +181,13 @@ async fn screen(
                     amount: formats.money_in(r.amount, &i.currency),
                     reason: r.reason.clone(),
                     date: clock.when(r.created_at),
+                })
+                .collect(),
+            cancellations: cancellations
+                .iter()
+                .map(|c| CancellationLine {
+                    status: c.order_status.clone(),
+                    date: clock.when(c.created_at),
                 })
                 .collect(),
             resolved: i.resolved_at.map(|t| clock.when(t)),

@@ -149,7 +149,16 @@ impl Order {
 
     /// The order will not be paid as it is (it may be paid later if the store reopens it).
     pub fn is_abandoned(&self) -> bool {
-        matches!(self.status.as_str(), "cancelled" | "failed" | "trash")
+        is_abandoned_status(&self.status)
+    }
+
+    /// The money arrived at some point: WooCommerce sets `date_paid` when an order first reaches
+    /// a paid status and keeps it through a refund, a cancellation, a failure or the trash. So a
+    /// cancelled state with a payment date proves the payment even when the paid state itself
+    /// was lost or arrives later.
+    pub fn money_arrived(&self) -> bool {
+        self.paid_at().is_some()
+            && (self.is_paid() || self.status == "refunded" || self.is_abandoned())
     }
 
     pub fn refunds(&self) -> Vec<(u64, Money, String)> {
@@ -160,6 +169,25 @@ impl Order {
                 Some((r.id, amount, r.reason.clone().unwrap_or_default()))
             })
             .collect()
+    }
+}
+
+/// What the service records as an order's status when WooCommerce deletes it (`order.deleted`,
+/// or a poll answered 404).
+pub const DELETED: &str = "deleted";
+
+/// An order given up: cancelled, failed, trashed or deleted.
+pub fn is_abandoned_status(status: &str) -> bool {
+    matches!(status, "cancelled" | "failed" | "trash" | DELETED)
+}
+
+/// The flag of a paid order given up in the store: trashed and deleted read as one, since
+/// WooCommerce reports a trashed order both ways.
+pub fn abandoned_after_paid_flag(status: &str) -> &'static str {
+    if matches!(status, "trash" | DELETED) {
+        "deleted_after_paid"
+    } else {
+        "cancelled_after_paid"
     }
 }
 
@@ -226,6 +254,30 @@ mod tests {
         assert!(is_stale(paid.modified_at(), pending.modified_at()));
         assert!(!is_stale(pending.modified_at(), paid.modified_at()));
         assert!(!is_stale(None, pending.modified_at()));
+    }
+
+    #[test]
+    fn a_payment_date_on_a_cancelled_order_proves_the_money_arrived() {
+        let mut order: Order = serde_json::from_str(PAID).expect("order");
+        assert!(order.money_arrived());
+        for (status, arrived, abandoned) in [
+            ("cancelled", true, true),
+            ("failed", true, true),
+            ("trash", true, true),
+            ("refunded", true, false),
+            ("on-hold", false, false),
+            ("pending", false, false),
+        ] {
+            order.status = status.into();
+            assert_eq!(order.money_arrived(), arrived, "{status}");
+            assert_eq!(order.is_abandoned(), abandoned, "{status}");
+        }
+        order.status = "cancelled".into();
+        order.date_paid_gmt = None;
+        assert!(!order.money_arrived(), "cancelled before it was paid");
+        assert_eq!(abandoned_after_paid_flag("failed"), "cancelled_after_paid");
+        assert_eq!(abandoned_after_paid_flag(DELETED), "deleted_after_paid");
+        assert_eq!(abandoned_after_paid_flag("trash"), "deleted_after_paid");
     }
 
     #[test]

@@ -442,6 +442,8 @@ pub struct IntentView {
     #[serde(flatten)]
     pub intent: Intent,
     pub refunds: Vec<repo::RefundRow>,
+    /// Each time the paid order was cancelled, failed, trashed or deleted in the store.
+    pub cancellations: Vec<repo::CancellationRow>,
 }
 
 #[utoipa::path(get, path = "/v1/woocommerce/intents", tag = "woocommerce", params(IntentQuery),
@@ -471,7 +473,12 @@ async fn intents(
     let mut intents = Vec::with_capacity(rows.len());
     for intent in rows {
         let refunds = repo::refunds(&mut conn, &state.db, intent.id).await?;
-        intents.push(IntentView { intent, refunds });
+        let cancellations = repo::cancellations(&mut conn, &state.db, intent.id).await?;
+        intents.push(IntentView {
+            intent,
+            refunds,
+            cancellations,
+        });
     }
     Ok(Json(IntentPage {
         intents,

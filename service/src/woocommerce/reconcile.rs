@@ -44,6 +44,9 @@ pub enum Outcome {
     /// The unpaid order was cancelled, failed or deleted.
     Cancelled,
     RefundRecorded,
+    /// A paid order was cancelled, failed, trashed or deleted in the store: recorded and
+    /// flagged, nothing changed.
+    CancellationRecorded,
     /// Older than a state already acted on.
     Stale,
     Unchanged,
@@ -59,6 +62,7 @@ impl Outcome {
             Self::Flagged => "flagged",
             Self::Cancelled => "cancelled",
             Self::RefundRecorded => "refund_recorded",
+            Self::CancellationRecorded => "cancellation_recorded",
             Self::Stale => "stale",
             Self::Unchanged => "unchanged",
             Self::UnknownOrder => "unknown_order",
@@ -78,22 +82,50 @@ pub async fn reconcile_order(
     .await
 }
 
-/// `order.deleted` (its body is only the id), or a poll that finds the order gone.
+/// `order.deleted` (its body is only the id), or a poll that finds the order gone. The body has
+/// no date, so the deletion counts as of now: a state built before it and delivered after it is
+/// older, and never undoes it.
 pub async fn reconcile_deleted(db: &Db, wc_order_id: u64) -> Result<(Outcome, String), WooError> {
     db.transaction(|mut tx| async move {
         let result = async {
             let Some(intent) = repo::lock_for_order(&mut tx, db, None, wc_order_id).await? else {
                 return Ok((Outcome::UnknownOrder, String::new()));
             };
+            let now = chrono::Utc::now().naive_utc();
             match intent.status {
                 IntentStatus::Creating | IntentStatus::Pending => {
-                    abandon(&mut tx, db, &intent, "deleted", None).await?;
+                    abandon(&mut tx, db, &intent, domain::DELETED, Some(now)).await?;
                     Ok((Outcome::Cancelled, String::new()))
                 }
                 IntentStatus::Paid | IntentStatus::Refunded => {
-                    let detail = format!("paid order {wc_order_id} was deleted in WooCommerce");
-                    repo::flag(&mut tx, db, intent.id, "deleted_after_paid", &detail).await?;
-                    Ok((Outcome::Flagged, detail))
+                    // A trashed order is reported as an update to `trash` and as a deletion:
+                    // one change, recorded once.
+                    let known = intent.order_status.as_deref();
+                    if matches!(known, Some("trash" | domain::DELETED)) {
+                        return Ok((Outcome::Unchanged, String::new()));
+                    }
+                    let detail = record_abandoned_after_paid(
+                        &mut tx,
+                        db,
+                        &intent,
+                        wc_order_id,
+                        domain::DELETED,
+                        now,
+                        None,
+                    )
+                    .await?;
+                    repo::set_state(
+                        &mut tx,
+                        db,
+                        intent.id,
+                        intent.status,
+                        domain::DELETED,
+                        Some(now),
+                    )
+                    .await?;
+                    Ok(detail.map_or((Outcome::Unchanged, String::new()), |d| {
+                        (Outcome::CancellationRecorded, d)
+                    }))
                 }
                 IntentStatus::Cancelled => Ok((Outcome::Unchanged, String::new())),
             }
@@ -123,14 +155,14 @@ async fn apply(
             "order {} carries the payment intent of order {known}; not counted",
             order.id
         );
-        repo::flag(tx, db, intent.id, "order_mismatch", &detail).await?;
+        repo::flag_once(tx, db, &intent, "order_mismatch", &detail).await?;
         return Ok((Outcome::Flagged, detail));
     }
     if domain::is_stale(intent.order_modified_gmt, order.modified_at()) {
-        return Ok((Outcome::Stale, String::new()));
+        return late_payment(tx, db, &intent, order, source).await;
     }
     let (mut outcome, mut detail, mut status) = (Outcome::Unchanged, String::new(), intent.status);
-    if order.is_paid() {
+    if order.money_arrived() {
         (outcome, detail, status) = count_payment(tx, db, &intent, order, source).await?;
     } else if order.is_abandoned()
         && matches!(
@@ -140,6 +172,33 @@ async fn apply(
     {
         abandon(tx, db, &intent, &order.status, order.modified_at()).await?;
         return Ok((Outcome::Cancelled, String::new()));
+    }
+    // A paid order given up in the store: recorded and flagged once per change (the same state
+    // again, or a later edit of an order already recorded as given up, records nothing).
+    let was_paid = order.paid_at().is_some()
+        || matches!(intent.status, IntentStatus::Paid | IntentStatus::Refunded);
+    let recorded_before = matches!(intent.status, IntentStatus::Paid | IntentStatus::Refunded)
+        && intent
+            .order_status
+            .as_deref()
+            .is_some_and(domain::is_abandoned_status);
+    if order.is_abandoned() && was_paid && !recorded_before {
+        let modified = order
+            .modified_at()
+            .unwrap_or_else(|| chrono::Utc::now().naive_utc());
+        if let Some(d) = record_abandoned_after_paid(
+            tx,
+            db,
+            &intent,
+            order.id,
+            &order.status,
+            modified,
+            order.paid_at(),
+        )
+        .await?
+        {
+            (outcome, detail) = (Outcome::CancellationRecorded, d);
+        }
     }
     let mut recorded = Vec::new();
     for (refund_id, amount, reason) in order.refunds() {
@@ -159,11 +218,7 @@ async fn apply(
             "order {} refunded {} in WooCommerce; a manager decides what happens to {}",
             order.id,
             recorded.join(", "),
-            match intent.kind {
-                IntentKind::Booking => format!("booking {}", intent.booking_id.unwrap_or_default()),
-                IntentKind::TopUp => format!("top-up {}", intent.top_up_id.unwrap_or_default()),
-                IntentKind::Package => format!("package {}", intent.package_id.unwrap_or_default()),
-            }
+            target(&intent)
         );
         repo::flag(tx, db, intent.id, "refunded", &detail).await?;
         outcome = Outcome::RefundRecorded;
@@ -183,6 +238,89 @@ async fn apply(
     Ok((outcome, detail))
 }
 
+/// What the intent pays for, in a manager's words.
+fn target(intent: &Intent) -> String {
+    match intent.kind {
+        IntentKind::Booking => format!("booking {}", intent.booking_id.unwrap_or_default()),
+        IntentKind::TopUp => format!("top-up {}", intent.top_up_id.unwrap_or_default()),
+        IntentKind::Package => format!("package {}", intent.package_id.unwrap_or_default()),
+    }
+}
+
+/// An older state than the newest acted on changes nothing, with one exception: it proves a
+/// payment the service never counted because the newer state it acted on had given the order
+/// up (a payment and then a cancellation or deletion, delivered in reverse; a deletion's body
+/// carries no payment date). The payment counts, once, as it would have in order, and the
+/// newer state's cancellation is recorded and flagged; the order's status stays the newer one.
+async fn late_payment(
+    tx: &mut Tx,
+    db: &Db,
+    intent: &Intent,
+    order: &Order,
+    source: Source,
+) -> Result<(Outcome, String), WooError> {
+    let given_up = intent
+        .order_status
+        .as_deref()
+        .filter(|s| domain::is_abandoned_status(s));
+    let (Some(given_up), Some(newer)) = (given_up, intent.order_modified_gmt) else {
+        return Ok((Outcome::Stale, String::new()));
+    };
+    if intent.status != IntentStatus::Cancelled || !order.money_arrived() {
+        return Ok((Outcome::Stale, String::new()));
+    }
+    let (_, _, status) = count_payment(tx, db, intent, order, source).await?;
+    let detail =
+        record_abandoned_after_paid(tx, db, intent, order.id, given_up, newer, order.paid_at())
+            .await?
+            .unwrap_or_default();
+    repo::set_state(tx, db, intent.id, status, given_up, Some(newer)).await?;
+    Ok((Outcome::CancellationRecorded, detail))
+}
+
+/// Records a paid order cancelled, failed, trashed or deleted in the store and flags its intent;
+/// nothing else changes (a manager decides). `None` when this change was recorded before.
+async fn record_abandoned_after_paid(
+    tx: &mut Tx,
+    db: &Db,
+    intent: &Intent,
+    wc_order_id: u64,
+    order_status: &str,
+    modified: chrono::NaiveDateTime,
+    paid: Option<chrono::NaiveDateTime>,
+) -> Result<Option<String>, WooError> {
+    let first = repo::insert_cancellation(
+        tx,
+        db,
+        &repo::Cancellation {
+            wc_order_id,
+            intent_id: intent.id,
+            order_status,
+            order_modified: modified,
+            date_paid: paid,
+        },
+    )
+    .await?;
+    if !first {
+        return Ok(None);
+    }
+    let what = match order_status {
+        domain::DELETED => "deleted",
+        "trash" => "moved to the trash",
+        "failed" => "marked failed",
+        other => other,
+    };
+    let paid = paid.map_or(String::new(), |p| format!(" (paid {p} UTC)"));
+    let detail = format!(
+        "order {wc_order_id}{paid} was {what} in WooCommerce after it had been paid; nothing was \
+         changed: a manager decides what happens to {}",
+        target(intent)
+    );
+    let flag = domain::abandoned_after_paid_flag(order_status);
+    repo::flag(tx, db, intent.id, flag, &detail).await?;
+    Ok(Some(detail))
+}
+
 async fn count_payment(
     tx: &mut Tx,
     db: &Db,
@@ -191,7 +329,14 @@ async fn count_payment(
     source: Source,
 ) -> Result<(Outcome, String, IntentStatus), WooError> {
     if let Some(detail) = domain::mismatch(order, intent.amount, &intent.currency) {
-        if intent.flag.as_deref() != Some("amount_mismatch") {
+        // Recorded when the wrong total is first seen. The flags a later state of the same
+        // payment sets (a refund, a cancellation) mean it was seen already: a copy of the
+        // state delivered again must not flip the flag back and reopen it.
+        let seen = matches!(
+            intent.flag.as_deref(),
+            Some("amount_mismatch" | "refunded" | "cancelled_after_paid" | "deleted_after_paid")
+        );
+        if !seen {
             repo::flag(tx, db, intent.id, "amount_mismatch", &detail).await?;
             if let (IntentKind::TopUp, Some(top_up)) = (intent.kind, intent.top_up_id) {
                 // The top-up records it too, where its own screen shows it; nothing is credited.

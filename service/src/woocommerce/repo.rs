@@ -238,9 +238,13 @@ pub async fn set_order(
 ) -> Result<(), DbError> {
     tx.exec_drop(
         db.sql(
+            // A delivery can reach the intent (by its uuid) before the order's id is stored
+            // here: what it recorded stays. Assignments run left to right, so the poll's time
+            // is set while `status` is still the old one.
             "UPDATE {p}volixta_wc_intents SET wc_order_id = ?, order_key = ?, payment_url = ?, \
-             status = 'pending', creating_until = NULL, order_status = 'pending', \
-             next_poll_at = NOW(6) + INTERVAL ? SECOND WHERE id = ?",
+             next_poll_at = IF(status = 'creating', NOW(6) + INTERVAL ? SECOND, next_poll_at), \
+             status = IF(status = 'creating', 'pending', status), creating_until = NULL, \
+             order_status = COALESCE(order_status, 'pending') WHERE id = ?",
         ),
         (wc_order_id, order_key, payment_url, first_poll_seconds, id),
     )
@@ -314,6 +318,22 @@ pub async fn flag(tx: &mut Tx, db: &Db, id: u64, flag: &str, detail: &str) -> Re
     .map_err(DbError::from)
 }
 
+/// Flags the intent unless it already carries this very flag and detail, so a state delivered
+/// again does not reopen what a manager resolved.
+pub async fn flag_once(
+    tx: &mut Tx,
+    db: &Db,
+    intent: &Intent,
+    flag_name: &str,
+    detail: &str,
+) -> Result<(), DbError> {
+    let detail: String = detail.chars().take(500).collect();
+    if intent.flag.as_deref() == Some(flag_name) && intent.flag_detail.as_deref() == Some(&detail) {
+        return Ok(());
+    }
+    flag(tx, db, intent.id, flag_name, &detail).await
+}
+
 /// A paid order as counted.
 pub struct Receipt<'a> {
     pub wc_order_id: u64,
@@ -377,6 +397,70 @@ pub async fn insert_refund(
     )
     .await?;
     Ok(tx.affected_rows() == 1)
+}
+
+/// A paid order that was later cancelled, failed, trashed or deleted, as recorded.
+pub struct Cancellation<'a> {
+    pub wc_order_id: u64,
+    pub intent_id: u64,
+    /// `cancelled`, `failed`, `trash` or `deleted`.
+    pub order_status: &'a str,
+    /// The state's `date_modified_gmt` (for a deletion, when the service learned of it).
+    pub order_modified: NaiveDateTime,
+    pub date_paid: Option<NaiveDateTime>,
+}
+
+/// True when this change had not been recorded yet (the key is the order, the status and the
+/// state's date, so the same state delivered again is recorded once).
+pub async fn insert_cancellation(
+    tx: &mut Tx,
+    db: &Db,
+    c: &Cancellation<'_>,
+) -> Result<bool, DbError> {
+    tx.exec_drop(
+        db.sql(
+            "INSERT IGNORE INTO {p}volixta_wc_cancellations (wc_order_id, intent_id, \
+             order_status, order_modified_gmt, date_paid_gmt) VALUES (?, ?, ?, ?, ?)",
+        ),
+        (
+            c.wc_order_id,
+            c.intent_id,
+            c.order_status.chars().take(32).collect::<String>(),
+            c.order_modified,
+            c.date_paid,
+        ),
+    )
+    .await?;
+    Ok(tx.affected_rows() == 1)
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
+pub struct CancellationRow {
+    pub wc_order_id: u64,
+    pub intent_id: u64,
+    /// `cancelled`, `failed`, `trash` or `deleted`.
+    pub order_status: String,
+    #[mysql(
+        deserialize_with = "crate::db::row::de",
+        serialize_with = "crate::db::row::ser"
+    )]
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn cancellations<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    intent_id: u64,
+) -> Result<Vec<CancellationRow>, DbError> {
+    conn.exec(
+        db.sql(
+            "SELECT wc_order_id, intent_id, order_status, created_at \
+             FROM {p}volixta_wc_cancellations WHERE intent_id = ? ORDER BY id",
+        ),
+        (intent_id,),
+    )
+    .await
+    .map_err(DbError::from)
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema, FromRow)]

@@ -1050,3 +1050,278 @@ async fn a_manager_resolves_a_flagged_payment_once_with_a_note_and_a_new_flag_re
     assert!(screen.contains("Refunded in the store"), "{screen}");
     assert!(screen.contains("Earlier note: Called Ann"));
 }
+
+/// Sends `body` signed with the webhook secret under `topic`, with the headers of a delivery the
+/// simulator made (what a reordered or repeated delivery of WooCommerce looks like).
+async fn deliver_as(app: &TestApp, like: &Value, topic: &str, body: &str) -> Value {
+    let mut d = like.clone();
+    d["headers"]["X-WC-Webhook-Topic"] = json!(topic);
+    d["headers"]["X-WC-Webhook-Event"] = json!(topic.trim_start_matches("order."));
+    d["headers"]["X-WC-Webhook-Signature"] = json!(volixta_service::woocommerce::signature::sign(
+        HOOK_SECRET,
+        body.as_bytes()
+    ));
+    let res = resend(app, &d, body.as_bytes(), false).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.expect("json")
+}
+
+async fn cancellations(app: &TestApp, order_id: u64) -> Vec<String> {
+    app.rows(&format!(
+        "SELECT order_status FROM {{p}}volixta_wc_cancellations WHERE wc_order_id = {order_id} \
+         ORDER BY id"
+    ))
+    .await
+}
+
+async fn intent_of_order(app: &TestApp, order_id: u64) -> Value {
+    let listed = app.get("/v1/woocommerce/intents?limit=200", MANAGER).await;
+    listed.body["intents"]
+        .as_array()
+        .expect("intents")
+        .iter()
+        .find(|i| i["wc_order_id"] == order_id)
+        .cloned()
+        .expect("the order's intent")
+}
+
+#[tokio::test]
+async fn a_paid_order_cancelled_or_deleted_in_the_store_is_recorded_once_and_flagged_and_the_booking_stays()
+ {
+    let sim = Sim::start().await;
+    let (app, replica) = stack(&sim, HOOK_SECRET).await;
+    let second = replica_of(&app, &sim).await;
+    let (booking, _, balance) = a_booking(&replica, 4040).await;
+    hook(&sim, &replica, "order.updated").await;
+    hook(&sim, &second, "order.deleted").await;
+    let order_id = checkout(&replica, booking, "client:4040").await["order_id"]
+        .as_u64()
+        .expect("order");
+    sim.control(&format!("/__sim/orders/{order_id}/pay"), json!({}))
+        .await;
+    let paid = sim.wait_deliveries(1).await[0].clone();
+    let before = booking_of(&app, booking).await;
+    assert_eq!(before["payment_status"], "paid", "{before}");
+
+    // A second later the store cancels the paid order; the state is delivered three times.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    sim.control("/__sim/queue", json!({"hold": true})).await;
+    sim.control(
+        &format!("/__sim/orders/{order_id}/status"),
+        json!({"status": "cancelled"}),
+    )
+    .await;
+    sim.control(
+        "/__sim/queue",
+        json!({"flush": "fifo", "repeat": 3, "hold": false}),
+    )
+    .await;
+    let sent = sim.wait_deliveries(4).await;
+    assert!(sent.iter().all(|d| d["status"] == 200), "{sent:?}");
+    let cancelled = sent[1].clone();
+    assert_eq!(cancelled["status_sent"], "cancelled");
+
+    assert_eq!(cancellations(&app, order_id).await, ["cancelled"]);
+    let i = intent_of_order(&app, order_id).await;
+    assert_eq!(i["flag"], "cancelled_after_paid", "{i}");
+    assert_eq!(
+        i["status"], "paid",
+        "the money arrived: the intent stays paid"
+    );
+    assert_eq!(i["order_status"], "cancelled");
+    assert_eq!(i["cancellations"][0]["order_status"], "cancelled");
+    assert!(
+        i["flag_detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("cancelled") && d.contains(&format!("booking {booking}"))),
+        "{i}"
+    );
+    assert_eq!(open_flags(&app).await, 1);
+    let outcomes: Vec<String> = app
+        .rows(&format!(
+            "SELECT outcome FROM {{p}}volixta_wc_deliveries WHERE wc_order_id = {order_id} \
+             ORDER BY id"
+        ))
+        .await;
+    assert_eq!(
+        outcomes,
+        [
+            "paid",
+            "cancellation_recorded",
+            "already_paid",
+            "already_paid"
+        ]
+    );
+    // Nothing changed on the booking: a manager decides.
+    let after = booking_of(&app, booking).await;
+    for field in ["status", "payment_status", "amount_paid", "balance_due"] {
+        assert_eq!(after[field], before[field], "{field}");
+    }
+    assert_eq!(after["amount_paid"], balance.as_str());
+    assert_eq!(paid_rows(&app, booking).await, 1);
+    let receipts: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_wc_receipts")
+        .await;
+    assert_eq!(receipts, 1);
+    let screen = app.get("/v1/render/admin/payments", MANAGER).await.text;
+    assert!(screen.contains("Paid order cancelled"), "{screen}");
+    assert!(screen.contains("Cancelled in the store on"), "{screen}");
+
+    // The manager resolves it; the same cancelled state delivered again, and the older paid
+    // state arriving late, reopen nothing and record nothing.
+    let intent = i["id"].as_u64().expect("id");
+    let res = app
+        .post(
+            &format!("/v1/woocommerce/intents/{intent}/resolve"),
+            MANAGER,
+            &json!({"note": "refunded by hand in the store"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let body = cancelled["body"].as_str().expect("body");
+    let again = deliver_as(&second, &cancelled, "order.updated", body).await;
+    assert_eq!(again["outcome"], "already_paid");
+    let late = deliver_as(
+        &replica,
+        &paid,
+        "order.updated",
+        paid["body"].as_str().expect("body"),
+    )
+    .await;
+    assert_eq!(late["outcome"], "stale");
+    assert_eq!(open_flags(&app).await, 0);
+    assert_eq!(cancellations(&app, order_id).await, ["cancelled"]);
+    let i = intent_of_order(&app, order_id).await;
+    assert_eq!(
+        i["order_status"], "cancelled",
+        "the late paid state undid nothing"
+    );
+    assert_eq!(paid_rows(&app, booking).await, 1);
+
+    // Then the store deletes it: a new change, recorded and flagged once however often told.
+    let res = reqwest::Client::new()
+        .delete(format!("{}/__sim/orders/{order_id}", sim.url))
+        .send()
+        .await
+        .expect("deleted");
+    assert!(res.status().is_success());
+    let sent = sim.wait_deliveries(5).await;
+    assert_eq!(sent[4]["topic"], "order.deleted");
+    assert_eq!(sent[4]["status"], 200, "{:?}", sent[4]);
+    let twice = deliver_as(
+        &replica,
+        &sent[4],
+        "order.deleted",
+        sent[4]["body"].as_str().expect("body"),
+    )
+    .await;
+    assert_eq!(twice["outcome"], "unchanged");
+    assert_eq!(
+        cancellations(&app, order_id).await,
+        ["cancelled", "deleted"]
+    );
+    let i = intent_of_order(&app, order_id).await;
+    assert_eq!(i["flag"], "deleted_after_paid", "{i}");
+    assert_eq!(open_flags(&app).await, 1);
+    assert_eq!(paid_rows(&app, booking).await, 1);
+    assert_eq!(booking_of(&app, booking).await["payment_status"], "paid");
+}
+
+#[tokio::test]
+async fn a_payment_and_its_cancellation_delivered_in_reverse_count_once_and_are_flagged() {
+    let sim = Sim::start().await;
+    let (app, replica) = stack(&sim, HOOK_SECRET).await;
+    // The store's webhook delivers nowhere: the test keeps each delivery and sends it itself,
+    // newest first and twice, as WooCommerce's queue may.
+    let w = sim
+        .control(
+            "/__sim/webhooks",
+            json!({"topic": "order.updated", "secret": HOOK_SECRET,
+                   "delivery_url": "http://127.0.0.1:9/nowhere"}),
+        )
+        .await;
+    assert_ne!(w["last_ping"]["status"], 200);
+
+    // Paid, then marked failed in the store (the failed state keeps its payment date).
+    let (failed_booking, _, balance) = a_booking(&replica, 4041).await;
+    let order_id = checkout(&replica, failed_booking, MANAGER).await["order_id"]
+        .as_u64()
+        .expect("order");
+    sim.control(&format!("/__sim/orders/{order_id}/pay"), json!({}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    sim.control(
+        &format!("/__sim/orders/{order_id}/status"),
+        json!({"status": "failed"}),
+    )
+    .await;
+    let kept = sim.wait_deliveries(2).await;
+    let (paid, failed) = (&kept[0], &kept[1]);
+    assert_eq!(failed["status_sent"], "failed");
+    let body = |d: &Value| d["body"].as_str().expect("body").to_owned();
+    let mut outcomes = Vec::new();
+    for d in [failed, failed, paid, paid] {
+        outcomes.push(deliver_as(&replica, d, "order.updated", &body(d)).await["outcome"].clone());
+    }
+    assert_eq!(
+        outcomes,
+        ["cancellation_recorded", "already_paid", "stale", "stale"]
+    );
+    let b = booking_of(&app, failed_booking).await;
+    assert_eq!(
+        b["payment_status"], "paid",
+        "the failed state proves the payment: {b}"
+    );
+    assert_eq!(b["amount_paid"], balance.as_str());
+    assert_eq!(paid_rows(&app, failed_booking).await, 1);
+    assert_eq!(cancellations(&app, order_id).await, ["failed"]);
+    let i = intent_of_order(&app, order_id).await;
+    assert_eq!(i["flag"], "cancelled_after_paid", "{i}");
+    assert_eq!(i["order_status"], "failed");
+
+    // Paid, then deleted: the deletion (whose body is only the id) arrives first, twice; the
+    // paid state after it. The payment counts once and the deletion is flagged.
+    let (deleted_booking, _, _) = a_booking(&replica, 4042).await;
+    let order_id = checkout(&replica, deleted_booking, MANAGER).await["order_id"]
+        .as_u64()
+        .expect("order");
+    sim.control(&format!("/__sim/orders/{order_id}/pay"), json!({}))
+        .await;
+    let paid = sim.wait_deliveries(3).await[2].clone();
+    assert_eq!(paid["order_id"], order_id);
+    let deleted = format!("{{\"id\":{order_id}}}");
+    let mut outcomes = Vec::new();
+    for _ in 0..2 {
+        outcomes
+            .push(deliver_as(&replica, &paid, "order.deleted", &deleted).await["outcome"].clone());
+    }
+    assert_eq!(
+        booking_of(&app, deleted_booking).await["payment_status"],
+        "unpaid",
+        "the deletion alone gives the unpaid order up"
+    );
+    for _ in 0..2 {
+        outcomes.push(
+            deliver_as(&replica, &paid, "order.updated", &body(&paid)).await["outcome"].clone(),
+        );
+    }
+    assert_eq!(
+        outcomes,
+        ["cancelled", "unchanged", "cancellation_recorded", "stale"]
+    );
+    assert_eq!(
+        booking_of(&app, deleted_booking).await["payment_status"],
+        "paid"
+    );
+    assert_eq!(paid_rows(&app, deleted_booking).await, 1);
+    assert_eq!(cancellations(&app, order_id).await, ["deleted"]);
+    let i = intent_of_order(&app, order_id).await;
+    assert_eq!(i["flag"], "deleted_after_paid", "{i}");
+    assert_eq!(i["status"], "paid");
+    assert_eq!(i["order_status"], "deleted", "the newer state stays");
+    let receipts: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_wc_receipts")
+        .await;
+    assert_eq!(receipts, 2);
+    assert_eq!(open_flags(&app).await, 2);
+}
