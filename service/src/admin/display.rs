@@ -115,7 +115,8 @@ impl Formats {
 }
 
 /// Who did something, as a template words it: a name and what they are (`admin`, `manager`,
-/// `employee`, `client`, or `system` for the service's own work and WooCommerce).
+/// `employee`, `client`, `system` for the service's own work and WooCommerce, or `link` for a
+/// client who used an e-mail's signed link).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Who {
     /// Empty when no name is known; the template then says the role and `user_id`.
@@ -138,8 +139,16 @@ fn role_word(role: Role) -> &'static str {
     }
 }
 
-/// What the service itself or an integration wrote as the actor.
+/// What the service itself or an integration wrote as the actor; a client who used the signed
+/// link of an e-mail is `link` (the template words it), since no session named them.
 fn system(actor: &str) -> Who {
+    if actor == clients::UNSUBSCRIBE_LINK_ACTOR {
+        return Who {
+            name: String::new(),
+            role: "link",
+            user_id: 0,
+        };
+    }
     Who {
         name: match actor {
             "woocommerce" => "WooCommerce".to_owned(),
@@ -234,5 +243,6 @@ mod tests {
         let names = Names::default();
         assert_eq!(names.who("woocommerce").name, "WooCommerce");
         assert_eq!(names.who("cli").role, "system");
+        assert_eq!(names.who(clients::UNSUBSCRIBE_LINK_ACTOR).role, "link");
     }
 }

@@ -475,21 +475,47 @@ pub async fn export_csv(db: &Db, query: &ListQuery) -> ClientResult<Vec<u8>> {
         .map_err(|e| anyhow::anyhow!("csv buffer: {e}"))?)
 }
 
-/// Turns marketing e-mails off for a live client (an unsubscribe link that checked out); `false`
-/// when there is no such live client. Saying it twice is harmless.
+/// Who the audit log names when a client turned marketing off with the signed link of an
+/// e-mail: nobody is logged in then, and the link, not a session, is what proved it was them.
+pub const UNSUBSCRIBE_LINK_ACTOR: &str = "unsubscribe_link";
+
+/// Turns marketing e-mails off for a live client (an unsubscribe link that checked out), with an
+/// `unsubscribe` entry in its audit log (and `client.updated` to the webhooks) by
+/// [`UNSUBSCRIBE_LINK_ACTOR`]; `false` when there is no such live client. Saying it twice is
+/// harmless and records nothing the second time.
 pub async fn opt_out_of_marketing(db: &Db, client_id: u64) -> Result<bool, DbError> {
-    use mysql_async::prelude::Queryable;
-    let mut conn = db.pool.get_conn().await?;
-    conn.exec_drop(
-        db.sql("UPDATE {p}volixta_clients SET notify_marketing = 0 WHERE id = ? AND live = 1"),
-        (client_id,),
+    db.transaction(|mut tx| async move {
+        let result = opt_out_in(&mut tx, db, client_id).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn opt_out_in(tx: &mut Tx, db: &Db, client_id: u64) -> Result<bool, DbError> {
+    let Some(current) = repo::find_for_update(tx, db, client_id).await? else {
+        return Ok(false);
+    };
+    if !current.is_live() {
+        return Ok(false);
+    }
+    let before = current.profile();
+    if !before.notifications.marketing {
+        return Ok(true);
+    }
+    let mut next = before.clone();
+    next.notifications.marketing = false;
+    repo::save(tx, db, client_id, &next).await?;
+    let changes = audit::diff(&before.audit_view(), &next.audit_view());
+    log(
+        tx,
+        db,
+        &[record(
+            client_id,
+            UNSUBSCRIBE_LINK_ACTOR,
+            "unsubscribe",
+            changes,
+        )],
     )
     .await?;
-    let found: Option<u64> = conn
-        .exec_first(
-            db.sql("SELECT id FROM {p}volixta_clients WHERE id = ? AND live = 1"),
-            (client_id,),
-        )
-        .await?;
-    Ok(found.is_some())
+    Ok(true)
 }

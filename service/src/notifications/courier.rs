@@ -377,6 +377,12 @@ impl EmailCourier {
                 HeaderName::new_from_ascii_str("List-Unsubscribe"),
                 format!("<{link}>"),
             ));
+            // RFC 8058: a mail program may unsubscribe with one POST to the link, no page shown;
+            // the link alone proves who it is for, and the unsubscribe route accepts that post.
+            builder = builder.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
         }
         let body = MultiPart::alternative_plain_html(r.text, r.html);
         let built = match r.calendar {

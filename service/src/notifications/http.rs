@@ -12,7 +12,7 @@ use crate::{
 use axum::{
     body::Bytes,
     extract::{Query, State},
-    http::{HeaderMap, StatusCode},
+    http::{HeaderMap, HeaderName, StatusCode, header},
     response::Html,
 };
 use serde::{Deserialize, Serialize};
@@ -95,19 +95,30 @@ fn checked(state: &AppState, client: &str, token: &str) -> Option<u64> {
         .then_some(id)
 }
 
+/// What the unsubscribe page may do once in a browser: show itself with its own style and post
+/// its one form back to the site that served it; no script, nothing loaded, never in a frame.
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
+                           frame-ancestors 'none'; base-uri 'none'";
+
+type Page = (StatusCode, [(HeaderName, &'static str); 1], Html<String>);
+
 async fn page(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,
     view: serde_json::Value,
-) -> ApiResult<(StatusCode, Html<String>)> {
+) -> ApiResult<Page> {
     let settings = settings::load(&state.db).await?;
     let mut view = view;
     view["business"] = json!({"name": settings.business_name});
     let html = state
         .templates
         .render_in("unsubscribe.html", &locale(headers), &view)?;
-    Ok((status, Html(html)))
+    Ok((
+        status,
+        [(header::CONTENT_SECURITY_POLICY, PAGE_POLICY)],
+        Html(html),
+    ))
 }
 
 #[utoipa::path(get, path = "/v1/unsubscribe", tag = "notifications", params(LinkQuery),
@@ -118,7 +129,7 @@ async fn unsubscribe_page(
     _actor: Actor,
     headers: HeaderMap,
     Query(q): Query<LinkQuery>,
-) -> ApiResult<(StatusCode, Html<String>)> {
+) -> ApiResult<Page> {
     let (client, token) = (q.client.unwrap_or_default(), q.token.unwrap_or_default());
     match checked(&state, &client, &token) {
         Some(id) => {
@@ -143,17 +154,25 @@ async fn unsubscribe_page(
 }
 
 #[utoipa::path(post, path = "/v1/unsubscribe", tag = "notifications",
-    request_body(content = String, content_type = "application/json", description = "`client` and `token` of the link"),
-    description = "Unsubscribes the link's client from marketing (notify_marketing off) and answers the page that says so; a link altered or forged changes nothing and answers 403. Anyone signed (visitors through the plugin).",
+    params(LinkQuery),
+    request_body(content = String, content_type = "application/json", description = "`client` and `token` of the link; without them (a mail program's RFC 8058 one-click post, `{\"List-Unsubscribe\": \"One-Click\"}`), the query's"),
+    description = "Unsubscribes the link's client from marketing (notify_marketing off, an `unsubscribe` entry by `unsubscribe_link` in the client's audit log) and answers the page that says so; a link altered or forged changes nothing and answers 403. Anyone signed (visitors through the plugin).",
     responses((status = 200, content_type = "text/html", body = String), (status = 403, content_type = "text/html", body = String)))]
 async fn unsubscribe(
     State(state): State<AppState>,
     _actor: Actor,
     headers: HeaderMap,
+    Query(q): Query<LinkQuery>,
     body: Bytes,
-) -> ApiResult<(StatusCode, Html<String>)> {
+) -> ApiResult<Page> {
     let f = Fields::parse(&body)?;
-    let done = match checked(&state, &f.text("client"), &f.text("token")) {
+    // The page's button posts the link's fields; a mail program's one-click unsubscribe (RFC
+    // 8058) posts `List-Unsubscribe=One-Click` to the link itself, which carries them in its query.
+    let (client, token) = match (f.text("client"), f.text("token")) {
+        (client, token) if !client.is_empty() || !token.is_empty() => (client, token),
+        _ => (q.client.unwrap_or_default(), q.token.unwrap_or_default()),
+    };
+    let done = match checked(&state, &client, &token) {
         Some(id) => marketing::unsubscribe(&state.db, id).await?,
         None => false,
     };

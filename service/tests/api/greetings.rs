@@ -448,6 +448,21 @@ async fn subscribed(app: &TestApp, client: u64) -> bool {
         .expect("marketing flag")
 }
 
+/// The client's audit entries of unsubscribing, newest first.
+async fn unsubscribes(app: &TestApp, client: u64) -> Vec<Value> {
+    let res = app
+        .get(&format!("/v1/clients/{client}/audit"), MANAGER)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    res.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["action"] == "unsubscribe")
+        .cloned()
+        .collect()
+}
+
 #[tokio::test]
 async fn marketing_reaches_only_opted_in_unblocked_clients_and_its_signed_link_unsubscribes() {
     let app = TestApp::spawn().await;
@@ -537,6 +552,11 @@ async fn marketing_reaches_only_opted_in_unblocked_clients_and_its_signed_link_u
         link.starts_with(&format!("{page_url}?client={ann}&token=")),
         "{link}"
     );
+    assert_eq!(
+        crate::mail_sink::header(&headers, "list-unsubscribe-post"),
+        "List-Unsubscribe=One-Click",
+        "one-click unsubscribe (RFC 8058) is offered"
+    );
     let text = &part(&parts, "text/plain").body;
     assert!(text.contains(&link), "{text}");
     let html = &part(&parts, "text/html").body;
@@ -569,8 +589,18 @@ async fn marketing_reaches_only_opted_in_unblocked_clients_and_its_signed_link_u
             )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+        // A mail program's one-click post carries the link in its query.
+        let res = app
+            .post(
+                &format!("/v1/unsubscribe?client={who}&token={t}"),
+                "guest:0",
+                &json!({"List-Unsubscribe": "One-Click"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
     }
     assert!(subscribed(&app, ann).await, "nothing changed");
+    assert!(unsubscribes(&app, ann).await.is_empty(), "nothing recorded");
 
     // The real link: a confirmation first (opening it changes nothing), then the button.
     let res = app
@@ -581,6 +611,13 @@ async fn marketing_reaches_only_opted_in_unblocked_clients_and_its_signed_link_u
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     assert!(res.text.contains(r#"<form method="post""#), "{}", res.text);
+    let policy = res.headers[reqwest::header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("policy");
+    assert!(
+        policy.contains("default-src 'none'") && policy.contains("form-action 'self'"),
+        "{policy}"
+    );
     assert!(subscribed(&app, ann).await);
     let res = app
         .post(
@@ -592,6 +629,64 @@ async fn marketing_reaches_only_opted_in_unblocked_clients_and_its_signed_link_u
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     assert!(res.text.contains("You are unsubscribed"), "{}", res.text);
     assert!(!subscribed(&app, ann).await);
+
+    // The client's audit log says who: the client, by the link (no session named them).
+    let entries = unsubscribes(&app, ann).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["actor"], "unsubscribe_link");
+    let change = &entries[0]["changes"]["notifications"];
+    assert_eq!(
+        (
+            &change["before"]["marketing"],
+            &change["after"]["marketing"]
+        ),
+        (&json!(true), &json!(false)),
+        "{change}"
+    );
+    let activity = app
+        .get(
+            &format!("/v1/render/admin/clients?client={ann}&tab=activity"),
+            MANAGER,
+        )
+        .await;
+    assert_eq!(activity.status, StatusCode::OK, "{}", activity.text);
+    for shown in [
+        "Unsubscribed from marketing",
+        "The client, by the link in an e-mail",
+    ] {
+        assert!(activity.text.contains(shown), "{shown}: {}", activity.text);
+    }
+    // Once more: still a confirmation, nothing recorded twice.
+    let res = app
+        .post(
+            "/v1/unsubscribe",
+            "guest:0",
+            &json!({"client": ann.to_string(), "token": token}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(unsubscribes(&app, ann).await.len(), 1);
+
+    // Subscribed again by a manager, then unsubscribed by a mail program's one-click post to
+    // the link (RFC 8058): no page, the link's query is the proof.
+    let res = app
+        .patch(
+            &format!("/v1/clients/{ann}"),
+            MANAGER,
+            &json!({"notifications": {"marketing": true}}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .post(
+            &format!("/v1/unsubscribe?client={ann}&token={token}"),
+            "guest:0",
+            &json!({"List-Unsubscribe": "One-Click"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(!subscribed(&app, ann).await);
+    assert_eq!(unsubscribes(&app, ann).await.len(), 2);
 
     let res = marketing(&app, &message, Some(page_url)).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);

@@ -14,11 +14,40 @@ namespace Volixta\Html;
 final class Fragment {
 
 	/**
+	 * Filters a whole page of the service (the unsubscribe page, which a person opens from an
+	 * e-mail rather than inside a page of the site) through the allow-list plus a document's own
+	 * elements, and puts back the doctype, which no allow-list keeps, so that browsers render it
+	 * in standards mode. A meta element keeps only charset, name and content: no http-equiv
+	 * (a refresh could send the visitor elsewhere).
+	 *
+	 * @param string $html Page from the service.
+	 */
+	public static function document( string $html ): string {
+		$allowed = self::allowed_html() + array(
+			'html'  => array(
+				'lang' => true,
+				'dir'  => true,
+			),
+			'head'  => array(),
+			'meta'  => array(
+				'charset' => true,
+				'name'    => true,
+				'content' => true,
+			),
+			'title' => array(),
+			'body'  => array(),
+		);
+		$html    = (string) preg_replace( '#^\s*<!DOCTYPE\s+html\s*>#i', '', $html );
+		return "<!DOCTYPE html>\n" . ltrim( self::sanitize( $html, $allowed ) );
+	}
+
+	/**
 	 * Filters a fragment through the allow-list.
 	 *
-	 * @param string $html Fragment from the service.
+	 * @param string                                 $html    Fragment from the service.
+	 * @param array<string,array<string,mixed>>|null $allowed Allow-list in wp_kses() format; the fragments' by default.
 	 */
-	public static function sanitize( string $html ): string {
+	public static function sanitize( string $html, ?array $allowed = null ): string {
 		// wp_kses() would drop <style> but keep its text, printing the template's CSS on the page;
 		// style blocks are set aside, checked on their own, and put back where they were.
 		$token  = 'vxstyle' . bin2hex( random_bytes( 8 ) ) . 'n';
@@ -31,7 +60,7 @@ final class Fragment {
 			},
 			$html
 		);
-		$clean = self::kses( $html, self::allowed_html() );
+		$clean = self::kses( $html, $allowed ?? self::allowed_html() );
 		return (string) preg_replace_callback(
 			'#' . $token . '(\d+)x#',
 			static fn ( array $m ): string => $styles[ (int) $m[1] ] ?? '',

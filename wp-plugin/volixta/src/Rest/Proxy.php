@@ -18,7 +18,9 @@ use Volixta\Options;
 
 /**
  * The browser's only way to the service. The actor always comes from the WordPress session
- * (cookie + wp_rest nonce, checked by core); nothing the browser sends can choose it.
+ * (cookie + wp_rest nonce, checked by core); nothing the browser sends can choose it. The one
+ * page a visitor opens from outside the site, a marketing e-mail's unsubscribe link, is served
+ * here too (see ProxyPath::UNSUBSCRIBE_PATH).
  */
 final class Proxy {
 
@@ -95,8 +97,8 @@ final class Proxy {
 		$guest_readable = (array) apply_filters( 'volixta_guest_readable_paths', ProxyPath::GUEST_READABLE );
 		if ( ProxyPath::guest_may( $request->get_method(), $path, $guest_readable ) ) {
 			// WordPress checks the REST nonce only for logged-in users; a visitor's booking must
-			// come from a page WordPress rendered too.
-			if ( 'GET' !== strtoupper( $request->get_method() ) && ! wp_verify_nonce( (string) $request->get_header( 'x_wp_nonce' ), 'wp_rest' ) ) {
+			// come from a page WordPress rendered too. An unsubscribe link comes from an e-mail.
+			if ( ProxyPath::guest_needs_nonce( $request->get_method(), $path ) && ! wp_verify_nonce( (string) $request->get_header( 'x_wp_nonce' ), 'wp_rest' ) ) {
 				return new \WP_Error( 'rest_cookie_invalid_nonce', __( 'The page has expired. Please reload it and try again.', 'volixta' ), array( 'status' => 403 ) );
 			}
 			return true;
@@ -145,6 +147,11 @@ final class Proxy {
 			}
 		}
 
+		// Each marketing e-mail links to the site's unsubscribe page, which the service cannot know.
+		if ( 'POST' === $method && 'marketing' === $path ) {
+			$headers['X-Volixta-Unsubscribe-Url'] = self::unsubscribe_url();
+		}
+
 		$body = $this->json_body( $request );
 		if ( $body instanceof \WP_Error ) {
 			return $body;
@@ -185,7 +192,7 @@ final class Proxy {
 		if ( null !== $new_account ) {
 			$ok ? NewClientAccount::welcome( $new_account ) : NewClientAccount::discard( $new_account );
 		}
-		return $this->to_response( $result );
+		return $this->to_response( $result, $path );
 	}
 
 	/**
@@ -242,9 +249,10 @@ final class Proxy {
 	 * becomes 502 with the contract's error shape.
 	 *
 	 * @param Result $result Outcome.
+	 * @param string $path   Proxied path.
 	 * @return PassthroughResponse|\WP_Error
 	 */
-	private function to_response( Result $result ) {
+	private function to_response( Result $result, string $path ) {
 		if ( 0 === $result->status ) {
 			$data = array(
 				'code'    => $result->error_code(),
@@ -254,6 +262,17 @@ final class Proxy {
 				$data['detail'] = $result->error_message();
 			}
 			$body = (string) wp_json_encode( array( 'error' => $data ) );
+			if ( ProxyPath::UNSUBSCRIBE_PATH === $path ) {
+				// A person who followed an e-mail's link reads a page, not JSON.
+				$body = sprintf(
+					"<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><title>%s</title></head><body><main><h1>%s</h1><p role=\"alert\">%s</p></main></body></html>",
+					esc_attr( get_bloginfo( 'language' ) ),
+					esc_html__( 'Unsubscribe', 'volixta' ),
+					esc_html__( 'Unsubscribe', 'volixta' ),
+					esc_html__( 'This page cannot be shown right now. Please try the link again later.', 'volixta' )
+				);
+				return new PassthroughResponse( array( 'error' => $data ), 502, array( 'Content-Type' => 'text/html; charset=utf-8', 'Cache-Control' => 'no-store, private' ), $body );
+			}
 			return new PassthroughResponse( array( 'error' => $data ), 502, array( 'Content-Type' => 'application/json; charset=utf-8' ), $body );
 		}
 
@@ -277,10 +296,20 @@ final class Proxy {
 
 		$body = $result->body;
 		if ( 'text/html' === $result->content_type ) {
-			$body = Fragment::sanitize( $body );
+			// The unsubscribe page is a whole page a person opens from an e-mail, not a fragment.
+			$body = ProxyPath::UNSUBSCRIBE_PATH === $path ? Fragment::document( $body ) : Fragment::sanitize( $body );
 		}
 		$data = $result->json ?? $body;
 		return new PassthroughResponse( $data, $result->status, $headers, $body );
+	}
+
+	/**
+	 * The address of the page a marketing e-mail's unsubscribe link opens: this proxy's
+	 * `unsubscribe` route, which a visitor reaches without logging in and without script. The
+	 * service adds the client and its signed token to it.
+	 */
+	public static function unsubscribe_url(): string {
+		return rest_url( self::NAMESPACE . '/' . ProxyPath::UNSUBSCRIBE_PATH );
 	}
 
 	/**

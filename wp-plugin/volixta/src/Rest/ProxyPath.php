@@ -28,6 +28,14 @@ final class ProxyPath {
 	public const GUEST_BOOK_PATH = 'render/booking-form/book';
 
 	/**
+	 * The page a marketing e-mail's unsubscribe link opens (GET: a confirmation) and its button
+	 * or a mail program's one-click unsubscribe posts to (POST). Visitors reach it without a
+	 * REST nonce: they come from an e-mail, not from a page WordPress rendered, and the link's
+	 * signed token, which the service checks, is what authorises the change.
+	 */
+	public const UNSUBSCRIBE_PATH = 'unsubscribe';
+
+	/**
 	 * First path segments never reachable through the proxy: WooCommerce signs its own webhook.
 	 */
 	private const BLOCKED = array( 'woocommerce' );
@@ -67,11 +75,25 @@ final class ProxyPath {
 			return false;
 		}
 		$method = strtoupper( $method );
+		if ( self::UNSUBSCRIBE_PATH === $path ) {
+			return 'GET' === $method || 'POST' === $method;
+		}
 		if ( 'POST' === $method ) {
 			return self::GUEST_BOOK_PATH === $path;
 		}
 		return 'GET' === $method
 			&& ( in_array( self::first_segment( $path ), $guest_readable, true ) || in_array( $path, self::GUEST_FORM_PATHS, true ) );
+	}
+
+	/**
+	 * Whether a visitor's non-GET request needs WordPress's REST nonce: every one does (the
+	 * booking form's post comes from a page WordPress rendered) except the unsubscribe link's.
+	 *
+	 * @param string $method HTTP method.
+	 * @param string $path   Proxied path.
+	 */
+	public static function guest_needs_nonce( string $method, string $path ): bool {
+		return 'GET' !== strtoupper( $method ) && self::UNSUBSCRIBE_PATH !== $path;
 	}
 
 	/**

@@ -60,6 +60,21 @@ final class ProxyPathTest extends TestCase {
 		self::assertFalse( ProxyPath::guest_may( 'POST', 'bookings' ) );
 	}
 
+	public function test_guests_open_and_post_the_unsubscribe_page_and_nothing_beside_it(): void {
+		self::assertTrue( ProxyPath::guest_may( 'GET', 'unsubscribe' ) );
+		self::assertTrue( ProxyPath::guest_may( 'POST', 'unsubscribe' ) );
+		self::assertFalse( ProxyPath::guest_needs_nonce( 'POST', 'unsubscribe' ), 'the visitor comes from an e-mail' );
+		self::assertTrue( ProxyPath::guest_needs_nonce( 'POST', 'render/booking-form/book' ) );
+		self::assertFalse( ProxyPath::guest_needs_nonce( 'GET', 'availability' ) );
+		foreach ( array( 'PUT', 'PATCH', 'DELETE' ) as $method ) {
+			self::assertFalse( ProxyPath::guest_may( $method, 'unsubscribe' ), $method );
+		}
+		foreach ( array( 'unsubscribe/1', 'unsubscribe/../clients', 'marketing', 'render/unsubscribe', 'unsubscribe.' ) as $path ) {
+			self::assertFalse( ProxyPath::guest_may( 'POST', $path ), "POST $path" );
+			self::assertFalse( ProxyPath::guest_may( 'GET', $path ), "GET $path" );
+		}
+	}
+
 	public function test_target(): void {
 		self::assertSame( '/v1/clients', ProxyPath::target( 'clients', '' ) );
 		self::assertSame( '/v1/clients?search=ann', ProxyPath::target( 'clients', 'search=ann' ) );
