@@ -6,12 +6,15 @@
 // booking's Payment tab, sees the payment pending while the store holds its deliveries, and
 // paid once they arrive (repeated: counted once). The same for a wallet top-up (after a bad
 // amount refused beside the field; the balance goes up once) and a package bought from the
-// Packages section (it appears once). axe-core, 1280 and 390 px screenshots. Every process
-// started here is stopped in after().
+// Packages section (it appears once). A visitor books on the public booking form, chooses to pay
+// the deposit online, is sent to the store's payment page right after "Book and pay", pays, comes
+// back to the portal, sets a password from the welcome e-mail and sees the booking partially paid
+// by the deposit (counted once). axe-core, 1280 and 390 px screenshots. Every process started
+// here is stopped in after().
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { OUT, ROOT, startSite, stopSite, start, freePort, waitHttp, launchChromium, openSession, sql, axe, shoot, fits, wpRestAs, utcDaysFromNow, sleep } from './harness.mjs';
+import { OUT, ROOT, startSite, stopSite, start, freePort, waitHttp, launchChromium, openSession, sql, axe, shoot, fits, wpRestAs, utcDaysFromNow, sleep, logIn } from './harness.mjs';
 
 const CK = 'ck_e2e0a9b8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b';
 const CS = 'cs_e2e1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7';
@@ -193,4 +196,126 @@ test('Ada buys a package from the Packages section and it appears once', async (
   await portalUntil(page, '', async () => (await page.locator('.volixta-package-card', { hasText: 'Calm Trio' }).count()) === 1, 'the package');
   assert.equal(Number(one(`SELECT COUNT(*) FROM ${t('client_packages')} WHERE client_id = ${client} AND package_id = ${pack}`)), 1);
   await shots(page, 'portal-package-bought', '#volixta-portal-packages');
+});
+
+/** axe-core on the booking form alone: no serious or critical violation. */
+async function axeForm(page, label) {
+  await page.addScriptTag({ path: path.join(ROOT, 'tests/e2e/node_modules/axe-core/axe.min.js') });
+  const result = await page.evaluate(() => window.axe.run({ include: [['#volixta-booking-form']] }, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`), [], `axe on ${label}`);
+}
+
+/** Waits until the booking form was swapped in after `action`, and answered 200. */
+async function formStep(page, action) {
+  await page.evaluate(() => {
+    window.volixtaSettled = false;
+    document.addEventListener('htmx:afterSettle', () => { window.volixtaSettled = true; }, { once: true });
+  });
+  const response = page.waitForResponse((r) => r.url().includes('/wp-json/volixta/v1/render/booking-form'));
+  await action();
+  const res = await response;
+  assert.equal(res.status(), 200, `the form answered ${res.status()}: ${await res.text().catch(() => '')}`);
+  await page.waitForFunction(() => window.volixtaSettled === true);
+}
+
+/** The booking form at 1280 px, then at 390 px (fits, axe), shot both ways. */
+async function formShots(page, name) {
+  await axeForm(page, `${name} at 1280 px`);
+  await shoot(page, `${name}-1280`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await fits(page, `${name} at 390 px`);
+  await axeForm(page, `${name} at 390 px`);
+  await shoot(page, `${name}-390`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+test('a visitor books on the booking form, pays the deposit in the store and sees it in the portal', async () => {
+  const email = 'mae.online@example.com';
+  const service = Number(one(`SELECT id FROM ${t('services')} WHERE name = 'Haircut & style'`));
+  const priced = await rest('PUT', `services/${service}/pricing`, { deposit: { type: 'percent', value: '50' } });
+  assert.equal(priced.status, 200, JSON.stringify(priced.body));
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Europe/Paris' });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  try {
+    await page.goto(site.booking_url);
+    const form = page.locator('#volixta-booking-form');
+    await form.waitFor({ state: 'visible' });
+    await formStep(page, () => page.selectOption('#volixta-bf-service', String(service)));
+    if (await page.locator('#volixta-bf-location').count() && !(await page.locator('#volixta-bf-staff').count())) {
+      await formStep(page, () => page.selectOption('#volixta-bf-location', { index: 1 }));
+    }
+    await formStep(page, () => page.selectOption('#volixta-bf-staff', 'any'));
+    await formStep(page, () => page.locator('#volixta-bf-continue').click());
+    if (await page.locator('input[name^="addon_"]').count()) {
+      await formStep(page, () => page.getByRole('button', { name: 'Continue' }).click());
+    }
+    await page.locator('button.volixta-pday').first().click();
+    await page.locator('input[name="slot"]').first().waitFor();
+    await sleep(300);
+    await page.locator('input[name="slot"]').first().check();
+    await formStep(page, () => page.getByRole('button', { name: 'Continue' }).click());
+
+    // The payment step offers to pay online (chosen first) and on site; the visitor picks the deposit.
+    const online = page.getByRole('radio', { name: /Online now, through our shop's checkout/ });
+    assert.ok(await online.isChecked(), 'paying online is offered and chosen first');
+    await formStep(page, () => page.getByRole('radio', { name: /A deposit/ }).check());
+    const deposit = (await page.locator('table.volixta-bf-price tr', { hasText: 'Deposit' }).locator('td').innerText()).trim();
+    const total = (await page.locator('#volixta-bf-total').innerText()).trim();
+    assert.notEqual(deposit, total, 'the deposit is part of the total');
+    await formShots(page, 'booking-form-pay-online');
+    await formStep(page, () => page.getByRole('button', { name: 'Continue' }).click());
+    assert.match(await page.locator('#volixta-bf-pay-method').innerText(), /The deposit online, right after booking/);
+
+    // Details, then "Book and pay": the account and the booking are made, and the browser goes
+    // to the store's payment page for the deposit.
+    await page.fill('#volixta-bf-first_name', 'Mae');
+    await page.fill('#volixta-bf-last_name', 'Jemison');
+    await page.fill('#volixta-bf-email', email);
+    await formShots(page, 'booking-form-book-and-pay');
+    const amount = deposit.replace(/[^\d.,]/g, '');
+    await page.getByRole('button', { name: 'Book and pay' }).click();
+    await payOnTheStore(page, amount);
+    const back = new URL(page.url());
+    const id = back.searchParams.get('booking');
+    assert.equal(back.searchParams.get('tab'), 'payment', `back on the booking's Payment tab: ${back}`);
+    const [[client, owner]] = sql(`SELECT c.id, c.email FROM ${t('bookings')} b JOIN ${t('clients')} c ON c.id = b.client_id WHERE b.id = ${Number(id)}`);
+    assert.equal(owner, email, 'the booking is the new client\'s');
+    // Not logged in yet: the portal asks to log in, and comes back to the booking after it.
+    await page.locator('#volixta-loginform').waitFor();
+    await shoot(page, 'booking-form-paid-back-1280');
+
+    // The welcome e-mail's link sets a password; logged in, the booking shows the deposit paid.
+    let link;
+    for (let i = 0; i < 40 && !link; i++) {
+      const mails = await (await fetch(stack.mailApi)).json();
+      const welcome = mails.find((m) => m.to?.some((to) => to.address === email) && /action=rp/.test(m.text ?? ''));
+      link = welcome?.text.match(/https?:\/\/\S*action=rp\S*/)?.[0];
+      if (!link) await sleep(500);
+    }
+    assert.ok(link, 'a welcome e-mail with a set-password link');
+    await page.goto(link.replace(/[>.]+$/, ''));
+    await page.locator('#pass1').waitFor();
+    await page.fill('#pass1', 'Correct-Horse-42');
+    await page.locator('#pass1').dispatchEvent('input');
+    const weak = page.locator('.pw-checkbox, input[name="pw_weak"]');
+    if (await weak.count() && await weak.first().isVisible()) await weak.first().check();
+    await page.locator('#wp-submit').click();
+    await page.getByText(/Your password has been reset/).waitFor();
+    await logIn(page, site, email, 'Correct-Horse-42');
+    await portalUntil(page, back.search, async () => /Partially paid/.test(await page.locator('#volixta-portal-booking .vx-badges').innerText()), 'the deposit paid');
+    const sheet = page.locator('#volixta-portal-booking');
+    assert.match(await sheet.innerText(), new RegExp(amount.replace('.', '\\.')));
+    const paid = sql(`SELECT amount FROM ${t('booking_payments')} WHERE booking_id = ${Number(id)} AND method = 'woocommerce' AND status = 'paid'`);
+    assert.equal(paid.length, 1, 'the deposit counted once');
+    assert.equal(Number(paid[0][0]).toFixed(2), Number(amount.replace(',', '.')).toFixed(2));
+    assert.equal(Number(one(`SELECT COUNT(*) FROM ${t('wc_intents')} WHERE booking_id = ${Number(id)}`)), 1, 'one order');
+    assert.ok(Number(client) > 0);
+    await axe(page, 'the portal after paying the deposit');
+    await shots(page, 'booking-form-deposit-paid', '#volixta-portal-booking');
+  } finally {
+    await context.close();
+  }
 });

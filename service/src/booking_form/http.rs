@@ -45,7 +45,8 @@ async fn booking_form(
 ) -> ApiResult<Html<String>> {
     let locale = locale(&headers);
     let flow = super::state(raw.as_deref());
-    let form = super::form(&state.db, actor, &locale, flow, Outcome::default()).await?;
+    let online = crate::woocommerce::configured(&state.config);
+    let form = super::form(&state.db, actor, &locale, flow, Outcome::default(), online).await?;
     Ok(Html(state.templates.render_in(TEMPLATE, &locale, &form)?))
 }
 
@@ -87,9 +88,10 @@ async fn book(
     let actor = request.actor;
     let locale = locale(&headers);
     let db = &state.db;
-    let flow = super::state(raw.as_deref());
+    let mut flow = super::state(raw.as_deref());
     let post = &request.command;
-    let checked = match super::check(db, actor, &flow, post).await? {
+    let online = crate::woocommerce::configured(&state.config);
+    let checked = match super::check(db, actor, &mut flow, post, online).await? {
         Ok(checked) => checked,
         Err(outcome) => return render(&state, actor, &locale, flow, outcome).await,
     };
@@ -137,9 +139,47 @@ async fn book(
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("the booking's answer: {e}")))?;
     let newcomer = visitor == Visitor::Guest;
     let welcome_to = newcomer.then(|| post.typed().email);
+    let timezone = flow.timezone.clone();
     let mut form = super::done(db, actor, &locale, flow, &booked, welcome_to).await?;
+    let mut redirect = None;
     if let Some(done) = form.done.as_mut() {
         done.portal = portal_link(&headers);
+        if checked.pays_online {
+            let payer = match visitor {
+                // The visitor is the client the booking just made: its account pays.
+                Visitor::Guest => Actor {
+                    role: auth::Role::Client,
+                    wp_user_id: post.wp_user_id.unwrap_or_default(),
+                },
+                _ => actor,
+            };
+            let back = crate::portal::http::booking_payment_return(
+                &headers,
+                booked.booking_id,
+                timezone.as_deref(),
+            );
+            match crate::woocommerce::checkout_booking(
+                &state,
+                payer,
+                booked.booking_id,
+                back.as_deref(),
+            )
+            .await
+            {
+                Ok(c) => {
+                    done.pay_now = Some(form_money(db, &locale, c.amount).await?);
+                    redirect = Some(c.payment_url.clone());
+                    done.payment_url = Some(c.payment_url);
+                }
+                // Paid already: a resent post after the payment shows the booking as it is.
+                Err(crate::woocommerce::WooError::NothingDue) => {}
+                Err(e) => {
+                    // The booking stands whatever the store does; the portal offers to pay.
+                    tracing::warn!(booking = booked.booking_id, error = %e, "the booking form's checkout failed");
+                    done.payment_failed = true;
+                }
+            }
+        }
     }
     let html = Html(state.templates.render_in(TEMPLATE, &locale, &form)?);
     let mut response = html.into_response();
@@ -148,7 +188,24 @@ async fn book(
             .headers_mut()
             .insert(NEW_CLIENT_HEADER, HeaderValue::from(booked.client_id));
     }
+    if let Some(url) = redirect
+        && let Ok(value) = HeaderValue::from_str(&url)
+    {
+        response
+            .headers_mut()
+            .insert(crate::portal::http::REDIRECT_HEADER, value);
+    }
     Ok(response)
+}
+
+/// An amount as the form shows money.
+async fn form_money(
+    db: &crate::db::Db,
+    locale: &crate::i18n::Locale,
+    amount: crate::money::Money,
+) -> ApiResult<String> {
+    let settings = crate::settings::load(db).await?;
+    Ok(crate::admin::display::Formats::of(&settings, locale).money(amount))
 }
 
 /// The portal page the plugin names, linked from the done page: a plain web address only.
@@ -166,6 +223,7 @@ async fn render(
     flow: crate::admin::new_booking::FlowState,
     outcome: Outcome,
 ) -> ApiResult<Response> {
-    let form = super::form(&state.db, actor, locale, flow, outcome).await?;
+    let online = crate::woocommerce::configured(&state.config);
+    let form = super::form(&state.db, actor, locale, flow, outcome, online).await?;
     Ok(Html(state.templates.render_in(TEMPLATE, locale, &form)?).into_response())
 }

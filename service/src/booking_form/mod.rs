@@ -34,7 +34,7 @@ use crate::{
     },
     auth::{Actor, Role},
     availability::{self, AvailabilityError},
-    bookings::{self, CreateRequest, PaymentChoice, PaymentRequest, PaymentStatus},
+    bookings::{self, CreateRequest, PaymentChoice, PaymentMethod, PaymentRequest, PaymentStatus},
     catalog::{self, Category, StaffCard},
     clients::{self, ClientInput},
     db::{Db, Tx},
@@ -79,6 +79,20 @@ pub struct Me {
     pub has_credits: bool,
 }
 
+/// How the rest of what is due now is paid: `online` (WooCommerce checkout, right after the
+/// booking is made) or `on_site`; empty when neither is offered.
+pub fn pay_method(asked: &str, online: bool, on_site: bool) -> &'static str {
+    match asked {
+        "online" if online => "online",
+        "on_site" if on_site => "on_site",
+        // Not asked yet, or asked for what is not offered (WooCommerce was disconnected meanwhile):
+        // what is offered, online first.
+        _ if online => "online",
+        _ if on_site => "on_site",
+        _ => "",
+    }
+}
+
 /// The payment step's choices.
 #[derive(Debug, Default, Serialize)]
 pub struct PaymentForm {
@@ -87,6 +101,10 @@ pub struct PaymentForm {
     pub has_deposit: bool,
     pub use_credits: bool,
     pub pay_on_site: bool,
+    /// WooCommerce is connected: the rest can be paid online, through its checkout.
+    pub pay_online: bool,
+    /// `online`, `on_site`, or empty when neither is offered.
+    pub method: String,
     /// Something is left to pay once the credits (and a package session) are used.
     pub rest_due: bool,
     /// The chosen client package, and the logged-in client's packages that could pay for
@@ -111,6 +129,13 @@ pub struct Done {
     pub welcome_to: Option<String>,
     /// The site's portal page, where the booking is seen and managed (when the site has one).
     pub portal: Option<String>,
+    /// Paid online: the WooCommerce order's payment page the browser is sent to, and what it
+    /// asks for.
+    pub payment_url: Option<String>,
+    pub pay_now: Option<String>,
+    /// Paid online, but the order could not be opened (the store was unreachable): the booking
+    /// stands, and the client pays from the portal.
+    pub payment_failed: bool,
 }
 
 /// What the route answering a step passes in besides the state.
@@ -172,8 +197,10 @@ pub async fn form(
     locale: &Locale,
     mut state: FlowState,
     outcome: Outcome,
+    online: bool,
 ) -> ApiResult<Form> {
     let settings = settings::load(db).await?;
+    state.method = pay_method(&state.method, online, settings.pay_on_site).to_owned();
     let fmt = Formats::of(&settings, locale);
     let visitor = Visitor::of(db, actor).await?;
     let me = match visitor {
@@ -246,7 +273,7 @@ pub async fn form(
             step = Step::Payment;
         }
     }
-    let payment = payment_form(&state, &settings, visitor);
+    let payment = payment_form(&state, &settings, visitor, online);
     let mut preview = None;
     let mut has_deposit = false;
     let mut rest_due = true;
@@ -352,12 +379,19 @@ async fn me_balance(db: &Db, visitor: Visitor) -> ApiResult<Money> {
     })
 }
 
-fn payment_form(state: &FlowState, settings: &Settings, visitor: Visitor) -> PaymentForm {
+fn payment_form(
+    state: &FlowState,
+    settings: &Settings,
+    visitor: Visitor,
+    online: bool,
+) -> PaymentForm {
     PaymentForm {
         choice: new_booking::pick(&state.choice, &["full", "deposit"], "full"),
         has_deposit: false,
         use_credits: matches!(visitor, Visitor::Client { .. }) && state.use_wallet == "credits",
         pay_on_site: settings.pay_on_site,
+        pay_online: online,
+        method: state.method.clone(),
         rest_due: true,
         package: match visitor {
             Visitor::Client { .. } => state.package.map(|id| id.to_string()).unwrap_or_default(),
@@ -378,7 +412,10 @@ fn due_beside_package(p: &bookings::Placement) -> Money {
     }
 }
 
-/// The bookings domain's placement for the state: as the client, or as a newcomer.
+/// The bookings domain's placement for the state: as the client, or as a newcomer. Paid online,
+/// what is left to pay now once credits and a package session are used is recorded as a pending
+/// WooCommerce payment, the one the checkout then asks for; with nothing left, the booking is
+/// not marked as paid through WooCommerce.
 async fn prepare(
     db: &Db,
     actor: Actor,
@@ -387,9 +424,25 @@ async fn prepare(
     slot: SlotChoice,
     notes: &str,
 ) -> Result<bookings::Placement, ApiError> {
+    let placement = prepare_paid(db, actor, visitor, state, slot, notes, false).await?;
+    if state.method == "online" && due_beside_package(&placement) > placement.wallet() {
+        return prepare_paid(db, actor, visitor, state, slot, notes, true).await;
+    }
+    Ok(placement)
+}
+
+async fn prepare_paid(
+    db: &Db,
+    actor: Actor,
+    visitor: Visitor,
+    state: &FlowState,
+    slot: SlotChoice,
+    notes: &str,
+    online: bool,
+) -> Result<bookings::Placement, ApiError> {
     match visitor {
         Visitor::Client { client_id } => {
-            let mut request = create_request(state, slot, notes, None, state.package);
+            let mut request = create_request(state, slot, notes, None, state.package, online);
             if state.use_wallet == "credits" {
                 // Credits cover what is due now beside a package session, as far as they go:
                 // priced once without them.
@@ -398,7 +451,8 @@ async fn prepare(
                 let due = due_beside_package(&priced);
                 let credits = if balance < due { balance } else { due };
                 if credits > Money::ZERO {
-                    request = create_request(state, slot, notes, Some(credits), state.package);
+                    request =
+                        create_request(state, slot, notes, Some(credits), state.package, online);
                 }
             }
             Ok(bookings::prepare(db, actor, &request).await?)
@@ -407,7 +461,7 @@ async fn prepare(
         Visitor::Guest => Ok(bookings::prepare_for_newcomer(
             db,
             actor,
-            &create_request(state, slot, notes, None, None),
+            &create_request(state, slot, notes, None, None, online),
         )
         .await?),
         Visitor::Other => Err(ApiError::Forbidden),
@@ -420,11 +474,21 @@ fn create_request(
     notes: &str,
     use_wallet: Option<Money>,
     client_package_id: Option<u64>,
+    online: bool,
 ) -> CreateRequest {
+    // Online, the rest is a pending WooCommerce payment until the store confirms it.
+    let (method, status) = if online {
+        (
+            Some(PaymentMethod::Woocommerce),
+            Some(PaymentStatus::Pending),
+        )
+    } else {
+        (None, Some(PaymentStatus::Unpaid))
+    };
     let payment = PaymentRequest {
         use_wallet,
-        method: None,
-        status: Some(PaymentStatus::Unpaid),
+        method,
+        status,
         choice: Some(if state.choice == "deposit" {
             PaymentChoice::Deposit
         } else {
@@ -441,6 +505,8 @@ fn create_request(
 pub struct Checked {
     pub placement: bookings::Placement,
     pub visitor: Visitor,
+    /// Something is to be paid online right after the booking is made.
+    pub pays_online: bool,
 }
 
 /// Checks the last step's post: everything that needs no write. `Err` carries the form's
@@ -448,8 +514,9 @@ pub struct Checked {
 pub async fn check(
     db: &Db,
     actor: Actor,
-    state: &FlowState,
+    state: &mut FlowState,
     post: &BookForm,
+    online: bool,
 ) -> Result<Result<Checked, Outcome>, ApiError> {
     if post.is_bot() {
         return Err(BookingFormError::Rejected.into());
@@ -480,10 +547,11 @@ pub async fn check(
         Visitor::Client { .. } => {}
     }
     let settings = settings::load(db).await?;
+    state.method = pay_method(&state.method, online, settings.pay_on_site).to_owned();
     match prepare(db, actor, visitor, state, slot, &post.notes).await {
         Ok(placement) => {
             let rest = due_beside_package(&placement) - placement.wallet();
-            if !settings.pay_on_site && rest > Money::ZERO {
+            if state.method.is_empty() && rest > Money::ZERO {
                 outcome.notice = Some(Notice {
                     kind: "error",
                     what: "pay_online",
@@ -492,7 +560,14 @@ pub async fn check(
                 outcome.step = Some(Step::Payment);
                 return Ok(Err(outcome));
             }
-            Ok(Ok(Checked { placement, visitor }))
+            let pays_online = placement
+                .other()
+                .is_some_and(|(method, _, _)| method == PaymentMethod::Woocommerce);
+            Ok(Ok(Checked {
+                placement,
+                visitor,
+                pays_online,
+            }))
         }
         Err(e) => Ok(Err(refused(e, outcome))),
     }
@@ -649,7 +724,15 @@ pub async fn done(
         .unwrap_or(chrono_tz::UTC);
     let fmt = Formats::of(&settings, locale);
     let twelve = fmt.twelve;
-    let mut form = form(db, actor, locale, FlowState::default(), Outcome::default()).await?;
+    let mut form = form(
+        db,
+        actor,
+        locale,
+        FlowState::default(),
+        Outcome::default(),
+        false,
+    )
+    .await?;
     let money = |m: Money| fmt.money(m);
     form.done = Some(Done {
         id: booked.booking_id,
@@ -663,6 +746,9 @@ pub async fn done(
         status: booked.status.clone(),
         welcome_to,
         portal: None,
+        payment_url: None,
+        pay_now: None,
+        payment_failed: false,
     });
     Ok(form)
 }

@@ -257,6 +257,22 @@ fn return_to(headers: &HeaderMap, then: &str) -> Option<String> {
     })
 }
 
+/// Where the store sends a client back after paying a booking: the booking's Payment tab in the
+/// portal page the plugin names, read in `tz` (the zone the booking form showed times in).
+pub fn booking_payment_return(
+    headers: &HeaderMap,
+    booking_id: u64,
+    tz: Option<&str>,
+) -> Option<String> {
+    let view = PortalState {
+        tz: tz.and_then(|z| z.parse().ok()),
+        booking: Some(booking_id),
+        tab: crate::admin::bookings::PanelTab::Payment,
+        ..PortalState::default()
+    };
+    return_to(headers, &format!("?{}", view.query()))
+}
+
 /// What a pay button answers: on an order, the portal with a link to its payment page and the
 /// redirect header that takes the browser there; on a refusal, the portal saying why.
 async fn to_payment(

@@ -108,6 +108,14 @@ impl From<WooError> for ApiError {
     }
 }
 
+/// The store's address and REST keys are set, so a checkout can be asked for: pay buttons that
+/// would only fail stay hidden otherwise.
+pub fn configured(config: &crate::config::Config) -> bool {
+    config.wc_url.is_some()
+        && config.wc_consumer_key.is_some()
+        && config.wc_consumer_secret.is_some()
+}
+
 /// The longest resolution note a manager may leave.
 pub const NOTE_MAX: usize = 1000;
 

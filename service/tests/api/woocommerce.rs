@@ -1325,3 +1325,195 @@ async fn a_payment_and_its_cancellation_delivered_in_reverse_count_once_and_are_
     assert_eq!(receipts, 2);
     assert_eq!(open_flags(&app).await, 2);
 }
+
+/// A visitor's "Book now" (or "Book and pay") post, through the plugin's proxy that names the
+/// portal page.
+async fn book_on_the_form(app: &TestApp, query: &str, key: &str, wp_user: u64) -> Response {
+    let body = json!({"first_name": "Mae", "last_name": "Jemison", "phone": "", "notes": "",
+        "email": format!("mae{wp_user}@example.com"), "website": "", "wp_user_id": wp_user});
+    app.request_with(
+        reqwest::Method::POST,
+        &format!("/v1/render/booking-form/book?{query}"),
+        "guest:0",
+        Some(serde_json::to_vec(&body).expect("json")),
+        &[
+            ("X-Volixta-Portal-Url", PORTAL_PAGE),
+            ("Idempotency-Key", key),
+        ],
+        Tamper::default(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_booking_form_pays_the_deposit_online_through_the_bookings_checkout() {
+    use crate::admin_slot_picker::{ahead, shop, slot_values, urlencoding};
+    let sim = Sim::start().await;
+    let (app, replica) = stack(&sim, HOOK_SECRET).await;
+    hook(&sim, &replica, "order.updated").await;
+    let s = shop(&replica).await;
+    let res = replica
+        .request(
+            reqwest::Method::PUT,
+            &format!("/v1/services/{}/pricing", s.service),
+            MANAGER,
+            Some(&json!({"deposit": {"type": "percent", "value": "50"}})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    // The first free time of three different days, so the bookings never overlap.
+    let mut slots = Vec::new();
+    for days in [2, 3, 4] {
+        let picker = replica
+            .get(
+                &format!(
+                    "/v1/render/booking-form/slot-picker?service_id={}&location_id={}&staff_id={}&date={}",
+                    s.service,
+                    s.location,
+                    s.staff,
+                    ahead(days)
+                ),
+                "guest:0",
+            )
+            .await
+            .text;
+        let first = slot_values(&picker).into_iter().next();
+        slots.push(first.unwrap_or_else(|| panic!("no slot offered: {picker}")));
+    }
+    let query = |slot: &str| {
+        format!(
+            "service_id={}&location_id={}&staff_id={}&addons=&slot={}&choice=deposit",
+            s.service,
+            s.location,
+            s.staff,
+            urlencoding(slot)
+        )
+    };
+
+    // Without WooCommerce (the main app has none) the payment step offers no online payment.
+    let plain = app
+        .get(
+            &format!("/v1/render/booking-form?{}&step=payment", query(&slots[0])),
+            "guest:0",
+        )
+        .await
+        .text;
+    assert!(!plain.contains("value=\"online\""), "{plain}");
+    assert!(plain.contains("value=\"on_site\" checked"));
+    // With it: offered, and chosen unless the visitor picks on site.
+    let step = replica
+        .get(
+            &format!("/v1/render/booking-form?{}&step=payment", query(&slots[0])),
+            "guest:0",
+        )
+        .await
+        .text;
+    assert!(
+        step.contains("value=\"online\" aria-describedby=\"volixta-bf-online-help\" checked"),
+        "{step}"
+    );
+    assert!(step.contains("value=\"on_site\">"));
+    let review = replica
+        .get(
+            &format!("/v1/render/booking-form?{}&step=review", query(&slots[0])),
+            "guest:0",
+        )
+        .await
+        .text;
+    assert!(
+        review.contains("The deposit online, right after booking"),
+        "{review}"
+    );
+    assert!(review.contains("Book and pay"));
+
+    // "Book and pay": the client and the booking are made, and the answer sends the browser to
+    // the order's payment page for the deposit, which returns to the booking's Payment tab.
+    let first = book_on_the_form(&replica, &query(&slots[0]), "k-form-online", 4050).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert!(
+        first.text.contains("Thank you, your booking is made."),
+        "{}",
+        first.text
+    );
+    assert!(first.text.contains("Continue to the payment page"));
+    let url = redirect(&first);
+    assert!(url.contains("/checkout/order-pay/"), "{url}");
+    let order = sim_order(&sim, &url).await;
+    assert_eq!(order["total"], "25.00", "the deposit of 50.00: {order}");
+    let booking: u64 = app
+        .scalar("SELECT b.id FROM {p}volixta_bookings b JOIN {p}volixta_clients c ON c.id = b.client_id WHERE c.wp_user_id = 4050")
+        .await;
+    assert_eq!(meta(&order, "volixta_booking_id"), booking.to_string());
+    let back = meta(&order, "volixta_return_url");
+    assert!(
+        back.starts_with(PORTAL_PAGE)
+            && back.contains(&format!("booking={booking}"))
+            && back.contains("tab=payment"),
+        "{back}"
+    );
+    assert_eq!(booking_of(&app, booking).await["payment_status"], "pending");
+    let intent_by: String = app
+        .scalar("SELECT requested_by FROM {p}volixta_wc_intents")
+        .await;
+    assert_eq!(
+        intent_by, "client:4050",
+        "the new client asked for its order"
+    );
+
+    // Posted again (a double click, a lost answer): the same booking and the same order.
+    let again = book_on_the_form(&replica, &query(&slots[0]), "k-form-online", 4050).await;
+    assert_eq!(redirect(&again), url);
+    let (bookings, intents): (u64, u64) = (
+        app.scalar("SELECT COUNT(*) FROM {p}volixta_bookings").await,
+        app.scalar("SELECT COUNT(*) FROM {p}volixta_wc_intents")
+            .await,
+    );
+    assert_eq!((bookings, intents), (1, 1));
+
+    // Paid in the store: the deposit counts once, the rest stays to pay.
+    pay_and_deliver(&sim, &order).await;
+    let b = booking_of(&app, booking).await;
+    assert_eq!(b["payment_status"], "partially_paid", "{b}");
+    assert_eq!(b["amount_paid"], "25.00");
+    assert_eq!(paid_rows(&app, booking).await, 1);
+
+    // On site, chosen: no order.
+    let on_site = format!("{}&method=on_site", query(&slots[1]));
+    let res = book_on_the_form(&replica, &on_site, "k-form-on-site", 4051).await;
+    assert!(
+        res.text.contains("Thank you, your booking is made."),
+        "{}",
+        res.text
+    );
+    assert!(redirect(&res).is_empty());
+    let intents: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_wc_intents")
+        .await;
+    assert_eq!(intents, 1);
+
+    // The store cannot be reached: the booking stands, and the visitor is told to pay later.
+    let down = app
+        .replica_with(|c| {
+            c.wc_url = Some("http://127.0.0.1:9".into());
+            c.wc_consumer_key = Some(CK.into());
+            c.wc_consumer_secret = Some(CS.to_owned().into());
+        })
+        .await;
+    let res = book_on_the_form(&down, &query(&slots[2]), "k-form-down", 4052).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(
+        res.text.contains("Thank you, your booking is made."),
+        "{}",
+        res.text
+    );
+    assert!(
+        res.text.contains("The payment page could not be opened"),
+        "{}",
+        res.text
+    );
+    assert!(redirect(&res).is_empty());
+    let made: u64 = app
+        .scalar("SELECT COUNT(*) FROM {p}volixta_bookings b JOIN {p}volixta_clients c ON c.id = b.client_id WHERE c.wp_user_id = 4052")
+        .await;
+    assert_eq!(made, 1);
+}
