@@ -172,7 +172,11 @@ fn main() {
         let bare = run("bare commit (one-row INSERT transaction)", length, move |caller| {
             let db = db.clone();
             async move {
-                let mut tx = db.begin().await.expect("begin");
+                let mut tx = db
+                    .pool
+                    .start_transaction(mysql_async::TxOpts::default())
+                    .await
+                    .expect("begin");
                 tx.exec_drop("INSERT INTO bench_commit (caller) VALUES (?)", (caller,))
                     .await
                     .expect("insert");

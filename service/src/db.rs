@@ -90,8 +90,20 @@ impl Db {
         query.replace("{p}", &self.prefix)
     }
 
-    pub async fn begin(&self) -> Result<Tx, mysql_async::Error> {
+    /// Private: a transaction that writes is begun only by `transaction`, which runs it again
+    /// when it loses a lock conflict. Committed by hand, a certification failure on a cluster
+    /// would reach the user as a 500.
+    async fn begin(&self) -> Result<Tx, mysql_async::Error> {
         self.pool.start_transaction(TxOpts::default()).await
+    }
+
+    /// A read-only transaction on one consistent snapshot, for work that reads several times and
+    /// must see one state of the data (a ledger audit, an import's dry run). It cannot write, so
+    /// it has no conflict to lose and nothing to run again; roll it back (or drop it) when done.
+    pub async fn snapshot(&self) -> Result<Tx, DbError> {
+        let mut opts = TxOpts::default();
+        opts.with_consistent_snapshot(true).with_readonly(true);
+        Ok(self.pool.start_transaction(opts).await?)
     }
 
     /// Runs `work` in a transaction and commits what it returns `Ok` for; an `Err` rolls back

@@ -23,21 +23,30 @@ use sha2::{Digest, Sha256};
 // ---------------------------------------------------------------- locations
 
 pub async fn create_location(db: &Db, request: &LocationRequest) -> CatalogResult<Location> {
-    let changes = request.validate(true)?;
-    let mut tx = db.begin().await?;
-    let id = repo::insert_location(&mut tx, db, &changes).await?;
+    let changes = &request.validate(true)?;
+    db.transaction(|mut tx| async move {
+        let result = insert_location(&mut tx, db, changes).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn insert_location(
+    tx: &mut Tx,
+    db: &Db,
+    changes: &domain::LocationChanges,
+) -> CatalogResult<Location> {
+    let id = repo::insert_location(tx, db, changes).await?;
     if let Some(hours) = &changes.opening_hours {
-        repo::replace_location_hours(&mut tx, db, id, hours).await?;
+        repo::replace_location_hours(tx, db, id, hours).await?;
     }
     if let Some(days) = &changes.special_days {
-        repo::replace_location_special_days(&mut tx, db, id, days).await?;
+        repo::replace_location_special_days(tx, db, id, days).await?;
     }
-    let location = one(
-        repo::locations(&mut tx, db, Some(id)).await?,
+    one(
+        repo::locations(tx, db, Some(id)).await?,
         CatalogError::LocationNotFound,
-    )?;
-    tx.commit().await?;
-    Ok(location)
+    )
 }
 
 pub async fn update_location(
@@ -45,24 +54,34 @@ pub async fn update_location(
     id: u64,
     request: &LocationRequest,
 ) -> CatalogResult<Location> {
-    let changes = request.validate(false)?;
-    let mut tx = db.begin().await?;
-    if !repo::lock_row(&mut tx, db, "locations", id).await? {
+    let changes = &request.validate(false)?;
+    db.transaction(|mut tx| async move {
+        let result = change_location(&mut tx, db, id, changes).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn change_location(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    changes: &domain::LocationChanges,
+) -> CatalogResult<Location> {
+    if !repo::lock_row(tx, db, "locations", id).await? {
         return Err(CatalogError::LocationNotFound);
     }
-    repo::update_location(&mut tx, db, id, &changes).await?;
+    repo::update_location(tx, db, id, changes).await?;
     if let Some(hours) = &changes.opening_hours {
-        repo::replace_location_hours(&mut tx, db, id, hours).await?;
+        repo::replace_location_hours(tx, db, id, hours).await?;
     }
     if let Some(days) = &changes.special_days {
-        repo::replace_location_special_days(&mut tx, db, id, days).await?;
+        repo::replace_location_special_days(tx, db, id, days).await?;
     }
-    let location = one(
-        repo::locations(&mut tx, db, Some(id)).await?,
+    one(
+        repo::locations(tx, db, Some(id)).await?,
         CatalogError::LocationNotFound,
-    )?;
-    tx.commit().await?;
-    Ok(location)
+    )
 }
 
 pub async fn location(db: &Db, id: u64) -> CatalogResult<Location> {
@@ -111,24 +130,26 @@ fn one<T>(mut rows: Vec<T>, missing: CatalogError) -> CatalogResult<T> {
 
 pub async fn create_category(db: &Db, request: &CategoryRequest) -> CatalogResult<Category> {
     let (name, position) = request.validate(true)?;
-    let mut tx = db.begin().await?;
-    let id = match repo::insert_category(
-        &mut tx,
-        db,
-        name.as_deref().unwrap_or_default(),
-        position.unwrap_or(0),
-    )
-    .await
-    .map_err(DbError::from)
-    {
-        Ok(id) => id,
-        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_CATEGORY_NAME) => {
-            return Err(CatalogError::CategoryNameTaken);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    tx.commit().await?;
+    let (name, position) = (name.as_deref().unwrap_or_default(), position.unwrap_or(0));
+    let id = db
+        .transaction(|mut tx| async move {
+            let result = repo::insert_category(&mut tx, db, name, position)
+                .await
+                .map_err(|e| category_name_taken(e.into()));
+            (tx, result)
+        })
+        .await?;
     category(db, id).await
+}
+
+/// A unique name refused is the category name taken; anything else stays what it was (a lock
+/// conflict is still retried).
+fn category_name_taken(e: DbError) -> CatalogError {
+    if e.duplicate_key() == Some(repo::UNIQUE_CATEGORY_NAME) {
+        CatalogError::CategoryNameTaken
+    } else {
+        e.into()
+    }
 }
 
 pub async fn update_category(
@@ -137,35 +158,47 @@ pub async fn update_category(
     request: &CategoryRequest,
 ) -> CatalogResult<Category> {
     let (name, position) = request.validate(false)?;
-    let mut tx = db.begin().await?;
-    if !repo::lock_row(&mut tx, db, "service_categories", id).await? {
+    let name = &name;
+    db.transaction(|mut tx| async move {
+        let result = change_category(&mut tx, db, id, name, position).await;
+        (tx, result)
+    })
+    .await?;
+    category(db, id).await
+}
+
+async fn change_category(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    name: &Option<String>,
+    position: Option<i32>,
+) -> CatalogResult<()> {
+    if !repo::lock_row(tx, db, "service_categories", id).await? {
         return Err(CatalogError::CategoryNotFound);
     }
-    match repo::update_category(&mut tx, db, id, name, position)
+    repo::update_category(tx, db, id, name.clone(), position)
         .await
-        .map_err(DbError::from)
-    {
-        Ok(()) => {}
-        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_CATEGORY_NAME) => {
-            return Err(CatalogError::CategoryNameTaken);
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tx.commit().await?;
-    category(db, id).await
+        .map_err(|e| category_name_taken(e.into()))
 }
 
 /// Deletes a category that no service belongs to (deactivated ones count: their history names
 /// it); a category with services is refused rather than leaving them uncategorised unasked.
 pub async fn delete_category(db: &Db, id: u64) -> CatalogResult<()> {
-    let mut tx = db.begin().await?;
-    if !repo::lock_row(&mut tx, db, "service_categories", id).await? {
+    db.transaction(|mut tx| async move {
+        let result = delete_empty_category(&mut tx, db, id).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn delete_empty_category(tx: &mut Tx, db: &Db, id: u64) -> CatalogResult<()> {
+    if !repo::lock_row(tx, db, "service_categories", id).await? {
         return Err(CatalogError::CategoryNotFound);
     }
-    if !repo::delete_empty_category(&mut tx, db, id).await? {
+    if !repo::delete_empty_category(tx, db, id).await? {
         return Err(CatalogError::CategoryInUse);
     }
-    tx.commit().await?;
     Ok(())
 }
 
@@ -239,17 +272,19 @@ async fn ensure_exist(
 // ---------------------------------------------------------------- services
 
 pub async fn create_service(db: &Db, request: &ServiceRequest) -> CatalogResult<Service> {
-    let mut tx = db.begin().await?;
-    let service = create_service_in(&mut tx, db, request).await?;
-    tx.commit().await?;
-    Ok(service)
+    db.transaction(|mut tx| async move {
+        let result = create_service_in(&mut tx, db, request).await;
+        (tx, result)
+    })
+    .await
 }
 
 pub async fn update_service(db: &Db, id: u64, request: &ServiceRequest) -> CatalogResult<Service> {
-    let mut tx = db.begin().await?;
-    let service = update_service_in(&mut tx, db, id, request).await?;
-    tx.commit().await?;
-    Ok(service)
+    db.transaction(|mut tx| async move {
+        let result = update_service_in(&mut tx, db, id, request).await;
+        (tx, result)
+    })
+    .await
 }
 
 /// `create_service` on the caller's transaction, for a save that writes more with it (the
@@ -373,26 +408,42 @@ pub async fn save_staff(
     photo: StaffPhoto<'_>,
 ) -> CatalogResult<Staff> {
     // Checked before anything is written, so that a refused photo leaves no half-saved member.
-    let content_type = match photo {
-        StaffPhoto::Set(image) => Some(
+    let upload = match photo {
+        StaffPhoto::Set(image) => Some((
             crate::clients::check_photo(image)
                 .map_err(|e| CatalogError::field("avatar", e.to_string()))?,
-        ),
+            hex::encode(Sha256::digest(image)),
+        )),
         StaffPhoto::Keep | StaffPhoto::Remove => None,
     };
-    let (staff, mut tx) = match id {
-        None => insert_staff(db, request).await?,
-        Some(id) => change_staff(db, id, request).await?,
+    let changes = &request.validate(id.is_none())?;
+    let upload = upload.as_ref();
+    db.transaction(|mut tx| async move {
+        let result = save_staff_in(&mut tx, db, id, changes, photo, upload).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn save_staff_in(
+    tx: &mut Tx,
+    db: &Db,
+    id: Option<u64>,
+    changes: &domain::StaffChanges,
+    photo: StaffPhoto<'_>,
+    upload: Option<&(&'static str, String)>,
+) -> CatalogResult<Staff> {
+    let staff = match id {
+        None => insert_staff(tx, db, changes).await?,
+        Some(id) => change_staff(tx, db, id, changes).await?,
     };
-    match (photo, content_type) {
-        (StaffPhoto::Set(image), Some(content_type)) => {
-            let sha = hex::encode(Sha256::digest(image));
-            repo::put_staff_avatar(&mut tx, db, staff.id, content_type, image, &sha).await?;
+    match (photo, upload) {
+        (StaffPhoto::Set(image), Some((content_type, sha))) => {
+            repo::put_staff_avatar(tx, db, staff.id, content_type, image, sha).await?;
         }
-        (StaffPhoto::Remove, _) => repo::delete_staff_avatar(&mut tx, db, staff.id).await?,
+        (StaffPhoto::Remove, _) => repo::delete_staff_avatar(tx, db, staff.id).await?,
         _ => {}
     }
-    tx.commit().await?;
     Ok(staff)
 }
 
@@ -409,49 +460,47 @@ pub async fn has_staff_avatar(db: &Db, id: u64) -> CatalogResult<bool> {
     Ok(repo::has_staff_avatar(&mut conn, db, id).await?)
 }
 
-async fn insert_staff(db: &Db, request: &StaffRequest) -> CatalogResult<(Staff, Tx)> {
-    let changes = request.validate(true)?;
-    let mut tx = db.begin().await?;
-    let id = match repo::insert_staff(&mut tx, db, &changes)
+async fn insert_staff(
+    tx: &mut Tx,
+    db: &Db,
+    changes: &domain::StaffChanges,
+) -> CatalogResult<Staff> {
+    let id = repo::insert_staff(tx, db, changes)
         .await
-        .map_err(DbError::from)
-    {
-        Ok(id) => id,
-        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_STAFF_WP_USER) => {
-            return Err(CatalogError::WpUserTaken);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    apply_staff_links(&mut tx, db, id, &changes).await?;
-    let staff = one(
-        repo::staff(&mut tx, db, StaffFilter::One(id)).await?,
+        .map_err(|e| wp_user_taken(e.into()))?;
+    apply_staff_links(tx, db, id, changes).await?;
+    one(
+        repo::staff(tx, db, StaffFilter::One(id)).await?,
         CatalogError::StaffNotFound,
-    )?;
-    Ok((staff, tx))
+    )
 }
 
-async fn change_staff(db: &Db, id: u64, request: &StaffRequest) -> CatalogResult<(Staff, Tx)> {
-    let changes = request.validate(false)?;
-    let mut tx = db.begin().await?;
-    if !repo::lock_row(&mut tx, db, "staff", id).await? {
+async fn change_staff(
+    tx: &mut Tx,
+    db: &Db,
+    id: u64,
+    changes: &domain::StaffChanges,
+) -> CatalogResult<Staff> {
+    if !repo::lock_row(tx, db, "staff", id).await? {
         return Err(CatalogError::StaffNotFound);
     }
-    match repo::update_staff(&mut tx, db, id, &changes)
+    repo::update_staff(tx, db, id, changes)
         .await
-        .map_err(DbError::from)
-    {
-        Ok(()) => {}
-        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_STAFF_WP_USER) => {
-            return Err(CatalogError::WpUserTaken);
-        }
-        Err(e) => return Err(e.into()),
-    }
-    apply_staff_links(&mut tx, db, id, &changes).await?;
-    let staff = one(
-        repo::staff(&mut tx, db, StaffFilter::One(id)).await?,
+        .map_err(|e| wp_user_taken(e.into()))?;
+    apply_staff_links(tx, db, id, changes).await?;
+    one(
+        repo::staff(tx, db, StaffFilter::One(id)).await?,
         CatalogError::StaffNotFound,
-    )?;
-    Ok((staff, tx))
+    )
+}
+
+/// The WordPress user's unique index refusing the row means another member has that user.
+fn wp_user_taken(e: DbError) -> CatalogError {
+    if e.duplicate_key() == Some(repo::UNIQUE_STAFF_WP_USER) {
+        CatalogError::WpUserTaken
+    } else {
+        e.into()
+    }
 }
 
 async fn apply_staff_links(

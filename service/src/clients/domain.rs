@@ -148,7 +148,7 @@ impl Default for Notifications {
     }
 }
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct PermissionsInput {
     pub book: Option<bool>,
     pub reschedule: Option<bool>,
@@ -156,7 +156,7 @@ pub struct PermissionsInput {
     pub view_invoices: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct NotificationsInput {
     pub reminders: Option<bool>,
     pub birthday: Option<bool>,
@@ -174,7 +174,7 @@ where
 
 /// The fields of a create or an edit. An absent key keeps the current value; `null` clears a
 /// field that may be empty.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct ClientInput {
     pub first_name: Option<String>,
     pub last_name: Option<String>,

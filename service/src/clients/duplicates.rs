@@ -3,7 +3,10 @@
 use super::{
     ClientError, ClientResult, DuplicateGroup, domain::DuplicateReason, domain::duplicates, repo,
 };
-use crate::{auth::Actor, db::Db};
+use crate::{
+    auth::Actor,
+    db::{Db, Tx},
+};
 use std::collections::HashSet;
 
 /// At most `limit` groups, e-mail first, then phone, then name.
@@ -55,13 +58,25 @@ pub async fn mark_distinct(db: &Db, actor: Actor, a: u64, b: u64) -> ClientResul
     if a == b {
         return Err(ClientError::MergeSelf);
     }
-    let mut tx = db.begin().await?;
+    db.transaction(|mut tx| async move {
+        let result = insert_distinct_pair(&mut tx, db, actor, a, b).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn insert_distinct_pair(
+    tx: &mut Tx,
+    db: &Db,
+    actor: Actor,
+    a: u64,
+    b: u64,
+) -> ClientResult<()> {
     for id in [a, b] {
-        repo::find_for_update(&mut tx, db, id)
+        repo::find_for_update(tx, db, id)
             .await?
             .ok_or(ClientError::NotFound)?;
     }
-    repo::insert_distinct_pair(&mut tx, db, a.min(b), a.max(b), &actor.to_string()).await?;
-    tx.commit().await?;
+    repo::insert_distinct_pair(tx, db, a.min(b), a.max(b), &actor.to_string()).await?;
     Ok(())
 }

@@ -3,7 +3,7 @@ use super::{ClientError, ClientResult, Group, GroupInput, domain, record, repo};
 use crate::{
     audit,
     auth::Actor,
-    db::{Db, DbError},
+    db::{Db, DbError, Tx},
 };
 use std::collections::BTreeSet;
 
@@ -22,27 +22,43 @@ pub async fn get_group(db: &Db, id: u64) -> ClientResult<Group> {
 pub async fn create_group(db: &Db, input: GroupInput) -> ClientResult<Group> {
     let name = domain::group_name(input.name.as_deref().unwrap_or(""))?;
     let description = domain::group_description(input.description.as_deref().unwrap_or(""))?;
-    let mut tx = db.begin().await?;
-    let id = match repo::insert_group(&mut tx, db, &name, &description)
+    let (name, description) = (&name, &description);
+    db.transaction(|mut tx| async move {
+        let result = insert_group(&mut tx, db, name, description).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn insert_group(tx: &mut Tx, db: &Db, name: &str, description: &str) -> ClientResult<Group> {
+    let id = repo::insert_group(tx, db, name, description)
         .await
-        .map_err(DbError::from)
-    {
-        Ok(id) => id,
-        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_GROUP_NAME) => {
-            return Err(ClientError::GroupNameTaken);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let group = repo::find_group(&mut tx, db, id)
+        .map_err(|e| group_name_taken(e.into()))?;
+    repo::find_group(tx, db, id)
         .await?
-        .ok_or(ClientError::GroupNotFound)?;
-    tx.commit().await?;
-    Ok(group)
+        .ok_or(ClientError::GroupNotFound)
+}
+
+/// The group names' unique index refusing the row means a group has that name already.
+fn group_name_taken(e: DbError) -> ClientError {
+    if e.duplicate_key() == Some(repo::UNIQUE_GROUP_NAME) {
+        ClientError::GroupNameTaken
+    } else {
+        e.into()
+    }
 }
 
 pub async fn update_group(db: &Db, id: u64, input: GroupInput) -> ClientResult<Group> {
-    let mut tx = db.begin().await?;
-    let (name, description) = repo::lock_group(&mut tx, db, id)
+    let input = &input;
+    db.transaction(|mut tx| async move {
+        let result = change_group(&mut tx, db, id, input).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn change_group(tx: &mut Tx, db: &Db, id: u64, input: &GroupInput) -> ClientResult<Group> {
+    let (name, description) = repo::lock_group(tx, db, id)
         .await?
         .ok_or(ClientError::GroupNotFound)?;
     let name = match input.name.as_deref() {
@@ -53,33 +69,30 @@ pub async fn update_group(db: &Db, id: u64, input: GroupInput) -> ClientResult<G
         Some(d) => domain::group_description(d)?,
         None => description,
     };
-    match repo::update_group(&mut tx, db, id, &name, &description)
+    repo::update_group(tx, db, id, &name, &description)
         .await
-        .map_err(DbError::from)
-    {
-        Ok(()) => {}
-        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_GROUP_NAME) => {
-            return Err(ClientError::GroupNameTaken);
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let group = repo::find_group(&mut tx, db, id)
+        .map_err(|e| group_name_taken(e.into()))?;
+    repo::find_group(tx, db, id)
         .await?
-        .ok_or(ClientError::GroupNotFound)?;
-    tx.commit().await?;
-    Ok(group)
+        .ok_or(ClientError::GroupNotFound)
 }
 
 /// Deleting a group removes its memberships (recorded on each client), not its clients.
 pub async fn delete_group(db: &Db, actor: Actor, id: u64) -> ClientResult<()> {
-    let mut tx = db.begin().await?;
-    repo::lock_group(&mut tx, db, id)
+    db.transaction(|mut tx| async move {
+        let result = delete_group_in(&mut tx, db, actor, id).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn delete_group_in(tx: &mut Tx, db: &Db, actor: Actor, id: u64) -> ClientResult<()> {
+    repo::lock_group(tx, db, id)
         .await?
         .ok_or(ClientError::GroupNotFound)?;
-    let members = repo::delete_group(&mut tx, db, id).await?;
+    let members = repo::delete_group(tx, db, id).await?;
     let records = membership_records(&actor.to_string(), id, &members, false);
-    super::log(&mut tx, db, &records).await?;
-    tx.commit().await?;
+    super::log(tx, db, &records).await?;
     Ok(())
 }
 
@@ -126,12 +139,26 @@ pub async fn change_members(
     client_ids: &[u64],
     add: bool,
 ) -> ClientResult<(Group, usize)> {
-    let ids = distinct(client_ids)?;
-    let mut tx = db.begin().await?;
-    repo::lock_group(&mut tx, db, group_id)
+    let ids = &distinct(client_ids)?;
+    db.transaction(|mut tx| async move {
+        let result = change_members_in(&mut tx, db, actor, group_id, ids, add).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn change_members_in(
+    tx: &mut Tx,
+    db: &Db,
+    actor: Actor,
+    group_id: u64,
+    ids: &[u64],
+    add: bool,
+) -> ClientResult<(Group, usize)> {
+    repo::lock_group(tx, db, group_id)
         .await?
         .ok_or(ClientError::GroupNotFound)?;
-    let existing: BTreeSet<u64> = repo::existing_client_ids(&mut tx, db, &ids)
+    let existing: BTreeSet<u64> = repo::existing_client_ids(tx, db, ids)
         .await?
         .into_iter()
         .collect();
@@ -145,24 +172,24 @@ pub async fn change_members(
             unknown.into_iter().take(20).collect(),
         ));
     }
-    let members: BTreeSet<u64> = repo::members_among(&mut tx, db, group_id, &ids)
+    let members: BTreeSet<u64> = repo::members_among(tx, db, group_id, ids)
         .await?
         .into_iter()
         .collect();
     let changed: Vec<u64> = ids
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|id| members.contains(id) != add)
         .collect();
     if add {
-        repo::add_members(&mut tx, db, group_id, &changed).await?;
+        repo::add_members(tx, db, group_id, &changed).await?;
     } else {
-        repo::remove_members(&mut tx, db, group_id, &changed).await?;
+        repo::remove_members(tx, db, group_id, &changed).await?;
     }
     let records = membership_records(&actor.to_string(), group_id, &changed, add);
-    super::log(&mut tx, db, &records).await?;
-    let group = repo::find_group(&mut tx, db, group_id)
+    super::log(tx, db, &records).await?;
+    let group = repo::find_group(tx, db, group_id)
         .await?
         .ok_or(ClientError::GroupNotFound)?;
-    tx.commit().await?;
     Ok((group, changed.len()))
 }

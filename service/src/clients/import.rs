@@ -1,7 +1,8 @@
 //! CSV import: a column mapping, a dry run that says per row what would happen, and a real run
 //! that skips invalid rows (with line and reason) and imports the rest. Rows match live clients
 //! by e-mail, then phone, so importing the same file twice creates nobody twice. Rows are written
-//! in chunks, each one transaction with a few multi-row statements.
+//! in chunks, each one transaction with a few multi-row statements; a chunk that loses a lock
+//! conflict (a certification failure on a cluster) is run again alone, the chunks before it stay.
 use super::{
     Client, ClientError, ClientInput, ClientResult, Email, Phone, Profile, domain::csv_io::Mapping,
     record, repo, room_left, today,
@@ -202,11 +203,43 @@ impl State {
         target
     }
 
-    fn canonical_status(&self, p: &mut Profile) {
-        if let Some(name) = self.statuses.get(&p.status.to_lowercase()) {
+    /// The status as first saved, by this chunk (`saved`) or an earlier one.
+    fn canonical_status(&self, saved: &HashMap<String, String>, p: &mut Profile) {
+        let key = p.status.to_lowercase();
+        if let Some(name) = saved.get(&key).or_else(|| self.statuses.get(&key)) {
             p.status.clone_from(name);
         }
     }
+
+    /// Takes in what a chunk learned, once its transaction committed (or, in a dry run, once
+    /// it was planned).
+    fn learn(&mut self, chunk: Learned) -> Vec<RowOutcome> {
+        self.over_limit.extend(chunk.over_limit);
+        self.statuses.extend(chunk.statuses);
+        self.new_ids.extend(chunk.new_ids);
+        self.new_profiles.extend(chunk.new_profiles);
+        if let Some(room) = chunk.dry_room {
+            self.dry_room = room;
+        }
+        chunk.outcomes
+    }
+}
+
+/// What one chunk found out: its rows' outcomes and what later chunks must know. A chunk's
+/// transaction only reads the `State`; what it learned is taken in after it committed, so a run
+/// again after a lock conflict starts from the same state as the first.
+#[derive(Default)]
+struct Learned {
+    outcomes: Vec<RowOutcome>,
+    /// New clients the client limit left out.
+    over_limit: HashSet<usize>,
+    /// Statuses saved, by lowercase name.
+    statuses: HashMap<String, String>,
+    /// Ids of the new clients written.
+    new_ids: HashMap<usize, u64>,
+    /// A dry run's new clients and its room left under the client limit.
+    new_profiles: HashMap<usize, Profile>,
+    dry_room: Option<Option<u64>>,
 }
 
 /// Imports (or, in a dry run, plans) the rows of `data`. `progress(done, total)` is called after
@@ -275,9 +308,10 @@ async fn import_locked(
         dry_run: options.dry_run,
         ..ImportReport::default()
     };
-    // One transaction for a dry run, rolled back: it reads what the real run would lock.
+    // One read-only transaction for a dry run: it reads what the real run would lock, in one
+    // snapshot, and writes nothing (so it has no conflict to lose).
     let mut dry_tx = if options.dry_run {
-        let mut tx = db.begin().await?;
+        let mut tx = db.snapshot().await?;
         state.dry_room = match crate::settings::load(db).await?.client_limit {
             Some(limit) => {
                 Some(u64::from(limit).saturating_sub(repo::count_live(&mut tx, db).await?))
@@ -300,16 +334,30 @@ async fn import_locked(
                 )
             })
             .collect();
-        let outcomes = match dry_tx.as_mut() {
-            Some(tx) => run_chunk(tx, db, &mut state, parsed, options).await?,
+        // Whom each row is about depends on the file alone (and the ids of clients that earlier,
+        // committed chunks created), so it is decided once, outside the chunk's transaction.
+        let targets: Vec<Option<Target>> = parsed
+            .iter()
+            .map(|(line, p)| {
+                p.as_ref()
+                    .ok()
+                    .map(|p| state.target(*line, p.email.as_ref(), p.phone.as_ref()))
+            })
+            .collect();
+        let chunk = (&state, parsed.as_slice(), targets.as_slice());
+        let learned = match dry_tx.as_mut() {
+            Some(tx) => run_chunk(tx, db, chunk, options).await?,
+            // Only the chunk runs again after a lost lock conflict: the chunks before it have
+            // committed, and the file's state is as they left it.
             None => {
-                let mut tx = db.begin().await?;
-                let outcomes = run_chunk(&mut tx, db, &mut state, parsed, options).await?;
-                tx.commit().await?;
-                outcomes
+                db.transaction(|mut tx| async move {
+                    let result = run_chunk(&mut tx, db, chunk, options).await;
+                    (tx, result)
+                })
+                .await?
             }
         };
-        report.outcomes.extend(outcomes);
+        report.outcomes.extend(state.learn(learned));
         progress(report.outcomes.len() as u64, total);
     }
     if let Some(tx) = dry_tx {
@@ -319,21 +367,20 @@ async fn import_locked(
     Ok(report)
 }
 
+/// A chunk's rows with their targets, and the file's state before it.
+type Chunk<'a> = (
+    &'a State,
+    &'a [(u64, Result<Parsed, String>)],
+    &'a [Option<Target>],
+);
+
 async fn run_chunk(
     tx: &mut Tx,
     db: &Db,
-    state: &mut State,
-    rows: Vec<(u64, Result<Parsed, String>)>,
+    (state, rows, targets): Chunk<'_>,
     options: &ImportOptions<'_>,
-) -> ClientResult<Vec<RowOutcome>> {
-    let targets: Vec<Option<Target>> = rows
-        .iter()
-        .map(|(line, p)| {
-            p.as_ref()
-                .ok()
-                .map(|p| state.target(*line, p.email.as_ref(), p.phone.as_ref()))
-        })
-        .collect();
+) -> ClientResult<Learned> {
+    let mut learned = Learned::default();
     let existing_ids: Vec<u64> = targets
         .iter()
         .filter_map(|t| match t {
@@ -363,7 +410,8 @@ async fn run_chunk(
     // The order of targets first touched in this chunk, to write them in file order.
     let mut touched: Vec<Target> = Vec::new();
     let mut seen: HashSet<Target> = HashSet::new();
-    for ((line, parsed), target) in rows.into_iter().zip(targets) {
+    for ((line, parsed), target) in rows.iter().zip(targets) {
+        let line = *line;
         let skip = |reason: String| RowOutcome {
             line,
             action: RowAction::Skip,
@@ -373,10 +421,10 @@ async fn run_chunk(
         };
         let (parsed, target) = match (parsed, target) {
             (Err(reason), _) => {
-                outcomes.push(skip(reason));
+                outcomes.push(skip(reason.clone()));
                 continue;
             }
-            (Ok(p), Some(t)) => (p, t),
+            (Ok(p), Some(t)) => (p, *t),
             (Ok(_), None) => unreachable!("a parsed row always has a target"),
         };
         let same_as_line = match target {
@@ -384,7 +432,7 @@ async fn run_chunk(
             _ => None,
         };
         if let Target::New(k) = target
-            && state.over_limit.contains(&k)
+            && (state.over_limit.contains(&k) || learned.over_limit.contains(&k))
         {
             outcomes.push(skip(ClientError::LimitReached.to_string()));
             continue;
@@ -398,7 +446,7 @@ async fn run_chunk(
             continue;
         };
         let creating = !current.contains_key(&target);
-        let mut input = parsed.input;
+        let mut input = parsed.input.clone();
         // An address that differs only in case is the one already stored.
         if base.email.as_ref().map(|e| e.as_str().to_lowercase()) == parsed.email {
             input.email = None;
@@ -410,11 +458,11 @@ async fn run_chunk(
                 continue;
             }
         };
-        state.canonical_status(&mut next);
+        state.canonical_status(&learned.statuses, &mut next);
         if creating && let Some(left) = room.as_mut() {
             if *left == 0 {
                 if let Target::New(k) = target {
-                    state.over_limit.insert(k);
+                    learned.over_limit.insert(k);
                 }
                 outcomes.push(skip(ClientError::LimitReached.to_string()));
                 continue;
@@ -443,14 +491,15 @@ async fn run_chunk(
             reason: None,
         });
     }
+    learned.outcomes = outcomes;
     if options.dry_run {
-        state.dry_room = room;
+        learned.dry_room = Some(room);
         for t in touched {
             if let (Target::New(k), Some(p)) = (t, current.get(&t)) {
-                state.new_profiles.insert(k, p.clone());
+                learned.new_profiles.insert(k, p.clone());
             }
         }
-        return Ok(outcomes);
+        return Ok(learned);
     }
     write_chunk(
         tx,
@@ -459,22 +508,22 @@ async fn run_chunk(
         &touched,
         &mut before,
         &current,
-        &mut outcomes,
+        &mut learned,
         &options.actor,
     )
     .await?;
-    Ok(outcomes)
+    Ok(learned)
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn write_chunk(
     tx: &mut Tx,
     db: &Db,
-    state: &mut State,
+    state: &State,
     touched: &[Target],
     before: &mut HashMap<Target, Profile>,
     current: &HashMap<Target, Profile>,
-    outcomes: &mut [RowOutcome],
+    learned: &mut Learned,
     actor: &str,
 ) -> ClientResult<()> {
     let mut new_statuses: Vec<String> = touched
@@ -487,7 +536,7 @@ async fn write_chunk(
     new_statuses.dedup_by(|a, b| a.to_lowercase() == b.to_lowercase());
     for name in new_statuses {
         let stored = repo::ensure_status(tx, db, &name).await?;
-        state.statuses.insert(name.to_lowercase(), stored);
+        learned.statuses.insert(name.to_lowercase(), stored);
     }
     let mut creates: Vec<(usize, Profile)> = Vec::new();
     let mut updates: Vec<(u64, Profile)> = Vec::new();
@@ -495,7 +544,7 @@ async fn write_chunk(
         let Some(mut p) = current.get(t).cloned() else {
             continue;
         };
-        state.canonical_status(&mut p);
+        state.canonical_status(&learned.statuses, &mut p);
         match t {
             Target::New(k) => creates.push((*k, p)),
             Target::Existing(id) if before.get(t) != Some(&p) => updates.push((*id, p)),
@@ -546,20 +595,18 @@ async fn write_chunk(
         super::publish(tx, db, topic, r).await?;
     }
 
-    // Rows of later chunks that match a client created here update it like any other client.
-    state
-        .new_ids
-        .extend(created.iter().map(|(k, id)| (*k, *id)));
     // Outcomes of rows about new clients learn their ids.
     let line_of_new: HashMap<u64, u64> = created
         .iter()
         .map(|(k, id)| (state.new_lines[*k], *id))
         .collect();
-    for o in outcomes.iter_mut() {
+    for o in learned.outcomes.iter_mut() {
         if o.client_id.is_none() && o.action != RowAction::Skip {
             let origin = o.same_as_line.unwrap_or(o.line);
             o.client_id = line_of_new.get(&origin).copied();
         }
     }
+    // Rows of later chunks that match a client created here update it like any other client.
+    learned.new_ids = created;
     Ok(())
 }

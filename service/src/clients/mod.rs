@@ -116,10 +116,12 @@ pub async fn install_count_triggers(db: &Db) -> anyhow::Result<()> {
 }
 
 pub async fn create(db: &Db, actor: Actor, input: ClientInput) -> ClientResult<Client> {
-    let mut tx = db.begin().await?;
-    let client = create_in(&mut tx, db, actor, input).await?;
-    tx.commit().await?;
-    Ok(client)
+    let input = &input;
+    db.transaction(|mut tx| async move {
+        let result = create_in(&mut tx, db, actor, input.clone()).await;
+        (tx, result)
+    })
+    .await
 }
 
 /// Creates a client in the caller's transaction, for a caller that does more in the same one
@@ -133,13 +135,9 @@ pub async fn create_in(
     let mut profile = Profile::blank().apply(input, today())?;
     ensure_below_limit(tx, db).await?;
     profile.status = repo::ensure_status(tx, db, &profile.status).await?;
-    let id = match repo::insert(tx, db, &profile).await.map_err(DbError::from) {
-        Ok(id) => id,
-        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) => {
-            return Err(ClientError::WpUserTaken);
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let id = repo::insert(tx, db, &profile)
+        .await
+        .map_err(|e| wp_user_taken(e.into()))?;
     let changes = audit::diff(&serde_json::Value::Null, &profile.audit_view());
     log(tx, db, &[record(id, &actor.to_string(), "create", changes)]).await?;
     repo::find(tx, db, id).await?.ok_or(ClientError::NotFound)
@@ -154,8 +152,22 @@ pub async fn update(db: &Db, actor: Actor, id: u64, input: ClientInput) -> Clien
             return Err(ClientError::StaffOnly(forbidden));
         }
     }
-    let mut tx = db.begin().await?;
-    let current = repo::find_for_update(&mut tx, db, id)
+    let input = &input;
+    db.transaction(|mut tx| async move {
+        let result = update_in(&mut tx, db, actor, id, input.clone()).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn update_in(
+    tx: &mut Tx,
+    db: &Db,
+    actor: Actor,
+    id: u64,
+    input: ClientInput,
+) -> ClientResult<Client> {
+    let current = repo::find_for_update(tx, db, id)
         .await?
         .ok_or(ClientError::NotFound)?;
     if !current.is_live() {
@@ -164,33 +176,27 @@ pub async fn update(db: &Db, actor: Actor, id: u64, input: ClientInput) -> Clien
     let before = current.profile();
     let mut next = before.clone().apply(input, today())?;
     if next.status != before.status {
-        next.status = repo::ensure_status(&mut tx, db, &next.status).await?;
+        next.status = repo::ensure_status(tx, db, &next.status).await?;
     }
     if before.avatar.as_deref() == Some(UPLOADED_AVATAR) && next.avatar != before.avatar {
-        repo::delete_avatar(&mut tx, db, id).await?;
+        repo::delete_avatar(tx, db, id).await?;
     }
-    match repo::save(&mut tx, db, id, &next)
+    repo::save(tx, db, id, &next)
         .await
-        .map_err(DbError::from)
-    {
-        Ok(()) => {}
-        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) => {
-            return Err(ClientError::WpUserTaken);
-        }
-        Err(e) => return Err(e.into()),
-    }
+        .map_err(|e| wp_user_taken(e.into()))?;
     let changes = audit::diff(&before.audit_view(), &next.audit_view());
-    log(
-        &mut tx,
-        db,
-        &[record(id, &actor.to_string(), "update", changes)],
-    )
-    .await?;
-    let client = repo::find(&mut tx, db, id)
-        .await?
-        .ok_or(ClientError::NotFound)?;
-    tx.commit().await?;
-    Ok(client)
+    log(tx, db, &[record(id, &actor.to_string(), "update", changes)]).await?;
+    repo::find(tx, db, id).await?.ok_or(ClientError::NotFound)
+}
+
+/// The WordPress user's unique index refusing the row means another live client has that user;
+/// any other failure stays what it was (a lock conflict is still run again).
+fn wp_user_taken(e: DbError) -> ClientError {
+    if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) {
+        ClientError::WpUserTaken
+    } else {
+        e.into()
+    }
 }
 
 /// The limit counts live clients; the settings row lock makes the count and the insert atomic.
@@ -334,66 +340,47 @@ pub async fn list(db: &Db, query: &ListQuery) -> ClientResult<Page<Client, Strin
 }
 
 pub async fn delete(db: &Db, actor: Actor, id: u64) -> ClientResult<Client> {
-    let mut tx = db.begin().await?;
-    let client = repo::find_for_update(&mut tx, db, id)
+    db.transaction(|mut tx| async move {
+        let result = delete_in(&mut tx, db, actor, id).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn delete_in(tx: &mut Tx, db: &Db, actor: Actor, id: u64) -> ClientResult<Client> {
+    let client = repo::find_for_update(tx, db, id)
         .await?
         .ok_or(ClientError::NotFound)?;
     if client.deleted_at.is_none() {
-        repo::set_deleted(&mut tx, db, id, true).await?;
-        log(
-            &mut tx,
-            db,
-            &[record(
-                id,
-                &actor.to_string(),
-                "delete",
-                audit::Changes::new(),
-            )],
-        )
-        .await?;
+        repo::set_deleted(tx, db, id, true).await?;
+        let deleted = record(id, &actor.to_string(), "delete", audit::Changes::new());
+        log(tx, db, &[deleted]).await?;
     }
-    let client = repo::find(&mut tx, db, id)
-        .await?
-        .ok_or(ClientError::NotFound)?;
-    tx.commit().await?;
-    Ok(client)
+    repo::find(tx, db, id).await?.ok_or(ClientError::NotFound)
 }
 
 pub async fn restore(db: &Db, actor: Actor, id: u64) -> ClientResult<Client> {
-    let mut tx = db.begin().await?;
-    let client = repo::find_for_update(&mut tx, db, id)
+    db.transaction(|mut tx| async move {
+        let result = restore_in(&mut tx, db, actor, id).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn restore_in(tx: &mut Tx, db: &Db, actor: Actor, id: u64) -> ClientResult<Client> {
+    let client = repo::find_for_update(tx, db, id)
         .await?
         .ok_or(ClientError::NotFound)?;
     if client.deleted_at.is_none() {
         return Err(ClientError::NotDeleted);
     }
-    ensure_below_limit(&mut tx, db).await?;
-    match repo::set_deleted(&mut tx, db, id, false)
+    ensure_below_limit(tx, db).await?;
+    repo::set_deleted(tx, db, id, false)
         .await
-        .map_err(DbError::from)
-    {
-        Ok(()) => {}
-        Err(e) if e.duplicate_key() == Some(repo::UNIQUE_WP_USER) => {
-            return Err(ClientError::WpUserTaken);
-        }
-        Err(e) => return Err(e.into()),
-    }
-    log(
-        &mut tx,
-        db,
-        &[record(
-            id,
-            &actor.to_string(),
-            "restore",
-            audit::Changes::new(),
-        )],
-    )
-    .await?;
-    let client = repo::find(&mut tx, db, id)
-        .await?
-        .ok_or(ClientError::NotFound)?;
-    tx.commit().await?;
-    Ok(client)
+        .map_err(|e| wp_user_taken(e.into()))?;
+    let restored = record(id, &actor.to_string(), "restore", audit::Changes::new());
+    log(tx, db, &[restored]).await?;
+    repo::find(tx, db, id).await?.ok_or(ClientError::NotFound)
 }
 
 /// The photo's type when it may be a client's avatar (size and format, from its bytes).
@@ -404,31 +391,35 @@ pub fn check_photo(image: &[u8]) -> ClientResult<&'static str> {
 /// Stores an uploaded photo after checking its size and sniffing its type from its bytes.
 pub async fn upload_avatar(db: &Db, actor: Actor, id: u64, image: &[u8]) -> ClientResult<Client> {
     let content_type = domain::check_avatar(image)?;
-    let sha = hex::encode(Sha256::digest(image));
-    let mut tx = db.begin().await?;
-    let current = repo::find_for_update(&mut tx, db, id)
+    let sha = &hex::encode(Sha256::digest(image));
+    db.transaction(|mut tx| async move {
+        let result = put_avatar_in(&mut tx, db, actor, id, (content_type, image, sha)).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn put_avatar_in(
+    tx: &mut Tx,
+    db: &Db,
+    actor: Actor,
+    id: u64,
+    (content_type, image, sha): (&str, &[u8], &str),
+) -> ClientResult<Client> {
+    let current = repo::find_for_update(tx, db, id)
         .await?
         .ok_or(ClientError::NotFound)?;
     if !current.is_live() {
         return Err(ClientError::NotLive);
     }
-    let old_sha = repo::avatar_sha(&mut tx, db, id).await?;
-    repo::put_avatar(&mut tx, db, id, content_type, image, &sha).await?;
+    let old_sha = repo::avatar_sha(tx, db, id).await?;
+    repo::put_avatar(tx, db, id, content_type, image, sha).await?;
     let changes = audit::diff(
         &serde_json::json!({"avatar": current.avatar, "avatar_sha256": old_sha}),
         &serde_json::json!({"avatar": UPLOADED_AVATAR, "avatar_sha256": sha}),
     );
-    log(
-        &mut tx,
-        db,
-        &[record(id, &actor.to_string(), "update", changes)],
-    )
-    .await?;
-    let client = repo::find(&mut tx, db, id)
-        .await?
-        .ok_or(ClientError::NotFound)?;
-    tx.commit().await?;
-    Ok(client)
+    log(tx, db, &[record(id, &actor.to_string(), "update", changes)]).await?;
+    repo::find(tx, db, id).await?.ok_or(ClientError::NotFound)
 }
 
 /// The uploaded photo: its sniffed content type, bytes and SHA-256.

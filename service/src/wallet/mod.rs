@@ -20,7 +20,6 @@ use crate::{
     paging::{Page, PageRequest},
     webhooks,
 };
-use mysql_async::TxOpts;
 use serde_json::json;
 
 /// Posts one ledger row under the client's row lock. Fails without writing when the balance
@@ -83,9 +82,7 @@ const AUDIT_PAGE_ROWS: u32 = 5000;
 /// sum of the ledger, none is negative, and the sum equals `clients.wallet_balance`. Returns
 /// the broken wallets, by client id; empty means every ledger is sound.
 pub async fn verify_ledgers(db: &Db) -> Result<Vec<BrokenLedger>, DbError> {
-    let mut opts = TxOpts::default();
-    opts.with_consistent_snapshot(true).with_readonly(true);
-    let mut tx = db.pool.start_transaction(opts).await?;
+    let mut tx = db.snapshot().await?;
     let cached: std::collections::BTreeMap<u64, rust_decimal::Decimal> =
         repo::cached_balances(&mut tx, db)
             .await?

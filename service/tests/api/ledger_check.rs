@@ -98,17 +98,16 @@ async fn verify_ledgers_passes_over_a_full_workload() {
         let order = 4000 + n as u64;
         let paid = if n == 2 { "11.00" } else { "12.00" };
         for _ in 0..2 {
-            let mut tx = app.db.begin().await.expect("tx");
-            volixta_service::wallet::complete_top_up(
-                &mut tx,
-                &app.db,
-                top_up,
-                order,
-                paid.parse().expect("money"),
-            )
+            let db = &app.db;
+            let paid = paid.parse().expect("money");
+            db.transaction(|mut tx| async move {
+                let result =
+                    volixta_service::wallet::complete_top_up(&mut tx, db, top_up, order, paid)
+                        .await;
+                (tx, result)
+            })
             .await
             .expect("completes");
-            tx.commit().await.expect("commit");
         }
     }
     let kinds: u64 = app

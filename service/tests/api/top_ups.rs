@@ -32,12 +32,13 @@ async fn request(app: &TestApp, client_id: u64, actor: &str, amount: &str) -> u6
 }
 
 async fn complete(app: &TestApp, top_up: u64, order: u64, paid: &str) -> TopUpCompletion {
-    let mut tx = app.db.begin().await.expect("tx");
-    let outcome = wallet::complete_top_up(&mut tx, &app.db, top_up, order, money(paid))
-        .await
-        .expect("completes");
-    tx.commit().await.expect("commit");
-    outcome
+    let (db, paid) = (&app.db, money(paid));
+    db.transaction(|mut tx| async move {
+        let result = wallet::complete_top_up(&mut tx, db, top_up, order, paid).await;
+        (tx, result)
+    })
+    .await
+    .expect("completes")
 }
 
 async fn ledger_rows(app: &TestApp) -> u64 {
@@ -155,11 +156,15 @@ async fn ten_confirmations_of_one_payment_on_two_replicas_credit_once() {
             other.db.clone()
         };
         tasks.push(tokio::spawn(async move {
-            let mut tx = db.begin().await.expect("tx");
-            let outcome = wallet::complete_top_up(&mut tx, &db, top_up, 555, money("30.00"))
+            let db = &db;
+            let outcome = db
+                .transaction(|mut tx| async move {
+                    let result =
+                        wallet::complete_top_up(&mut tx, db, top_up, 555, money("30.00")).await;
+                    (tx, result)
+                })
                 .await
                 .expect("completes");
-            tx.commit().await.expect("commit");
             matches!(outcome, TopUpCompletion::Credited { .. })
         }));
     }
