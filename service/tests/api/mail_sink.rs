@@ -2,6 +2,7 @@
 //! DATA with dot-stuffing, RSET, NOOP, QUIT) for the outbox tests: it keeps what it receives,
 //! can be stopped and started again on the same port (an outage), and can refuse recipients
 //! for good (550). Plus a reader of the MIME it received (multipart, base64, quoted-printable).
+//! The SMTP bench (`benches/outbox_smtp.rs`) sends to it too.
 use base64::{Engine, engine::general_purpose::STANDARD};
 use std::sync::{
     Arc, Mutex,
@@ -18,6 +19,10 @@ pub struct Received {
     pub from: String,
     pub to: Vec<String>,
     pub data: String,
+    /// When the sink accepted it (answered the end of DATA), for latencies measured against
+    /// the database's clock on the same host (`benches/outbox_smtp.rs`; the tests do not read it).
+    #[allow(dead_code)]
+    pub accepted_at: std::time::SystemTime,
 }
 
 pub struct SmtpSink {
@@ -169,6 +174,7 @@ async fn converse(
                     from: from.clone(),
                     to: to.clone(),
                     data,
+                    accepted_at: std::time::SystemTime::now(),
                 });
                 write.write_all(b"250 OK queued\r\n").await?;
             }
