@@ -186,6 +186,30 @@ impl TxError for DbError {
     }
 }
 
+/// Runs `query` once per row of `rows` in the caller's transaction, one statement execution
+/// each. Not the driver's `exec_batch`: against MariaDB it sends the rows as one bulk execute,
+/// and on a Galera node a transaction aborted by a conflicting replicated write while that bulk
+/// execute ran was answered OK, the bulk execute and then the COMMIT, with none of its writes
+/// kept (a booking answered 201 that no node had). A plain execute reports the conflict as a
+/// deadlock, and `Db::transaction` runs the work again.
+///
+/// The rows are turned into parameters before the returned future starts, so that it does not
+/// hold the caller's iterator (whose closures would keep it from being `Send`).
+pub fn exec_each<'a, P: Into<mysql_async::Params>>(
+    tx: &'a mut Tx,
+    query: &'a str,
+    rows: impl IntoIterator<Item = P>,
+) -> impl Future<Output = Result<(), mysql_async::Error>> + Send + 'a {
+    let rows: Vec<mysql_async::Params> = rows.into_iter().map(Into::into).collect();
+    async move {
+        let statement = tx.prep(query).await?;
+        for row in rows {
+            tx.exec_drop(&statement, row).await?;
+        }
+        Ok(())
+    }
+}
+
 /// `DATETIME(6)` columns hold UTC instants.
 pub fn to_utc(naive: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     naive.and_utc()

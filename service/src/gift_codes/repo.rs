@@ -56,8 +56,9 @@ pub async fn allow_clients(
     gift_code_id: u64,
     client_ids: &[u64],
 ) -> Result<(), DbError> {
-    tx.exec_batch(
-        db.sql("INSERT INTO {p}volixta_gift_code_clients (gift_code_id, client_id) VALUES (?, ?)"),
+    crate::db::exec_each(
+        tx,
+        &db.sql("INSERT INTO {p}volixta_gift_code_clients (gift_code_id, client_id) VALUES (?, ?)"),
         client_ids.iter().map(|c| (gift_code_id, *c)),
     )
     .await

@@ -302,8 +302,9 @@ pub async fn insert_lines(
         ];
         params
     });
-    tx.exec_batch(
-        db.sql(
+    crate::db::exec_each(
+        tx,
+        &db.sql(
             "INSERT INTO {p}volixta_invoice_lines (invoice_id, position, kind, description, \
              quantity, unit_price, amount, discount, tax_rate_percent, tax, total) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

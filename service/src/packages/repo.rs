@@ -88,13 +88,15 @@ pub async fn set_coverage(
         (id,),
     )
     .await?;
-    tx.exec_batch(
-        db.sql("INSERT INTO {p}volixta_package_services (package_id, service_id) VALUES (?, ?)"),
+    crate::db::exec_each(
+        tx,
+        &db.sql("INSERT INTO {p}volixta_package_services (package_id, service_id) VALUES (?, ?)"),
         service_ids.iter().map(|s| (id, *s)),
     )
     .await?;
-    tx.exec_batch(
-        db.sql("INSERT INTO {p}volixta_package_locations (package_id, location_id) VALUES (?, ?)"),
+    crate::db::exec_each(
+        tx,
+        &db.sql("INSERT INTO {p}volixta_package_locations (package_id, location_id) VALUES (?, ?)"),
         location_ids.iter().map(|l| (id, *l)),
     )
     .await?;

@@ -47,7 +47,7 @@ pub async fn replace_location_hours(
         (id,),
     )
     .await?;
-    tx.exec_batch(
+    crate::db::exec_each(tx, &
         db.sql(
             "INSERT INTO {p}volixta_location_hours (location_id, weekday, start_minute, end_minute) \
              VALUES (?, ?, ?, ?)",
@@ -77,8 +77,9 @@ pub async fn replace_location_special_days(
             .map(move |p| (id, d.date, p.start.minutes(), p.end.minutes(), false))
             .chain(closed)
     });
-    tx.exec_batch(
-        db.sql(
+    crate::db::exec_each(
+        tx,
+        &db.sql(
             "INSERT INTO {p}volixta_location_special_days \
              (location_id, day, start_minute, end_minute, closed) VALUES (?, ?, ?, ?, ?)",
         ),

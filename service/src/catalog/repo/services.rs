@@ -162,8 +162,9 @@ pub async fn replace_service_locations(
         (service_id,),
     )
     .await?;
-    tx.exec_batch(
-        db.sql("INSERT INTO {p}volixta_service_locations (service_id, location_id) VALUES (?, ?)"),
+    crate::db::exec_each(
+        tx,
+        &db.sql("INSERT INTO {p}volixta_service_locations (service_id, location_id) VALUES (?, ?)"),
         location_ids.iter().map(|l| (service_id, *l)),
     )
     .await
@@ -180,8 +181,9 @@ pub async fn replace_service_staff(
         (service_id,),
     )
     .await?;
-    tx.exec_batch(
-        db.sql("INSERT INTO {p}volixta_staff_services (staff_id, service_id) VALUES (?, ?)"),
+    crate::db::exec_each(
+        tx,
+        &db.sql("INSERT INTO {p}volixta_staff_services (staff_id, service_id) VALUES (?, ?)"),
         staff_ids.iter().map(|s| (*s, service_id)),
     )
     .await

@@ -68,8 +68,9 @@ pub async fn replace_staff_services(
         (staff_id,),
     )
     .await?;
-    tx.exec_batch(
-        db.sql("INSERT INTO {p}volixta_staff_services (staff_id, service_id) VALUES (?, ?)"),
+    crate::db::exec_each(
+        tx,
+        &db.sql("INSERT INTO {p}volixta_staff_services (staff_id, service_id) VALUES (?, ?)"),
         service_ids.iter().map(|s| (staff_id, *s)),
     )
     .await
@@ -86,8 +87,9 @@ pub async fn replace_staff_hours(
         (staff_id,),
     )
     .await?;
-    tx.exec_batch(
-        db.sql(
+    crate::db::exec_each(
+        tx,
+        &db.sql(
             "INSERT INTO {p}volixta_staff_hours \
              (staff_id, location_id, weekday, start_minute, end_minute) VALUES (?, ?, ?, ?, ?)",
         ),
@@ -115,8 +117,9 @@ pub async fn replace_staff_breaks(
         (staff_id,),
     )
     .await?;
-    tx.exec_batch(
-        db.sql(
+    crate::db::exec_each(
+        tx,
+        &db.sql(
             "INSERT INTO {p}volixta_staff_breaks (staff_id, weekday, start_minute, end_minute) \
              VALUES (?, ?, ?, ?)",
         ),
@@ -138,8 +141,9 @@ pub async fn replace_days_off(
         (staff_id,),
     )
     .await?;
-    tx.exec_batch(
-        db.sql(
+    crate::db::exec_each(
+        tx,
+        &db.sql(
             "INSERT INTO {p}volixta_staff_days_off (staff_id, first_date, last_date, reason) \
              VALUES (?, ?, ?, ?)",
         ),
@@ -160,8 +164,9 @@ pub async fn replace_special_days(
         (staff_id,),
     )
     .await?;
-    tx.exec_batch(
-        db.sql(
+    crate::db::exec_each(
+        tx,
+        &db.sql(
             "INSERT INTO {p}volixta_staff_special_days \
              (staff_id, day, location_id, start_minute, end_minute) VALUES (?, ?, ?, ?, ?)",
         ),
