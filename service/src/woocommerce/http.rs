@@ -232,7 +232,6 @@ async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         return ApiError::Unauthorized.into_response();
     }
     log.valid = true;
-    let (logged_headers, sha) = log.parts();
     let topic = topic.unwrap_or_default();
     let result = if topic == "order.deleted" {
         #[derive(Deserialize)]
@@ -242,8 +241,7 @@ async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         match serde_json::from_slice::<Deleted>(&body) {
             Ok(d) => {
                 log.order_id = Some(d.id);
-                let line = log.line(&logged_headers, &sha, "", "");
-                reconcile_deleted(&state.db, d.id, Some(line)).await
+                reconcile_deleted(&state.db, d.id).await
             }
             Err(e) => Err(malformed(e)),
         }
@@ -252,8 +250,7 @@ async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             Ok(order) => {
                 log.order_id = Some(order.id);
                 log.order_status = Some(order.status.clone());
-                let line = log.line(&logged_headers, &sha, "", "");
-                reconcile_order(&state.db, &order, Source::Webhook, Some(line)).await
+                reconcile_order(&state.db, &order, Source::Webhook).await
             }
             Err(e) => Err(malformed(e)),
         }
@@ -268,8 +265,8 @@ async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             .into_response();
     };
     match result {
-        // Logged in the reconciliation's own transaction.
-        Ok((outcome, _)) => {
+        Ok((outcome, detail)) => {
+            log.write(&state, outcome.as_str(), &detail).await;
             let answer = WebhookAnswer {
                 outcome: outcome.as_str().into(),
             };
@@ -302,23 +299,12 @@ struct LogLine<'a> {
 }
 
 impl LogLine<'_> {
-    /// The headers as logged and the body's SHA-256.
-    fn parts(&self) -> (String, String) {
-        (
-            logged_headers(self.headers),
-            hex::encode(Sha256::digest(self.body)),
-        )
-    }
-
-    fn line<'b>(
-        &'b self,
-        headers: &'b str,
-        sha: &'b str,
-        outcome: &'b str,
-        detail: &'b str,
-    ) -> repo::NewDelivery<'b> {
+    /// A log that cannot be written never changes the answer WooCommerce gets.
+    async fn write(&self, state: &AppState, outcome: &str, detail: &str) {
         let h = self.headers;
-        repo::NewDelivery {
+        let sha = hex::encode(Sha256::digest(self.body));
+        let headers = logged_headers(h);
+        let line = repo::NewDelivery {
             webhook_id: header(h, "x-wc-webhook-id"),
             delivery_id: header(h, "x-wc-webhook-delivery-id"),
             topic: header(h, "x-wc-webhook-topic"),
@@ -328,16 +314,10 @@ impl LogLine<'_> {
             order_status: self.order_status.as_deref(),
             outcome,
             detail,
-            headers,
+            headers: &headers,
             body_bytes: self.body.len(),
-            body_sha256: sha,
-        }
-    }
-
-    /// A log that cannot be written never changes the answer WooCommerce gets.
-    async fn write(&self, state: &AppState, outcome: &str, detail: &str) {
-        let (headers, sha) = self.parts();
-        let line = self.line(&headers, &sha, outcome, detail);
+            body_sha256: &sha,
+        };
         let written = match state.db.pool.get_conn().await {
             Ok(mut conn) => repo::log_delivery(&mut conn, &state.db, &line).await,
             Err(e) => Err(DbError::from(e)),

@@ -26,10 +26,8 @@ pub async fn poll_once(
     let now = chrono::Utc::now().naive_utc();
     for &(id, order_id, created) in &due {
         let result = match wc.order(order_id).await {
-            Ok(order) => reconcile_order(db, &order, Source::Poll, None)
-                .await
-                .map(Some),
-            Err(WcError::NotFound) => reconcile_deleted(db, order_id, None).await.map(Some),
+            Ok(order) => reconcile_order(db, &order, Source::Poll).await.map(Some),
+            Err(WcError::NotFound) => reconcile_deleted(db, order_id).await.map(Some),
             Err(e) => {
                 tracing::warn!(order_id, error = %e, "polling a WooCommerce order failed");
                 Ok(None)

@@ -70,48 +70,22 @@ impl Outcome {
     }
 }
 
-/// Acts on an order's state. `log`, for a delivery, is its line in the delivery log, written
-/// with the outcome in the same transaction (one commit per delivery instead of two); a
-/// delivery whose transaction fails is logged by the caller.
 pub async fn reconcile_order(
     db: &Db,
     order: &Order,
     source: Source,
-    log: Option<repo::NewDelivery<'_>>,
 ) -> Result<(Outcome, String), WooError> {
     db.transaction(|mut tx| async move {
         let result = apply(&mut tx, db, order, source).await;
-        let result = logged(&mut tx, db, result, log).await;
         (tx, result)
     })
     .await
 }
 
-async fn logged(
-    tx: &mut Tx,
-    db: &Db,
-    result: Result<(Outcome, String), WooError>,
-    log: Option<repo::NewDelivery<'_>>,
-) -> Result<(Outcome, String), WooError> {
-    if let (Ok((outcome, detail)), Some(line)) = (&result, log) {
-        let line = repo::NewDelivery {
-            outcome: outcome.as_str(),
-            detail,
-            ..line
-        };
-        repo::log_delivery(tx, db, &line).await?;
-    }
-    result
-}
-
 /// `order.deleted` (its body is only the id), or a poll that finds the order gone. The body has
 /// no date, so the deletion counts as of now: a state built before it and delivered after it is
 /// older, and never undoes it.
-pub async fn reconcile_deleted(
-    db: &Db,
-    wc_order_id: u64,
-    log: Option<repo::NewDelivery<'_>>,
-) -> Result<(Outcome, String), WooError> {
+pub async fn reconcile_deleted(db: &Db, wc_order_id: u64) -> Result<(Outcome, String), WooError> {
     db.transaction(|mut tx| async move {
         let result = async {
             let Some(intent) = repo::lock_for_order(&mut tx, db, None, wc_order_id).await? else {
@@ -157,7 +131,6 @@ pub async fn reconcile_deleted(
             }
         }
         .await;
-        let result = logged(&mut tx, db, result, log).await;
         (tx, result)
     })
     .await

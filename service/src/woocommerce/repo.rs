@@ -548,7 +548,6 @@ pub struct Delivery {
     pub body_sha256: String,
 }
 
-#[derive(Clone, Copy)]
 pub struct NewDelivery<'a> {
     pub webhook_id: Option<&'a str>,
     pub delivery_id: Option<&'a str>,
