@@ -180,12 +180,17 @@ async fn main() {
     } else {
         format!("missed: the portal's p50 is {portal_p50:.2} ms, the goal {GOAL_MS} ms")
     };
+    let steps = if quick {
+        String::new()
+    } else {
+        steps(&app, ann).await
+    };
     let section = format!(
         "## Client portal fragment\n\n`cargo bench -p volixta-service --bench portal` (part of `make bench`): \
          the service and MariaDB on one {} host{}; a client with {BOOKINGS} bookings (past and future, \
          every status) and 30 wallet movements among {OTHERS} other bookings; each fragment asked {runs} \
          times over signed HTTP after 5 warm-ups, as the plugin asks for it. Goal: {verdict}. \
-         1-minute load average {load_at_start} at the start, {} at the end.\n\n{table}",
+         1-minute load average {load_at_start} at the start, {} at the end.\n\n{table}\n{steps}",
         report::cpu(),
         if quick {
             " (quick run of a debug build: `cargo test --bench portal`)"
@@ -198,4 +203,108 @@ async fn main() {
     if !quick {
         report::write_section("portal-fragment", &section);
     }
+}
+
+/// Where a render of the first portal goes, step by step, in the process (no HTTP, no signature):
+/// each read the portal makes, alone, beside the whole assembly and the template.
+async fn steps(app: &TestApp, client_id: u64) -> String {
+    use volixta_service::{
+        AppState, auth::Actor, bookings, catalog, clients, i18n::Locale, invoices, packages,
+        paging::PageRequest, portal, settings, wallet,
+    };
+    const RUNS: usize = 100;
+    let state = AppState::new(app.app_config(), app.db.clone()).expect("state");
+    let db = &app.db;
+    let actor = Actor::parse("client:42").expect("actor");
+    let locale = Locale::parse(Some("en_GB"));
+    let view = portal::PortalState::parse(Some("tz=Asia%2FTokyo"));
+    let party = bookings::Party::Client { client_id };
+    let mut rows: Vec<(&str, Vec<std::time::Duration>)> = [
+        "the client of the actor (own_client_id)",
+        "client row",
+        "settings",
+        "locations",
+        "upcoming bookings (40)",
+        "wallet movements (10)",
+        "packages held",
+        "services",
+        "invoices (first page)",
+        "packages on sale",
+        "whole portal assembly (reads side by side, then the rest)",
+        "template render",
+    ]
+    .into_iter()
+    .map(|name| (name, Vec::with_capacity(RUNS)))
+    .collect();
+    for _ in 0..RUNS {
+        let mut timed = Vec::with_capacity(rows.len());
+        let mut t = Instant::now();
+        let mut lap = |timed: &mut Vec<std::time::Duration>| {
+            timed.push(t.elapsed());
+            t = Instant::now();
+        };
+        clients::own_client_id(db, actor).await.expect("own");
+        lap(&mut timed);
+        clients::get(db, client_id).await.expect("client");
+        lap(&mut timed);
+        settings::load(db).await.expect("settings");
+        lap(&mut timed);
+        catalog::locations(db).await.expect("locations");
+        lap(&mut timed);
+        bookings::list(
+            db,
+            party,
+            bookings::ListFilter {
+                from: Some(chrono::Utc::now()),
+                statuses: vec![bookings::Status::Pending, bookings::Status::Confirmed],
+                ascending: true,
+                ..bookings::ListFilter::default()
+            },
+            PageRequest::new(None, Some(40)),
+        )
+        .await
+        .expect("upcoming");
+        lap(&mut timed);
+        wallet::history(db, client_id, PageRequest::new(None, Some(10)))
+            .await
+            .expect("wallet");
+        lap(&mut timed);
+        packages::holdings(db, client_id).await.expect("holdings");
+        lap(&mut timed);
+        catalog::services(db).await.expect("services");
+        lap(&mut timed);
+        invoices::list(db, actor, &invoices::ListQuery::default())
+            .await
+            .expect("invoices");
+        lap(&mut timed);
+        packages::list(db).await.expect("packages");
+        lap(&mut timed);
+        let screen = portal::portal(
+            &state,
+            actor,
+            &locale,
+            &view,
+            portal::PortalForms::default(),
+        )
+        .await
+        .expect("portal");
+        lap(&mut timed);
+        state
+            .templates
+            .render_in("customer_profile.html", &locale, &screen)
+            .expect("render");
+        lap(&mut timed);
+        for ((_, times), d) in rows.iter_mut().zip(timed) {
+            times.push(d);
+        }
+    }
+    let mut out = format!(
+        "In the process, the first portal step by step (p50 of {RUNS}; each read alone, then the \
+         whole assembly as the handler runs it, then the template):\n\n| step | p50 ms |\n| --- | ---: |\n"
+    );
+    for (name, mut times) in rows {
+        let p50 = report::percentile(&mut times, 0.5);
+        let _ = writeln!(out, "| {name} | {:.2} |", p50.as_secs_f64() * 1000.0);
+    }
+    out
 }

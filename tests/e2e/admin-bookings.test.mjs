@@ -135,6 +135,14 @@ test('a manager lists, filters, opens, pays, reschedules and cancels bookings', 
   assert.equal(await page.evaluate(() => document.querySelector('#volixta-booking-options').matches(':modal')), true);
   await axe(page, 'the options dialog');
   await shoot(page, 'admin-booking-options-1280');
+  // The same dialog on a phone: within the screen, every field reachable.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const box = await dialog.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 390, `the options dialog fits 390 px: ${JSON.stringify(box)}`);
+  await fits(page, 'the options dialog at 390 px');
+  await axe(page, 'the options dialog at 390 px');
+  await shoot(page, 'admin-booking-options-390');
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'hidden' });
   // One oil instead of two: saved from the dialog, priced again by the service.

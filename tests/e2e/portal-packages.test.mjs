@@ -2,7 +2,8 @@
 // A manager gives the demo client Ada two identical packs and a kit and books once with a
 // session; Ada (a browser in Tokyo) sees the packs as one card "×2" in her portal's Packages
 // section, opens its popup by keyboard (the bookings that used it on her clock, with the staff
-// member), closes it with Escape; then books on the public booking form paying with a session,
+// member), closes it with Escape; then books on the public booking form paying with a session
+// (reached from the popup's "Book with this package", which chooses the session),
 // and the session is taken. The wp-admin Assign screen shows her uploaded photo. axe-core,
 // 1280 and 390 px screenshots. Every process started here is stopped in after().
 import { test, before, after } from 'node:test';
@@ -144,7 +145,18 @@ test('Ada books on the booking form paying with a session of her pack', async ()
   const step = (action) => swapped(page, action, '/wp-json/volixta/v1/render/booking-form');
   for (const width of [390, 1280]) {
     await page.setViewportSize({ width, height: 900 });
-    await page.goto(site.booking_url);
+    let chosen = false;
+    if (width === 390) {
+      await page.goto(site.booking_url);
+    } else {
+      // From the portal: the pack's popup leads to the booking form with a session of it chosen.
+      await openPortal(page);
+      await page.locator('#volixta-portal-packages .volixta-package-card', { hasText: 'Therapy Starter Pack' }).getByRole('button', { name: /Details/ }).click();
+      const book = page.locator(`#volixta-package-${first}`).getByRole('link', { name: 'Book with this package' });
+      await Promise.all([page.waitForURL(new RegExp(`[?&]package=${first}(&|$)`)), book.click()]);
+      assert.ok(page.url().startsWith(site.booking_url), `the link leads to the booking form: ${page.url()}`);
+      chosen = true;
+    }
     await page.locator(FORM).waitFor();
     await step(() => page.selectOption('#volixta-bf-service', { index: 1 }));
     if (await page.locator('#volixta-bf-location').count() && !(await page.locator('#volixta-bf-staff').count())) {
@@ -162,7 +174,12 @@ test('Ada books on the booking form paying with a session of her pack', async ()
     await step(() => page.getByRole('button', { name: 'Continue' }).click());
     const offered = page.locator('#volixta-bf-packages');
     assert.match((await offered.innerText()).replace(/\s+/g, ' '), /Therapy Starter Pack — \d of 3 sessions left/);
-    await step(() => offered.getByLabel(/Therapy Starter Pack/).first().check());
+    if (chosen) {
+      const radio = offered.locator(`input[name="package"][value="${first}"]`);
+      assert.ok(await radio.isChecked(), `the package from the portal is chosen: ${await offered.innerHTML()}`);
+    } else {
+      await step(() => offered.getByLabel(/Therapy Starter Pack/).first().check());
+    }
     assert.match(await page.locator('#volixta-bf-package-paid').innerText(), /\d/);
     assert.match(await page.locator('#volixta-bf-due').innerText(), /0\.00/);
     await axeForm(page, `the payment step with a package at ${width} px`);

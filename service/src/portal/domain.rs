@@ -255,6 +255,9 @@ pub struct PackageCard {
     pub locations: Vec<String>,
     /// The bookings that used a session of the group, newest first.
     pub uses: Vec<PackageUse>,
+    /// The booking form with a usable package of the group chosen (and its only service and
+    /// location, when it covers one): absent without a session to use or a booking form page.
+    pub book: Option<String>,
 }
 
 /// A booking that used a session, on the client's clock.
@@ -280,6 +283,8 @@ pub struct PackageContext<'a> {
     pub uses: &'a [Use],
     pub service_names: &'a [(u64, String)],
     pub location_names: &'a [(u64, String)],
+    /// The site's booking form page, when the plugin names one.
+    pub booking_form: Option<&'a str>,
     pub zone: Tz,
     pub twelve: bool,
     pub state: &'a PortalState,
@@ -329,8 +334,31 @@ impl PackageCard {
                     returned: u.returned_at.is_some(),
                 })
                 .collect(),
+            book: cx.booking_form.and_then(|form| {
+                let usable = g.items.iter().find(|i| {
+                    i.status == crate::packages::Status::Active && i.sessions_remaining > 0
+                })?;
+                Some(booking_link(form, usable.id, package))
+            }),
         }
     }
+}
+
+/// The booking form's address with client package `id` chosen; a package that covers a single
+/// service (or location) chooses it too, so the client starts where the package applies.
+fn booking_link(form: &str, id: u64, package: Option<&Package>) -> String {
+    let mut query = format!("package={id}");
+    if let Some(p) = package {
+        if let [service] = p.service_ids.as_slice() {
+            query.push_str(&format!("&service_id={service}"));
+        }
+        if let [location] = p.location_ids.as_slice() {
+            query.push_str(&format!("&location_id={location}"));
+        }
+    }
+    let base = form.split('#').next().unwrap_or_default();
+    let joiner = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{joiner}{query}")
 }
 
 /// A zone the client may read times in.

@@ -42,9 +42,10 @@ async fn answer(
     headers: &HeaderMap,
     actor: Actor,
     view: &PortalState,
-    forms: PortalForms,
+    mut forms: PortalForms,
 ) -> ApiResult<Html<String>> {
     let locale = locale(headers);
+    forms.booking_form_url = crate::booking_form::http::site_page(headers, BOOKING_FORM_HEADER);
     let screen = super::portal(state, actor, &locale, view, forms).await?;
     Ok(Html(state.templates.render_in(
         "customer_profile.html",
@@ -240,6 +241,9 @@ async fn save_profile(
     let view = PortalState::parse(raw.as_deref());
     answer(&state, &headers, actor, &view, forms).await
 }
+
+/// The site's booking form page, which the plugin names on every portal request.
+pub const BOOKING_FORM_HEADER: &str = "x-volixta-booking-form-url";
 
 /// The header that makes htmx leave the page for the store's payment page (the plugin's proxy
 /// passes it on for a web address only).

@@ -76,6 +76,9 @@ pub struct PortalForms {
     pub top_up_error: Option<String>,
     /// The store's payment page a pay button just opened an order on.
     pub payment_url: Option<String>,
+    /// The site's booking form page (the plugin names it): a package's "Book with it" leads
+    /// there with the package chosen.
+    pub booking_form_url: Option<String>,
 }
 
 /// The profile fields a client edits itself (the clients domain refuses any other).
@@ -432,8 +435,20 @@ pub async fn portal(
     };
     let history = history(rows, zone, twelve, view);
 
-    let held = packages::holdings(db, client_id).await?;
-    let services = catalog::services(db).await?;
+    // The packages (and, only when the client holds some, the service names they cover) and the
+    // invoices need the clock but not each other: side by side too.
+    let ((held, services), invoices) = tokio::try_join!(
+        async {
+            let held = packages::holdings(db, client_id).await?;
+            let services = if held.packages.is_empty() {
+                Vec::new()
+            } else {
+                catalog::services(db).await?
+            };
+            Ok::<_, ApiError>((held, services))
+        },
+        invoices_view(state, actor, zone, twelve, view),
+    )?;
     let package_cx = PackageContext {
         packages: &held.packages,
         uses: &held.uses,
@@ -445,6 +460,7 @@ pub async fn portal(
             .iter()
             .map(|l| (l.id, l.name.clone()))
             .collect::<Vec<_>>(),
+        booking_form: forms.booking_form_url.as_deref(),
         zone,
         twelve,
         state: view,
@@ -454,7 +470,6 @@ pub async fn portal(
         .iter()
         .map(|g| PackageCard::of(g, &package_cx))
         .collect();
-    let invoices = invoices_view(state, actor, zone, twelve, view).await?;
 
     let PortalForms {
         notice,
@@ -467,6 +482,7 @@ pub async fn portal(
         top_up_amount,
         top_up_error,
         payment_url,
+        booking_form_url: _,
     } = forms;
     let pay_online = state.config.wc_url.is_some();
     let offers = if pay_online {

@@ -168,6 +168,12 @@ impl TestApp {
         Self::serve_config(&self.server, &self.db_name, config).await
     }
 
+    /// The configuration this app's server runs with (for a bench building its own state).
+    #[allow(dead_code)] // only the benches call it
+    pub fn app_config(&self) -> Config {
+        Self::config(&self.server, &self.db_name)
+    }
+
     fn config(server: &str, db_name: &str) -> Config {
         Config::for_database(format!("{server}/{db_name}"), PREFIX, SECRET)
     }

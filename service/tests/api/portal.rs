@@ -756,3 +756,72 @@ async fn the_packages_section_groups_identical_ones_and_its_popup_lists_the_book
         "{theirs}"
     );
 }
+
+/// A package with a session left links to the site's booking form with it chosen, and with the
+/// single service and location it covers; the plugin names that page, and only a plain web
+/// address becomes a link.
+#[tokio::test]
+async fn a_package_with_a_session_left_links_to_the_booking_form_with_it_chosen() {
+    use crate::packages::{given, package};
+    let app = TestApp::spawn().await;
+    let s = paris_shop(&app).await;
+    let me = client(&app, 42).await;
+    let kit = package(
+        &app,
+        &s,
+        json!({"name": "Massage Kit", "sessions": 2, "location_ids": [s.location]}),
+    )
+    .await;
+    let held = crate::bookings::id(&given(&app, me, crate::bookings::id(&kit)).await);
+    let with_form = |url: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .request_with(
+                    reqwest::Method::GET,
+                    PORTAL,
+                    "client:42",
+                    None,
+                    &[("X-Volixta-Booking-Form-Url", url)],
+                    Tamper::default(),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+            // minijinja escapes "/" in attributes; a browser reads it back as "/".
+            section(&res.text, "packages").replace("&#x2f;", "/")
+        }
+    };
+
+    let link = format!(
+        "href=\"https://shop.example/book/?lang=en&amp;package={held}&amp;service_id={}&amp;location_id={}\"",
+        s.service, s.location
+    );
+    let part = with_form("https://shop.example/book/?lang=en#top").await;
+    assert_eq!(part.matches(&link).count(), 2, "card and popup: {part}");
+    assert!(part.contains("Book with this package"), "{part}");
+
+    // No page named, or one that is not a web address: no link.
+    let part = section(&portal(&app, "client:42", "").await, "packages").to_owned();
+    assert!(!part.contains("volixta-package-book"), "{part}");
+    for bad in [
+        "javascript:alert(1)",
+        "https://shop.example/book/ x",
+        "/book/",
+    ] {
+        let part = with_form(bad).await;
+        assert!(!part.contains("volixta-package-book"), "{bad}: {part}");
+    }
+
+    // A package with nothing left to use offers no booking.
+    let res = app
+        .post(
+            &format!("/v1/packages/{}/deactivate", crate::bookings::id(&kit)),
+            MANAGER,
+            &json!({"client_ids": [me]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let part = with_form("https://shop.example/book/").await;
+    assert!(part.contains("Massage Kit"), "{part}");
+    assert!(!part.contains("volixta-package-book"), "{part}");
+}

@@ -11,6 +11,7 @@ use Volixta\Admin\Screens;
 use Volixta\Admin\SettingsPage;
 use Volixta\Api\Client;
 use Volixta\Auth\LoginRedirect;
+use Volixta\Site\Pages;
 use Volixta\Rest\Proxy;
 use Volixta\Rest\UserSearch;
 use Volixta\Shortcode\BookingForm;
@@ -55,6 +56,7 @@ final class Plugin {
 			'shortcode' => new CustomerProfile( $client_factory, $assets ),
 			'booking'   => new BookingForm( $client_factory, $assets ),
 			'login'     => new LoginRedirect(),
+			'pages'     => new Pages(),
 		);
 	}
 

@@ -25,7 +25,7 @@ final class Client {
 	/**
 	 * Unsigned Volixta headers a caller may set: they choose nothing the signature guards.
 	 */
-	private const PASSED_VOLIXTA_HEADERS = array( 'x-volixta-client-ip', 'x-volixta-locale', 'x-volixta-portal-url', 'x-volixta-unsubscribe-url' );
+	private const PASSED_VOLIXTA_HEADERS = array( 'x-volixta-client-ip', 'x-volixta-locale', 'x-volixta-portal-url', 'x-volixta-unsubscribe-url', 'x-volixta-booking-form-url' );
 
 	/**
 	 * The header that tells the service which language to render in.

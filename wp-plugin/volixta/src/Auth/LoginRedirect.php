@@ -7,6 +7,9 @@
 
 namespace Volixta\Auth;
 
+use Volixta\Shortcode\CustomerProfile;
+use Volixta\Site\Pages;
+
 /**
  * WordPress sends everyone to wp-admin after login; a client has nothing to do there, so when no
  * other destination was asked for, a client lands on the page that holds the portal shortcode.
@@ -45,21 +48,6 @@ final class LoginRedirect {
 	 * The first published page that contains the portal shortcode.
 	 */
 	public static function portal_url(): ?string {
-		$pages = get_posts(
-			array(
-				'post_type'      => 'page',
-				'post_status'    => 'publish',
-				's'              => '[volixta_customer_profile',
-				'posts_per_page' => 5,
-				'orderby'        => 'ID',
-				'order'          => 'ASC',
-			)
-		);
-		foreach ( $pages as $page ) {
-			if ( has_shortcode( $page->post_content, 'volixta_customer_profile' ) ) {
-				return (string) get_permalink( $page );
-			}
-		}
-		return null;
+		return Pages::url_of( CustomerProfile::TAG );
 	}
 }

@@ -15,6 +15,7 @@ use Volixta\Auth\LoginRedirect;
 use Volixta\Html\Fragment;
 use Volixta\Http\ClientAddress;
 use Volixta\Options;
+use Volixta\Shortcode\CustomerProfile;
 
 /**
  * The browser's only way to the service. The actor always comes from the WordPress session
@@ -150,6 +151,11 @@ final class Proxy {
 		// Each marketing e-mail links to the site's unsubscribe page, which the service cannot know.
 		if ( 'POST' === $method && 'marketing' === $path ) {
 			$headers['X-Volixta-Unsubscribe-Url'] = self::unsubscribe_url();
+		}
+
+		// The portal links to the site's own pages (a package's booking form) on every render.
+		if ( 0 === strpos( $path, 'render/customer_profile' ) || 0 === strpos( $path, 'render/portal/' ) ) {
+			$headers = array_merge( $headers, CustomerProfile::site_headers() );
 		}
 
 		$body = $this->json_body( $request );

@@ -55,7 +55,7 @@ final class BookingForm {
 	 * The query keys of the form's steps, read from the page's own address (a step sent
 	 * without script reloads the page with them).
 	 */
-	private const STATE_KEYS = array( 'category_id', 'service_id', 'people', 'location_id', 'staff_id', 'addons', 'timezone', 'month', 'date', 'slot', 'near', 'choice', 'use_wallet', 'method', 'step', 'at' );
+	private const STATE_KEYS = array( 'category_id', 'service_id', 'people', 'location_id', 'staff_id', 'addons', 'timezone', 'month', 'date', 'slot', 'near', 'choice', 'use_wallet', 'method', 'package', 'step', 'at' );
 
 	/**
 	 * Builds the API client per render.

@@ -13,6 +13,7 @@ use Volixta\Assets;
 use Volixta\Auth\Actor;
 use Volixta\Auth\ClientLink;
 use Volixta\Html\Fragment;
+use Volixta\Site\Pages;
 
 /**
  * The portal markup comes from the service (templates in shortcodes/); this class decides who
@@ -80,7 +81,7 @@ final class CustomerProfile {
 		$get    = (array) wp_unslash( $_GET );
 		$cookie = isset( $_COOKIE[ PortalQuery::ZONE_COOKIE ] ) ? (string) wp_unslash( $_COOKIE[ PortalQuery::ZONE_COOKIE ] ) : '';
 		$query  = PortalQuery::build( $get, $cookie );
-		$result = ( $this->client_factory )()->request( 'GET', '/v1/render/customer_profile' . ( '' === $query ? '' : '?' . $query ), new Actor( 'client', $user_id ) );
+		$result = ( $this->client_factory )()->request( 'GET', '/v1/render/customer_profile' . ( '' === $query ? '' : '?' . $query ), new Actor( 'client', $user_id ), null, self::site_headers() );
 		// Linked to a client the business has since removed: the same words as for no link.
 		if ( 404 === $result->status && 'not_found' === $result->error_code() ) {
 			return $this->unlinked();
@@ -97,6 +98,17 @@ final class CustomerProfile {
 		// template that does not still gets a root, so the portal script can refresh it.
 		$marker = false === strpos( $fragment, 'data-volixta-fragment=' ) ? ' data-volixta-fragment="customer_profile"' : '';
 		return '<div class="volixta-host volixta-wrap"' . $this->assets->root_attribute() . $marker . '>' . $fragment . '</div>';
+	}
+
+	/**
+	 * What the portal links to on this site: the booking form page, where a package's "Book with
+	 * it" leads. Sent by the shortcode and by the proxy's portal routes alike.
+	 *
+	 * @return array<string,string>
+	 */
+	public static function site_headers(): array {
+		$form = Pages::url_of( BookingForm::TAG );
+		return null === $form ? array() : array( 'X-Volixta-Booking-Form-Url' => $form );
 	}
 
 	/**
