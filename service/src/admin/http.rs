@@ -48,6 +48,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(super::my_bookings::http::routes())
         .merge(super::clientdata::http::routes())
         .merge(super::emails::routes())
+        .merge(super::marketing::routes())
         .merge(super::webhooks::routes())
 }
 

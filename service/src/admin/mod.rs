@@ -13,6 +13,7 @@ mod error;
 pub(crate) mod form;
 pub mod http;
 mod invoices;
+mod marketing;
 mod my_bookings;
 pub mod new_booking;
 mod packages;

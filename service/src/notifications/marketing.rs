@@ -102,6 +102,75 @@ pub fn check(subject: &str, body: &str, unsubscribe_url: &str) -> Result<(), Mar
     Ok(())
 }
 
+/// Who a marketing message goes to: live, unblocked clients who accept marketing and have an
+/// address. The Marketing screen counts with it and the send writes to it, so the number shown
+/// before sending is the rule the sending applies.
+const AUDIENCE: &str = "SELECT id, TRIM(CONCAT(first_name, ' ', last_name)), email \
+     FROM {p}volixta_clients \
+     WHERE live = 1 AND blocked = 0 AND notify_marketing = 1 \
+     AND email IS NOT NULL AND email <> '' ORDER BY id";
+
+/// How many clients a message sent now would reach (addresses that are no e-mail address are
+/// skipped by the send, so here too).
+pub async fn audience(db: &Db) -> Result<u64, DbError> {
+    let mut conn = db.pool.get_conn().await?;
+    let clients: Vec<(u64, String, String)> = conn.exec(db.sql(AUDIENCE), ()).await?;
+    Ok(clients
+        .iter()
+        .filter(|(_, _, email)| settings::is_email(email.trim()))
+        .count() as u64)
+}
+
+/// A message sent, with how its e-mails fared in the outbox.
+#[derive(Debug, Clone)]
+pub struct SentMessage {
+    pub id: u64,
+    pub subject: String,
+    pub created_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub recipients: u64,
+    pub delivered: u64,
+    pub failed: u64,
+    pub waiting: u64,
+}
+
+/// Messages sent, newest first, older than `before` when given; at most `limit`.
+pub async fn sent(db: &Db, before: Option<u64>, limit: u32) -> Result<Vec<SentMessage>, DbError> {
+    let mut conn = db.pool.get_conn().await?;
+    let rows: Vec<(u64, String, String, chrono::NaiveDateTime, u64)> = conn
+        .exec(
+            db.sql(
+                "SELECT id, subject, created_by, created_at, recipients \
+                 FROM {p}volixta_marketing_messages WHERE id < ? ORDER BY id DESC LIMIT ?",
+            ),
+            (before.unwrap_or(u64::MAX), limit),
+        )
+        .await?;
+    drop(conn);
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, subject, created_by, created_at, recipients) in rows {
+        let counts = outbox::counts_by_key_prefix(db, &format!("marketing:{id}:")).await?;
+        let of = |status: &str| -> u64 {
+            counts
+                .iter()
+                .filter(|(s, _)| s.as_str() == status)
+                .map(|(_, n)| *n)
+                .sum()
+        };
+        out.push(SentMessage {
+            id,
+            subject,
+            created_by,
+            created_at: created_at.and_utc(),
+            recipients,
+            delivered: of("sent"),
+            failed: of("failed"),
+            waiting: of("pending"),
+        });
+    }
+    Ok(out)
+}
+
 /// Records the message and writes its e-mails, one per live, unblocked client who accepts
 /// marketing and has an address, all in one transaction. Returns (message id, recipients).
 pub async fn send(
@@ -119,7 +188,9 @@ pub async fn send(
     .await
 }
 
-async fn send_in(
+/// [`send`] in the caller's transaction (the Marketing screen's idempotent send); the caller
+/// has run [`check`].
+pub async fn send_in(
     tx: &mut Tx,
     db: &Db,
     actor: &str,
@@ -137,18 +208,8 @@ async fn send_in(
     .await
     .map_err(DbError::from)?;
     let id = tx.last_insert_id().unwrap_or_default();
-    let clients: Vec<(u64, String, String)> = tx
-        .exec(
-            db.sql(
-                "SELECT id, TRIM(CONCAT(first_name, ' ', last_name)), email \
-                 FROM {p}volixta_clients \
-                 WHERE live = 1 AND blocked = 0 AND notify_marketing = 1 \
-                 AND email IS NOT NULL AND email <> '' ORDER BY id",
-            ),
-            (),
-        )
-        .await
-        .map_err(DbError::from)?;
+    let clients: Vec<(u64, String, String)> =
+        tx.exec(db.sql(AUDIENCE), ()).await.map_err(DbError::from)?;
     let mut sent = 0;
     for (client_id, name, email) in clients {
         let email = email.trim();

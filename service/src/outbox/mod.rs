@@ -79,6 +79,13 @@ pub async fn retry(db: &Db, id: u64) -> Result<bool, DbError> {
     .await
 }
 
+/// How many messages of one occasion family are in each status (`sent`, `failed`, `pending`):
+/// those whose dedupe key starts with `prefix` (e.g. `marketing:<message>:`).
+pub async fn counts_by_key_prefix(db: &Db, prefix: &str) -> Result<Vec<(String, u64)>, DbError> {
+    let mut conn = db.pool.get_conn().await?;
+    repo::counts_by_key_prefix(&mut conn, db, prefix).await
+}
+
 /// Waiting and parked messages per channel: `(channel, status, count)`.
 pub async fn counts(db: &Db) -> Result<Vec<(String, String, u64)>, DbError> {
     let mut conn = db.pool.get_conn().await?;

@@ -252,3 +252,27 @@ pub async fn counts<Q: Queryable>(conn: &mut Q, db: &Db) -> SqlResult<Vec<(Strin
         ))
         .await?)
 }
+
+/// Messages per status whose dedupe key starts with `prefix` (a range of the unique key).
+pub async fn counts_by_key_prefix<Q: Queryable>(
+    conn: &mut Q,
+    db: &Db,
+    prefix: &str,
+) -> SqlResult<Vec<(String, u64)>> {
+    let pattern = format!(
+        "{}%",
+        prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Ok(conn
+        .exec(
+            db.sql(
+                "SELECT status, COUNT(*) FROM {p}volixta_outbox \
+                 WHERE dedupe_key LIKE ? GROUP BY status",
+            ),
+            (pattern,),
+        )
+        .await?)
+}

@@ -133,6 +133,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../shortcodes/admin/emails.html"),
     ),
     (
+        "admin/marketing.html",
+        include_str!("../../../shortcodes/admin/marketing.html"),
+    ),
+    (
         "admin/webhooks.html",
         include_str!("../../../shortcodes/admin/webhooks.html"),
     ),

@@ -6,6 +6,7 @@ mod admin_client_data;
 mod admin_credits;
 mod admin_invoices;
 mod admin_mail;
+mod admin_marketing;
 mod admin_my_bookings;
 mod admin_new_booking;
 mod admin_setup;

@@ -42,6 +42,11 @@ final class Proxy {
 	private const PAY_PATHS = '#^render/portal/(booking/[0-9]+/pay|top-up|package/[0-9]+/buy)$#D';
 
 	/**
+	 * The paths that send a marketing message, told where its unsubscribe links lead.
+	 */
+	private const MARKETING_PATHS = array( 'marketing', 'render/admin/marketing/send' );
+
+	/**
 	 * Builds the API client per request, so option changes apply at once.
 	 *
 	 * @var callable(): Client
@@ -148,8 +153,9 @@ final class Proxy {
 			}
 		}
 
-		// Each marketing e-mail links to the site's unsubscribe page, which the service cannot know.
-		if ( 'POST' === $method && 'marketing' === $path ) {
+		// Each marketing e-mail links to the site's unsubscribe page, which the service cannot know;
+		// the API's send and the Marketing screen's "Send now" both write them.
+		if ( 'POST' === $method && in_array( $path, self::MARKETING_PATHS, true ) ) {
 			$headers['X-Volixta-Unsubscribe-Url'] = self::unsubscribe_url();
 		}
 

@@ -91,6 +91,7 @@ final class AdminScreensTest extends WordPressTestCase {
 				array( 'Activity', 'volixta_manage', 'volixta-activity' ),
 				array( 'Flagged payments', 'volixta_manage', 'volixta-payments' ),
 				array( 'E-mails', 'volixta_manage', 'volixta-emails' ),
+				array( 'Marketing', 'volixta_manage', 'volixta-marketing' ),
 			),
 			$items
 		);

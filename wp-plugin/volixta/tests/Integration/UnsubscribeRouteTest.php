@@ -151,7 +151,7 @@ final class UnsubscribeRouteTest extends WordPressTestCase {
 
 	public function test_a_marketing_message_names_the_unsubscribe_page_and_nothing_else_does(): void {
 		wp_set_current_user( $this->make_user( 'volixta_manager' )->ID );
-		$t     = new RecordingTransport( array_fill( 0, 2, RecordingTransport::json( 201, '{"id":1,"recipients":0}' ) ) );
+		$t     = new RecordingTransport( array_fill( 0, 3, RecordingTransport::json( 201, '{"id":1,"recipients":0}' ) ) );
 		$proxy = new Proxy( static fn (): Client => new Client( 'http://127.0.0.1:8787', 'test-secret', $t ) );
 
 		$proxy->handle( $this->request( 'POST', 'marketing', '{"subject":"Hi","body":"News"}' ) );
@@ -159,6 +159,10 @@ final class UnsubscribeRouteTest extends WordPressTestCase {
 		self::assertSame( $page, $t->last()['headers']['X-Volixta-Unsubscribe-Url'] ?? null );
 		self::assertSame( $page, Proxy::unsubscribe_url() );
 		self::assertMatchesRegularExpression( '#^https?://#', $page );
+
+		// The Marketing screen's "Send now" sends too.
+		$proxy->handle( $this->request( 'POST', 'render/admin/marketing/send', '{"subject":"Hi","body":"News"}' ) );
+		self::assertSame( $page, $t->last()['headers']['X-Volixta-Unsubscribe-Url'] ?? null );
 
 		$proxy->handle( $this->request( 'POST', 'clients', '{"first_name":"Ann"}' ) );
 		self::assertArrayNotHasKey( 'X-Volixta-Unsubscribe-Url', $t->last()['headers'] );
