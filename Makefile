@@ -12,7 +12,7 @@ export CARGO_TARGET_DIR VOLIXTA_TEST_DATABASE_URL
 help:
 	@echo "make demo       install what is missing, build, start service + WordPress + maildev, load demo data"
 	@echo "make stop       stop what make demo started"
-	@echo "make test       install what is missing, then Rust, plugin PHP and end-to-end tests"
+	@echo "make test       install what is missing, then Rust, plugin PHP, end-to-end and Galera cluster tests"
 	@echo "make test-rust | test-php | test-e2e | test-cluster   one suite only (after make deps-test)"
 	@echo "make build      cargo build of volixta-service (debug)"
 	@echo "make bench      release benchmarks (service, and wp-admin pages through WordPress); figures go to docs/benchmarks.md"

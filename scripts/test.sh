@@ -3,8 +3,8 @@
 #   rust  cargo test --workspace        (MariaDB at VOLIXTA_TEST_DATABASE_URL)
 #   php   phpunit -c wp-plugin/volixta/phpunit.xml.dist
 #   e2e   node --test tests/e2e/        (service + WordPress + Chromium + maildev)
-#   cluster  (only when named: make test-cluster) the cluster tests (service/tests/api/cluster.rs)
-#            on a three-node Galera cluster that scripts/galera.sh starts and stops for them
+#   cluster  the cluster tests (service/tests/api/cluster.rs) on a three-node Galera cluster that
+#            scripts/galera.sh starts and stops for them (about a minute; alone: make test-cluster)
 # Exits non-zero when any suite fails. Expects scripts/install-deps.sh test to have run.
 # Run a subset with: scripts/test.sh rust e2e
 set -uo pipefail
@@ -15,7 +15,7 @@ LOG_DIR="$ROOT/target/test-logs"
 mkdir -p "$LOG_DIR"
 export VOLIXTA_TEST_DATABASE_URL="${VOLIXTA_TEST_DATABASE_URL:-mysql://root@127.0.0.1:3306}"
 suites=("$@")
-((${#suites[@]})) || suites=(rust php e2e)
+((${#suites[@]})) || suites=(rust php e2e cluster)
 
 run_rust() {
   cargo test --workspace --color never
