@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod idempotency;
 pub mod invoices;
 pub mod ledger;
+pub mod links;
 pub mod migrate;
 pub mod money;
 pub mod notifications;

@@ -210,16 +210,7 @@ async fn form_money(
 
 /// The portal page the plugin names, linked from the done page: a plain web address only.
 pub fn portal_link(headers: &HeaderMap) -> Option<String> {
-    site_page(headers, PORTAL_HEADER)
-}
-
-/// A page of the site that the plugin names in header `name` (the portal, the booking form):
-/// a plain web address only, since it becomes a link of the rendered page.
-pub fn site_page(headers: &HeaderMap, name: &str) -> Option<String> {
-    let url = headers.get(name)?.to_str().ok()?.trim();
-    let web = url.starts_with("https://") || url.starts_with("http://");
-    let plain = !url.chars().any(|c| c.is_whitespace() || c.is_control());
-    (web && plain && url.len() <= 2048).then(|| url.to_owned())
+    crate::links::named_page(headers, PORTAL_HEADER)
 }
 
 async fn render(

@@ -87,13 +87,10 @@ pub fn check(subject: &str, body: &str, unsubscribe_url: &str) -> Result<(), Mar
     if body.trim().is_empty() || body.chars().count() > 20_000 {
         return bad("body", "1 to 20000 characters");
     }
-    let url_ok = (unsubscribe_url.starts_with("https://")
-        || unsubscribe_url.starts_with("http://"))
-        && unsubscribe_url.len() <= 500
-        && !unsubscribe_url
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"'));
-    if !url_ok {
+    // The address also goes between the `<…>` of List-Unsubscribe, which it must not close.
+    if !crate::links::is_web_address(unsubscribe_url, 500)
+        || unsubscribe_url.contains(['<', '>', '"'])
+    {
         return bad(
             "unsubscribe_url",
             "the site's unsubscribe page, an http(s) address",

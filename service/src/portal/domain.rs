@@ -356,9 +356,7 @@ fn booking_link(form: &str, id: u64, package: Option<&Package>) -> String {
             query.push_str(&format!("&location_id={location}"));
         }
     }
-    let base = form.split('#').next().unwrap_or_default();
-    let joiner = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{joiner}{query}")
+    crate::links::with_query(form, &query)
 }
 
 /// A zone the client may read times in.

@@ -45,7 +45,7 @@ async fn answer(
     mut forms: PortalForms,
 ) -> ApiResult<Html<String>> {
     let locale = locale(headers);
-    forms.booking_form_url = crate::booking_form::http::site_page(headers, BOOKING_FORM_HEADER);
+    forms.booking_form_url = crate::links::named_page(headers, BOOKING_FORM_HEADER);
     let screen = super::portal(state, actor, &locale, view, forms).await?;
     Ok(Html(state.templates.render_in(
         "customer_profile.html",
@@ -253,11 +253,9 @@ pub const REDIRECT_HEADER: &str = "hx-redirect";
 /// (`X-Volixta-Portal-Url`), opened at `then` (a query and/or an anchor of the portal).
 fn return_to(headers: &HeaderMap, then: &str) -> Option<String> {
     let portal = crate::booking_form::http::portal_link(headers)?;
-    let base = portal.split('#').next().unwrap_or_default();
     Some(match then.strip_prefix('?') {
-        Some(query) if base.contains('?') => format!("{base}&{query}"),
-        Some(query) => format!("{base}?{query}"),
-        None => format!("{base}{then}"),
+        Some(query) => crate::links::with_query(&portal, query),
+        None => format!("{}{then}", portal.split('#').next().unwrap_or_default()),
     })
 }
 

@@ -54,10 +54,7 @@ fn client(state: &AppState) -> Result<WcClient, WooError> {
 /// A return address the plugin gives: where the store sends the client after paying.
 fn return_url(url: Option<&str>) -> Option<String> {
     let url = url?.trim();
-    let ok = (url.starts_with("https://") || url.starts_with("http://"))
-        && url.len() <= 500
-        && !url.chars().any(char::is_whitespace);
-    ok.then(|| url.to_owned())
+    crate::links::is_web_address(url, 500).then(|| url.to_owned())
 }
 
 /// The balance of a booking, for a manager or the booking's client.
